@@ -1,0 +1,12 @@
+# Script half of embed_sql.cmake: writes the header (run at build time).
+file(GLOB sql_files ${SQL_DIR}/*.sql)
+list(SORT sql_files)
+set(text "// Generated from ${SQL_DIR}; edit the .sql files, not this header.\n#pragma once\n#include <string_view>\nnamespace understudy::sql {\n")
+foreach(f ${sql_files})
+  get_filename_component(stem ${f} NAME_WE)
+  file(READ ${f} body)
+  string(APPEND text "inline constexpr std::string_view k_${stem} = R\"understudy_sql(${body})understudy_sql\";\n")
+endforeach()
+string(APPEND text "}  // namespace understudy::sql\n")
+file(WRITE ${OUT}.tmp "${text}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

@@ -1,0 +1,53 @@
+// libpqxx connections for everything but the COPY hot path, and the source's shared snapshot.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <pqxx/connection>
+#include <pqxx/transaction>
+
+#include "understudy/pg/conninfo.hpp"
+#include "understudy/pg/database_error.hpp"
+
+namespace understudy::pg {
+
+/// What identifies a server and database: equal identities mean "the same data".
+struct ServerIdentity {
+    std::string system_identifier;  ///< pg_control_system(): shared by a primary and its replicas
+    std::string database;           ///< current_database()
+    bool in_recovery = false;       ///< pg_is_in_recovery(): a hot standby
+    int server_version = 0;         ///< server_version_num
+};
+
+/// Opens a libpqxx connection, naming the side in any failure. Source connections are forced
+/// read-only by the server (`default_transaction_read_only`).
+std::unique_ptr<pqxx::connection> connect(const ConnInfo& info, Side side);
+
+/// Reads the identity of the database `connection` is attached to.
+ServerIdentity read_identity(pqxx::connection& connection, Side side);
+
+/// A REPEATABLE READ READ ONLY transaction on the source that exported its snapshot: every
+/// query and COPY of a run imports it, so the run sees one consistent state even on a hot
+/// standby (supported there since PostgreSQL 10). It lives as long as the run.
+class SourceSnapshot {
+public:
+    explicit SourceSnapshot(const ConnInfo& info);
+
+    /// The transaction that holds the snapshot; catalog and key queries run in it.
+    pqxx::transaction_base& transaction() { return *m_transaction; }
+    /// The id other sessions pass to `SET TRANSACTION SNAPSHOT` (and pg_dump to --snapshot).
+    const std::string& id() const { return m_id; }
+    const ServerIdentity& identity() const { return m_identity; }
+    const ConnInfo& conninfo() const { return m_info; }
+
+private:
+    using ReadOnlyTransaction = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
+    ConnInfo m_info;
+    std::unique_ptr<pqxx::connection> m_connection;
+    std::unique_ptr<ReadOnlyTransaction> m_transaction;
+    std::string m_id;
+    ServerIdentity m_identity;
+};
+
+}  // namespace understudy::pg

@@ -1,0 +1,47 @@
+// Connections through libpqxx and the exported source snapshot.
+#include "understudy/pg/session.hpp"
+
+#include <pqxx/nontransaction>
+
+namespace understudy::pg {
+
+std::unique_ptr<pqxx::connection> connect(const ConnInfo& info, Side side) {
+    ConnInfo effective = info.with("application_name", "understudy");
+    if (side == Side::source) {
+        // Belt and braces: even a statement outside our read-only transactions cannot write.
+        effective = effective.with("options", "-c default_transaction_read_only=on");
+    }
+    return with_context(side, "could not connect to " + info.redacted(), [&] {
+        return std::make_unique<pqxx::connection>(effective.keyword_string());
+    });
+}
+
+ServerIdentity read_identity(pqxx::connection& connection, Side side) {
+    return with_context(side, "could not read the server identity", [&] {
+        pqxx::nontransaction tx(connection);
+        auto row = tx.exec1(
+            "SELECT (SELECT system_identifier::text FROM pg_control_system()), current_database(), "
+            "pg_is_in_recovery(), current_setting('server_version_num')::int");
+        ServerIdentity identity;
+        identity.system_identifier = row[0].c_str();
+        identity.database = row[1].c_str();
+        identity.in_recovery = row[2].as<bool>();
+        identity.server_version = row[3].as<int>();
+        return identity;
+    });
+}
+
+SourceSnapshot::SourceSnapshot(const ConnInfo& info) : m_info(info) {
+    m_connection = connect(info, Side::source);
+    m_identity = read_identity(*m_connection, Side::source);
+    with_context(Side::source, "could not export a snapshot", [&] {
+        // REPEATABLE READ, not SERIALIZABLE: a standby refuses SERIALIZABLE, and REPEATABLE READ
+        // already gives one snapshot for the whole transaction, which is all a copy needs.
+        m_transaction = std::make_unique<ReadOnlyTransaction>(*m_connection);
+        m_id = m_transaction->exec1("SELECT pg_export_snapshot()")[0].c_str();
+        // A synchronized scan may start mid-table; turning it off keeps row order repeatable.
+        m_transaction->exec0("SET LOCAL synchronize_seqscans = off");
+    });
+}
+
+}  // namespace understudy::pg

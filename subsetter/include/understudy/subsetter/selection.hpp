@@ -1,0 +1,68 @@
+// Key selection on the source: seeds, forced rows, parent closure and bounded children.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <pqxx/transaction_base>
+
+#include "understudy/subsetter/catalog.hpp"
+#include "understudy/subsetter/subset_plan.hpp"
+#include "understudy/subsetter/subset_settings.hpp"
+
+namespace understudy::subsetter {
+
+/// A row key as text: the key columns' text values joined by '\0' (PostgreSQL text never holds
+/// NUL, so the encoding is unambiguous).
+using RowKey = std::string;
+
+/// How a table's rows are chosen for the copy.
+enum class SelectionMode {
+    keys,      ///< exactly the rows with the keys in `keys`
+    all,       ///< the whole table
+    none,      ///< no rows (the table is created empty)
+    filtered,  ///< a table without a row key: the rows `select_statements` describe
+};
+
+/// The chosen rows of one table, and how many came for which reason.
+struct TableSelection {
+    QualifiedName table;
+    SelectionMode mode = SelectionMode::keys;
+    std::vector<std::string> key_columns;
+    std::vector<RowKey> keys;           ///< sorted, unique (mode keys)
+    std::int64_t seed_rows = 0;
+    std::int64_t forced_rows = 0;
+    std::int64_t parent_rows = 0;       ///< added because a selected row references them
+    std::int64_t child_rows = 0;        ///< added as children of seed, forced or child rows
+    std::int64_t filtered_rows = -1;    ///< mode filtered: counted rows, when known
+
+    /// Rows that will be copied (keys.size(), or filtered_rows; -1 when unknown, as for `all`).
+    std::int64_t row_count() const;
+    /// The SELECTs whose union is the table's rows, each at most `batch_size` keys, ordered by the
+    /// row key so repeated runs load rows in the same order. Columns are `table.copy_columns()`.
+    /// Keys are inlined as array literals: COPY, which wraps these, takes no parameters.
+    std::vector<std::string> select_statements(const Table& table, std::size_t batch_size = 50000) const;
+};
+
+/// The whole selection, by table.
+struct Selection {
+    std::map<QualifiedName, TableSelection> tables;
+    int rounds = 0;   ///< closure rounds until the fixed point
+
+    const TableSelection* find(const QualifiedName& table) const;
+};
+
+/// Progress of the selection, for the terminal: "round 2: public.orders +120 rows".
+using SelectionProgress = std::function<void(const std::string& message)>;
+
+/// Chooses the rows inside the source snapshot (`tx` is read-only; nothing is written anywhere:
+/// keys live in client memory and go back to the server as array literals). Same seed and same
+/// source state give the same rows, whatever the physical row order. Throws Error(plan_refused)
+/// naming the row when a forced row does not exist.
+Selection select_rows(pqxx::transaction_base& tx, const Catalog& catalog, const SubsetPlan& plan,
+                      const SubsetSettings& settings, const SelectionProgress& progress = {});
+
+}  // namespace understudy::subsetter

@@ -1,0 +1,70 @@
+// What the user asked the subset to be: sizing, overrides, forced rows and extra references.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "understudy/subsetter/catalog.hpp"
+
+namespace understudy::subsetter {
+
+/// How a table's row count becomes a target size.
+enum class SizingMode { logarithmic, fraction };
+
+/// rdbms-subsetter's two formulas, so migrating users get the sizes they know.
+struct Sizing {
+    SizingMode mode = SizingMode::logarithmic;
+    double factor = 0.5;
+};
+
+/// What a table gets: a sample (sized by the plan, or by rows/percent/where), all rows, or none.
+enum class TablePolicy { sample, all, none };
+
+/// A per-table override from the config file or `--full-table` / `--exclude-table`.
+struct TableOverride {
+    TablePolicy policy = TablePolicy::sample;
+    std::optional<std::int64_t> rows;     ///< `rows: N`
+    std::optional<double> percent;        ///< `percent: P`
+    std::optional<std::string> where;     ///< `where: SQL`: every matching row is a seed
+    std::string origin;                   ///< "file:line" or "--full-table", for messages
+};
+
+/// A row that must be in the subset: `--force users:1`, `orders:(7,2)` for composite keys.
+struct ForcedRow {
+    QualifiedName table;
+    std::vector<std::string> key;   ///< one text value per key column
+    std::string spec;               ///< as the user wrote it, for messages
+
+    /// Parses `table:value` or `schema.table:(v1,v2)`; throws Error(usage) on bad syntax.
+    static ForcedRow parse(const std::string& spec);
+};
+
+/// A Rails/Django-style polymorphic pair: `type_column` names the parent table of `id_column`.
+struct PolymorphicReference {
+    QualifiedName table;
+    std::string type_column;
+    std::string id_column;
+    std::map<std::string, QualifiedName> types;   ///< type value -> parent table (its row key)
+    std::string origin;
+};
+
+/// Which naming conventions to infer references from.
+enum class ReferenceInference { none, rails };
+
+/// Everything `subset` and `plan` need besides the source.
+struct SubsetSettings {
+    Sizing sizing;
+    std::uint64_t seed = 0;
+    int children = 3;
+    std::vector<ForcedRow> forced;
+    std::map<QualifiedName, TableOverride> overrides;
+    std::vector<ForeignKey> declared_references;          ///< origin = declared
+    std::vector<PolymorphicReference> polymorphic;
+    ReferenceInference inference = ReferenceInference::none;
+    CatalogFilter catalog_filter;
+};
+
+}  // namespace understudy::subsetter
