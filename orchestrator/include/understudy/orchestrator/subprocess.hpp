@@ -1,0 +1,27 @@
+// Running external programs (pg_dump, pg_restore) without a shell and with their output captured.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace understudy::orchestrator {
+
+/// How a child process ended and what it printed.
+struct ProcessResult {
+    int exit_code;            ///< the exit status, or 128 + signal number when a signal ended it
+    std::string stdout_text;  ///< empty when stdout went to a file
+    std::string stderr_text;
+};
+
+/// Runs `argv` (argv[0] looked up in PATH unless it has a '/'), with `extra_env` added to the
+/// environment, stdout captured (or written to `stdout_path` when non-empty). Never through a shell.
+/// Throws Error(io) when the program cannot be started or `stdout_path` cannot be created.
+ProcessResult run_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& extra_env = {},
+                          const std::string& stdout_path = {});
+
+/// Finds a PostgreSQL client program: $UNDERSTUDY_PG_BIN/<name>, else the highest
+/// /usr/lib/postgresql/*/bin/<name>, else <name> in PATH (Heroku dynos). pg_dump must be at least as new as the server.
+std::string find_pg_program(const std::string& name);
+
+}  // namespace understudy::orchestrator

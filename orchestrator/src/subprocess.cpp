@@ -1,0 +1,248 @@
+// Child processes through posix_spawn: no shell, stdout and stderr read together so neither pipe fills up.
+#include "understudy/orchestrator/subprocess.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+
+#include "understudy/error.hpp"
+
+extern char** environ;
+
+namespace understudy::orchestrator {
+namespace {
+
+/// Closes a file descriptor when it goes out of scope.
+class FileDescriptor {
+public:
+    FileDescriptor() = default;
+    explicit FileDescriptor(int fd) : m_fd(fd) {}
+    ~FileDescriptor() { close(); }
+    FileDescriptor(const FileDescriptor&) = delete;
+    FileDescriptor& operator=(const FileDescriptor&) = delete;
+    FileDescriptor(FileDescriptor&& other) noexcept : m_fd(other.m_fd) { other.m_fd = -1; }
+    FileDescriptor& operator=(FileDescriptor&& other) noexcept {
+        if (this != &other) {
+            close();
+            m_fd = other.m_fd;
+            other.m_fd = -1;
+        }
+        return *this;
+    }
+
+    int get() const { return m_fd; }
+    void close() {
+        if (m_fd >= 0) ::close(m_fd);
+        m_fd = -1;
+    }
+
+private:
+    int m_fd = -1;
+};
+
+/// A pipe whose ends are close-on-exec, so that a child started by another thread at the same
+/// time never inherits them (it would keep our read end from ever seeing end-of-file).
+struct Pipe {
+    FileDescriptor read_end;
+    FileDescriptor write_end;
+};
+
+[[noreturn]] void fail_to_start(const std::string& program, const std::string& reason) {
+    throw Error(ExitCode::io, "could not run \"" + program + "\": " + reason,
+                "install the PostgreSQL client programs or set UNDERSTUDY_PG_BIN to their folder");
+}
+
+Pipe make_pipe(const std::string& program) {
+    std::array<int, 2> fds{};
+    if (::pipe2(fds.data(), O_CLOEXEC) != 0) fail_to_start(program, std::strerror(errno));
+    return Pipe{FileDescriptor(fds[0]), FileDescriptor(fds[1])};
+}
+
+/// The parent's environment with `extra_env` replacing or adding entries, as `KEY=value` strings.
+std::vector<std::string> child_environment(const std::map<std::string, std::string>& extra_env) {
+    std::vector<std::string> entries;
+    for (char** entry = environ; entry && *entry; ++entry) {
+        std::string text(*entry);
+        std::string key = text.substr(0, text.find('='));
+        if (extra_env.count(key) == 0) entries.push_back(std::move(text));
+    }
+    for (const auto& [key, value] : extra_env) entries.push_back(key + "=" + value);
+    return entries;
+}
+
+std::vector<char*> pointers_to(std::vector<std::string>& strings) {
+    std::vector<char*> pointers;
+    pointers.reserve(strings.size() + 1);
+    for (auto& text : strings) pointers.push_back(text.data());
+    pointers.push_back(nullptr);
+    return pointers;
+}
+
+/// Owns the posix_spawn attribute and file-action objects.
+class SpawnSetup {
+public:
+    SpawnSetup() {
+        posix_spawn_file_actions_init(&m_actions);
+        posix_spawnattr_init(&m_attributes);
+    }
+    ~SpawnSetup() {
+        posix_spawn_file_actions_destroy(&m_actions);
+        posix_spawnattr_destroy(&m_attributes);
+    }
+    SpawnSetup(const SpawnSetup&) = delete;
+    SpawnSetup& operator=(const SpawnSetup&) = delete;
+
+    posix_spawn_file_actions_t m_actions;
+    posix_spawnattr_t m_attributes;
+};
+
+/// Reads whatever `fd` has into `out`; returns false at end-of-file.
+bool drain_once(int fd, std::string& out) {
+    std::array<char, 65536> buffer{};
+    for (;;) {
+        ssize_t count = ::read(fd, buffer.data(), buffer.size());
+        if (count > 0) {
+            out.append(buffer.data(), static_cast<std::size_t>(count));
+            return true;
+        }
+        if (count == 0) return false;
+        if (errno == EINTR) continue;
+        return false;  // a read error on our own pipe: treat as closed rather than hang
+    }
+}
+
+std::vector<int> version_parts(const std::string& text) {
+    std::vector<int> parts;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t dot = text.find('.', start);
+        std::string part = text.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+        if (part.empty() || part.find_first_not_of("0123456789") != std::string::npos) return {};
+        parts.push_back(std::atoi(part.c_str()));
+        if (dot == std::string::npos) break;
+        start = dot + 1;
+    }
+    return parts;
+}
+
+}  // namespace
+
+ProcessResult run_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& extra_env,
+                          const std::string& stdout_path) {
+    if (argv.empty()) throw Error(ExitCode::internal, "run_process: empty argument list");
+    const std::string& program = argv.front();
+
+    FileDescriptor stdout_file;
+    if (!stdout_path.empty()) {
+        stdout_file = FileDescriptor(::open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+        if (stdout_file.get() < 0)
+            throw Error(ExitCode::io, "could not create \"" + stdout_path + "\": " + std::strerror(errno));
+    }
+    Pipe stdout_pipe;
+    if (stdout_path.empty()) stdout_pipe = make_pipe(program);
+    Pipe stderr_pipe = make_pipe(program);
+
+    SpawnSetup setup;
+    posix_spawn_file_actions_addopen(&setup.m_actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&setup.m_actions,
+                                     stdout_path.empty() ? stdout_pipe.write_end.get() : stdout_file.get(),
+                                     STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&setup.m_actions, stderr_pipe.write_end.get(), STDERR_FILENO);
+    // The child starts with default signal handling and an empty mask, whatever ours are: a
+    // pg_dump that inherited an ignored SIGPIPE or a blocked SIGTERM would misbehave.
+    sigset_t default_signals;
+    sigfillset(&default_signals);
+    sigdelset(&default_signals, SIGKILL);
+    sigdelset(&default_signals, SIGSTOP);
+    sigset_t empty_mask;
+    sigemptyset(&empty_mask);
+    posix_spawnattr_setsigdefault(&setup.m_attributes, &default_signals);
+    posix_spawnattr_setsigmask(&setup.m_attributes, &empty_mask);
+    posix_spawnattr_setflags(&setup.m_attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+
+    std::vector<std::string> arguments(argv);
+    std::vector<char*> argument_pointers = pointers_to(arguments);
+    std::vector<std::string> environment = child_environment(extra_env);
+    std::vector<char*> environment_pointers = pointers_to(environment);
+
+    pid_t pid = 0;
+    // posix_spawnp searches PATH only when the name has no '/', exactly like execvp.
+    int spawn_error = ::posix_spawnp(&pid, program.c_str(), &setup.m_actions, &setup.m_attributes,
+                                     argument_pointers.data(), environment_pointers.data());
+    if (spawn_error != 0) fail_to_start(program, std::strerror(spawn_error));
+
+    // Our copies of the write ends must go, or the reads below never see end-of-file.
+    stdout_pipe.write_end.close();
+    stderr_pipe.write_end.close();
+    stdout_file.close();
+
+    ProcessResult result{0, {}, {}};
+    // Both pipes are read as data arrives: a child that fills the stderr pipe while we wait on
+    // stdout (or the reverse) would otherwise block forever.
+    std::array<pollfd, 2> watched{};
+    watched[0] = pollfd{stdout_pipe.read_end.get(), POLLIN, 0};
+    watched[1] = pollfd{stderr_pipe.read_end.get(), POLLIN, 0};
+    std::array<std::string*, 2> sinks{&result.stdout_text, &result.stderr_text};
+    for (;;) {
+        bool any_open = false;
+        for (const auto& entry : watched) any_open = any_open || entry.fd >= 0;
+        if (!any_open) break;
+        int ready = ::poll(watched.data(), watched.size(), -1);
+        if (ready < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        for (std::size_t stream_idx = 0; stream_idx < watched.size(); ++stream_idx) {
+            auto& entry = watched[stream_idx];
+            if (entry.fd < 0 || entry.revents == 0) continue;
+            if (!drain_once(entry.fd, *sinks[stream_idx])) entry.fd = -1;  // poll ignores negative fds
+        }
+    }
+
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) throw Error(ExitCode::internal, "could not wait for \"" + program + "\": " + std::strerror(errno));
+    }
+    if (WIFEXITED(status)) {
+        result.exit_code = WEXITSTATUS(status);
+    } else if (WIFSIGNALED(status)) {
+        result.exit_code = 128 + WTERMSIG(status);
+    } else {
+        result.exit_code = 1;
+    }
+    return result;
+}
+
+std::string find_pg_program(const std::string& name) {
+    if (const char* folder = std::getenv("UNDERSTUDY_PG_BIN"); folder && *folder) {
+        return (std::filesystem::path(folder) / name).string();
+    }
+    // Debian and Ubuntu install each major version side by side; the newest pg_dump can dump every
+    // older server, while an older one refuses a newer server.
+    std::optional<std::vector<int>> best_version;
+    std::string best_path;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator("/usr/lib/postgresql", error)) {
+        std::vector<int> version = version_parts(entry.path().filename().string());
+        if (version.empty()) continue;
+        std::filesystem::path candidate = entry.path() / "bin" / name;
+        if (::access(candidate.c_str(), X_OK) != 0) continue;
+        if (!best_version || version > *best_version) {
+            best_version = version;
+            best_path = candidate.string();
+        }
+    }
+    return best_version ? best_path : name;
+}
+
+}  // namespace understudy::orchestrator
