@@ -1,0 +1,27 @@
+// Checks on the target database before anything is written to it, and --replace's clearing.
+#pragma once
+
+#include <pqxx/connection>
+
+#include "understudy/pg/session.hpp"
+
+namespace understudy::orchestrator {
+
+/// Refuses a target that is the source database itself: same system identifier (a primary and its
+/// replicas share it) and same database name -> Error(ExitCode::target_is_source, ...). A different
+/// database on the same server (or on the primary of a standby source) is allowed.
+void check_target_is_not_source(const pg::ServerIdentity& source, const pg::ServerIdentity& target);
+
+/// Throws Error(ExitCode::target_not_empty, "target database \"x\" is not empty: 12 tables, e.g.
+/// \"public.users\"", "use --replace to drop its contents first") when the target holds any
+/// relation, type or function outside system schemas and extensions (extension members don't count).
+void check_target_empty(pqxx::connection& target);
+
+/// For --replace: drops every non-system schema (CASCADE) and every extension but plpgsql, then
+/// recreates schema public exactly as `createdb` on PostgreSQL 15 makes it, in one transaction.
+void clear_target(pqxx::connection& target);
+
+/// Refuses a target that is a hot standby (cannot be written) with a clear message.
+void check_target_writable(const pg::ServerIdentity& target);
+
+}  // namespace understudy::orchestrator
