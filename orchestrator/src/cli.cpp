@@ -1,3 +1,229 @@
-// Placeholder until the CLI lands.
+// The `understudy` command line: options from flags, UNDERSTUDY_* variables and the config file.
 #include "understudy/orchestrator/cli.hpp"
-namespace understudy::orchestrator { int run_cli(int, char**) { return 0; } }
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+
+#include "understudy/error.hpp"
+#include "understudy/orchestrator/config_file.hpp"
+#include "understudy/orchestrator/progress.hpp"
+#include "understudy/orchestrator/report_file.hpp"
+#include "understudy/orchestrator/subset_pipeline.hpp"
+#include "understudy/pg/conninfo.hpp"
+
+namespace understudy::orchestrator {
+namespace {
+
+/// Raw option values as given on the command line or in the environment.
+struct CliOptions {
+    std::string source;
+    std::string target;
+    std::string config_path;
+    double logarithmic = 0;
+    double fraction = 0;
+    std::vector<std::string> force;
+    int children = -1;
+    std::uint64_t seed = 0;
+    bool seed_given = false;
+    std::vector<std::string> full_tables;
+    std::vector<std::string> excluded_tables;
+    std::vector<std::string> schemas;
+    std::string infer_foreign_keys;
+    int jobs = 0;
+    std::string report_path;
+    bool dry_run = false;
+    bool replace = false;
+    std::string graph_format = "dot";
+};
+
+/// List options read their UNDERSTUDY_* variable as whitespace-separated words.
+void add_list_option(CLI::App& command, const std::string& flag, std::vector<std::string>& values,
+                     const std::string& help) {
+    command.add_option(flag, values, help + " (env UNDERSTUDY_" + [&] {
+        std::string name = flag.substr(2);
+        for (auto& c : name) c = c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        return name;
+    }() + ", space-separated)");
+}
+
+std::string env_name(const std::string& flag) {
+    std::string name = "UNDERSTUDY_" + flag.substr(2);
+    for (auto& c : name) c = c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return name;
+}
+
+void fill_list_from_env(std::vector<std::string>& values, const std::string& flag) {
+    if (!values.empty()) return;
+    const char* text = std::getenv(env_name(flag).c_str());
+    if (!text) return;
+    std::istringstream words(text);
+    for (std::string word; words >> word;) values.push_back(word);
+}
+
+void add_source_options(CLI::App& command, CliOptions& options) {
+    command.add_option("--source", options.source, "source database URL or keyword string (a read-only follower)")
+        ->envname("UNDERSTUDY_SOURCE");
+    command.add_option("--config", options.config_path, "configuration file (understudy.yml)")
+        ->envname("UNDERSTUDY_CONFIG")
+        ->check(CLI::ExistingFile);
+    auto* logarithmic = command.add_option("--logarithmic", options.logarithmic,
+                                           "size each table 10^(log10(rows)*F), as rdbms-subsetter (default 0.5)")
+                            ->envname("UNDERSTUDY_LOGARITHMIC")
+                            ->check(CLI::Range(0.0, 1.0));
+    command.add_option("--fraction", options.fraction, "size each table rows*F")
+        ->envname("UNDERSTUDY_FRACTION")
+        ->check(CLI::Range(0.0, 1.0))
+        ->excludes(logarithmic);
+    add_list_option(command, "--force", options.force, "rows that must be included: TABLE:KEY or TABLE:(K1,K2)");
+    command.add_option("--children", options.children, "child rows per seed row and child table (default 3)")
+        ->envname("UNDERSTUDY_CHILDREN")
+        ->check(CLI::NonNegativeNumber);
+    command.add_option("--seed", options.seed, "seed of the deterministic sample (default 0)")
+        ->envname("UNDERSTUDY_SEED");
+    add_list_option(command, "--full-table", options.full_tables, "tables copied whole");
+    add_list_option(command, "--exclude-table", options.excluded_tables, "tables left empty");
+    add_list_option(command, "--schema", options.schemas, "schemas to copy (default: all non-system schemas)");
+    command.add_option("--infer-foreign-keys", options.infer_foreign_keys,
+                       "infer missing references from naming conventions")
+        ->envname("UNDERSTUDY_INFER_FOREIGN_KEYS")
+        ->check(CLI::IsMember({"rails", "none"}));
+}
+
+/// Merges command line, environment and config file into the run's settings (command line wins).
+subsetter::SubsetSettings build_settings(CLI::App& command, CliOptions& options, const ConfigFile& config) {
+    for (const char* flag : {"--force", "--full-table", "--exclude-table", "--schema"}) {
+        std::vector<std::string>* values = std::string(flag) == "--force"        ? &options.force
+                                           : std::string(flag) == "--full-table" ? &options.full_tables
+                                           : std::string(flag) == "--exclude-table" ? &options.excluded_tables
+                                                                                   : &options.schemas;
+        fill_list_from_env(*values, flag);
+    }
+    subsetter::SubsetSettings settings;
+    if (config.sizing) settings.sizing = *config.sizing;
+    if (command.count("--logarithmic")) settings.sizing = {subsetter::SizingMode::logarithmic, options.logarithmic};
+    if (command.count("--fraction")) settings.sizing = {subsetter::SizingMode::fraction, options.fraction};
+    if (settings.sizing.factor <= 0) throw Error(ExitCode::usage, "the sizing factor must be greater than 0");
+    settings.seed = command.count("--seed") ? options.seed : config.seed.value_or(0);
+    settings.children = command.count("--children") ? options.children : config.children.value_or(3);
+    settings.forced = config.forced;
+    for (const auto& spec : options.force) settings.forced.push_back(subsetter::ForcedRow::parse(spec));
+    settings.overrides = config.overrides;
+    for (const auto& name : options.full_tables) {
+        auto& entry = settings.overrides[subsetter::QualifiedName::parse(name)];
+        entry = {subsetter::TablePolicy::all, {}, {}, {}, "--full-table"};
+    }
+    for (const auto& name : options.excluded_tables) {
+        auto& entry = settings.overrides[subsetter::QualifiedName::parse(name)];
+        entry = {subsetter::TablePolicy::none, {}, {}, {}, "--exclude-table"};
+    }
+    settings.declared_references = config.declared_references;
+    settings.polymorphic = config.polymorphic;
+    settings.inference = config.inference.value_or(subsetter::ReferenceInference::none);
+    if (!options.infer_foreign_keys.empty())
+        settings.inference = options.infer_foreign_keys == "rails" ? subsetter::ReferenceInference::rails
+                                                                   : subsetter::ReferenceInference::none;
+    settings.catalog_filter.schemas = options.schemas.empty() ? config.schemas : options.schemas;
+    return settings;
+}
+
+pg::ConnInfo resolve_source(const CliOptions& options, const ConfigFile& config) {
+    std::string text = !options.source.empty() ? options.source : config.source.value_or("");
+    if (text.empty())
+        throw Error(ExitCode::usage, "no source database: give --source or set UNDERSTUDY_SOURCE",
+                    "point it at a read-only follower of production, never at the primary");
+    return pg::ConnInfo::parse(text, "--source");
+}
+
+pg::ConnInfo resolve_target(const CliOptions& options, const ConfigFile& config) {
+    std::string text = !options.target.empty() ? options.target : config.target.value_or("");
+    if (text.empty()) {
+        if (const char* database_url = std::getenv("DATABASE_URL")) text = database_url;
+    }
+    if (text.empty()) throw Error(ExitCode::usage, "no target database: give --target or set DATABASE_URL");
+    return pg::ConnInfo::parse(text, "--target");
+}
+
+void print_error(const Error& error) {
+    std::fprintf(stderr, "error: %s\n", pg::redact_secrets(error.what()).c_str());
+    if (!error.hint().empty()) std::fprintf(stderr, "HINT: %s\n", pg::redact_secrets(error.hint()).c_str());
+}
+
+int run(int argc, char** argv) {
+    CLI::App app{"understudy: production-shaped, referentially intact, PII-free copies of PostgreSQL databases"};
+    app.set_version_flag("--version", "understudy 0.1.0");
+    app.require_subcommand(1);
+    CliOptions options;
+
+    auto* subset = app.add_subcommand("subset", "copy a referentially intact subset from the source into the target");
+    add_source_options(*subset, options);
+    subset->add_option("--target", options.target, "target database URL (default: DATABASE_URL)")
+        ->envname("UNDERSTUDY_TARGET");
+    subset->add_option("--jobs", options.jobs, "tables copied in parallel (default 2)")
+        ->envname("UNDERSTUDY_JOBS")
+        ->check(CLI::PositiveNumber);
+    subset->add_option("--report", options.report_path, "write the run's JSON report to this file")
+        ->envname("UNDERSTUDY_REPORT");
+    subset->add_flag("--dry-run", options.dry_run, "select rows and report, write nothing")
+        ->envname("UNDERSTUDY_DRY_RUN");
+    subset->add_flag("--replace", options.replace, "drop the target's contents first instead of refusing")
+        ->envname("UNDERSTUDY_REPLACE");
+
+    auto* plan = app.add_subcommand("plan", "print what subset would copy, and why (reads the source only)");
+    add_source_options(*plan, options);
+
+    auto* graph = app.add_subcommand("graph", "print the foreign-key graph (reads the source only)");
+    add_source_options(*graph, options);
+    graph->add_option("--format", options.graph_format, "output format")->check(CLI::IsMember({"dot"}));
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        if (error.get_exit_code() == 0) return app.exit(error);
+        std::fprintf(stderr, "error: %s\nHINT: see understudy %s --help\n", error.what(),
+                     app.get_subcommands().empty() ? "" : app.get_subcommands().front()->get_name().c_str());
+        return static_cast<int>(ExitCode::usage);
+    }
+
+    CLI::App& command = *app.get_subcommands().front();
+    ConfigFile config = options.config_path.empty() ? ConfigFile{} : load_config_file(options.config_path);
+    auto settings = build_settings(command, options, config);
+    auto source = resolve_source(options, config);
+
+    if (command.get_name() == "plan") {
+        std::cout << describe_plan(source, settings);
+        return 0;
+    }
+    if (command.get_name() == "graph") {
+        std::cout << describe_graph(source, settings);
+        return 0;
+    }
+
+    SubsetRequest request{source, resolve_target(options, config), settings,
+                          options.jobs > 0 ? options.jobs : config.jobs.value_or(2), options.replace, options.dry_run};
+    Progress progress(Progress::stderr_is_terminal());
+    auto report = run_subset(request, progress);
+    progress.finish();
+    if (!options.report_path.empty()) write_report_file(options.report_path, report);
+    std::cout << summarize_report(report);
+    return 0;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const Error& error) {
+        print_error(error);
+        return static_cast<int>(error.code());
+    } catch (const std::exception& error) {
+        print_error(Error(ExitCode::internal, std::string("internal error: ") + error.what()));
+        return static_cast<int>(ExitCode::internal);
+    }
+}
+
+}  // namespace understudy::orchestrator

@@ -1,0 +1,40 @@
+// understudy.yml: what a run reads from its configuration file (the command line wins over it).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "understudy/subsetter/subset_settings.hpp"
+
+namespace understudy::orchestrator {
+
+/// The subset part of the configuration file. Unset values are left to the command line, the
+/// environment and the defaults; lists and maps add to what the command line gives.
+struct ConfigFile {
+    std::string path;
+    std::optional<std::string> source;      ///< `${VAR}` in the file is expanded from the environment
+    std::optional<std::string> target;
+    std::optional<subsetter::Sizing> sizing;
+    std::optional<std::uint64_t> seed;
+    std::optional<int> children;
+    std::optional<int> jobs;
+    std::optional<subsetter::ReferenceInference> inference;
+    std::vector<std::string> schemas;
+    std::vector<subsetter::ForcedRow> forced;
+    std::map<subsetter::QualifiedName, subsetter::TableOverride> overrides;
+    std::vector<subsetter::ForeignKey> declared_references;
+    std::vector<subsetter::PolymorphicReference> polymorphic;
+};
+
+/// Reads and validates the file's shape (not yet against a catalog). Errors are ConfigErrors of
+/// one line naming file, line and column: `understudy.yml:12:5: unknown key "rowz" in table "public.users"`.
+ConfigFile load_config_file(const std::string& path);
+
+/// Parses `schema.table(col1, col2)` (a reference end in the config); `origin` prefixes errors.
+std::pair<subsetter::QualifiedName, std::vector<std::string>> parse_table_columns(const std::string& text,
+                                                                                  const std::string& origin);
+
+}  // namespace understudy::orchestrator

@@ -1,0 +1,46 @@
+// Parallel streaming of table rows from the source snapshot into the target, with retries.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "understudy/orchestrator/progress.hpp"
+#include "understudy/pg/conninfo.hpp"
+#include "understudy/subsetter/catalog.hpp"
+
+namespace understudy::orchestrator {
+
+/// One table to copy: the SELECTs whose rows it gets, or the whole table.
+struct TableCopyJob {
+    const subsetter::Table* table = nullptr;
+    std::vector<std::string> selects;   ///< streamed in order into one target COPY
+    bool whole_table = false;           ///< plain `COPY table TO STDOUT` (selects ignored)
+    std::int64_t expected_rows = 0;     ///< for scheduling: big tables start first
+};
+
+/// What one table's copy did.
+struct TableCopyResult {
+    std::string table;
+    std::uint64_t rows = 0;
+    std::uint64_t bytes = 0;
+    double seconds = 0;
+    int attempts = 0;
+};
+
+/// Where the transfer reads, and how.
+struct TransferSource {
+    pg::ConnInfo conninfo;
+    std::string snapshot_id;   ///< every worker imports it: one consistent state for the whole run
+};
+
+/// Copies every job with `workers` parallel workers. Each worker holds a source connection inside
+/// the exported snapshot and a target connection; each table is loaded in its own target
+/// transaction (TRUNCATE + COPY FREEZE), so a failed attempt leaves nothing behind and is retried
+/// (connection loss, standby recovery conflicts) up to 3 times in the same snapshot. Results come
+/// back in job order. The first non-retryable failure stops the transfer and is rethrown.
+std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const pg::ConnInfo& target,
+                                             const std::vector<TableCopyJob>& jobs, int workers,
+                                             Progress& progress);
+
+}  // namespace understudy::orchestrator

@@ -1,0 +1,98 @@
+// A single redrawn status line on stderr; silent when stderr is not a terminal.
+#include "understudy/orchestrator/progress.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+namespace understudy::orchestrator {
+
+std::string format_bytes(double bytes) {
+    const char* units[] = {"B", "kB", "MB", "GB", "TB"};
+    int unit = 0;
+    while (bytes >= 1024.0 && unit < 4) {
+        bytes /= 1024.0;
+        ++unit;
+    }
+    char text[32];
+    std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.1f %s", bytes, units[unit]);
+    return text;
+}
+
+Progress::Progress(bool enabled) : m_enabled(enabled) {}
+
+Progress::~Progress() { finish(); }
+
+bool Progress::stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
+
+void Progress::phase(const std::string& name) {
+    std::lock_guard lock(m_mutex);
+    m_phase = name;
+    m_note.clear();
+    m_running.clear();
+    m_done_rows = m_done_bytes = 0;
+    m_done_tables = 0;
+    m_phase_start = std::chrono::steady_clock::now();
+    draw_locked(true);
+}
+
+void Progress::note(const std::string& message) {
+    std::lock_guard lock(m_mutex);
+    m_note = message;
+    draw_locked(false);
+}
+
+void Progress::table_running(const std::string& table, std::uint64_t rows, std::uint64_t bytes) {
+    std::lock_guard lock(m_mutex);
+    m_running[table] = {rows, bytes};
+    draw_locked(false);
+}
+
+void Progress::table_done(const std::string& table, std::uint64_t rows, std::uint64_t bytes) {
+    std::lock_guard lock(m_mutex);
+    m_running.erase(table);
+    m_done_rows += rows;
+    m_done_bytes += bytes;
+    ++m_done_tables;
+    draw_locked(false);
+}
+
+void Progress::finish() {
+    std::lock_guard lock(m_mutex);
+    if (m_enabled && m_line_dirty) {
+        std::fputs("\r\033[K", stderr);
+        std::fflush(stderr);
+        m_line_dirty = false;
+    }
+}
+
+void Progress::draw_locked(bool force) {
+    if (!m_enabled) return;
+    auto now = std::chrono::steady_clock::now();
+    if (!force && now - m_last_draw < std::chrono::milliseconds(200)) return;
+    m_last_draw = now;
+
+    std::uint64_t rows = m_done_rows;
+    std::uint64_t bytes = m_done_bytes;
+    std::string tables;
+    for (const auto& [table, counts] : m_running) {
+        rows += counts.first;
+        bytes += counts.second;
+        if (tables.size() < 60) tables += (tables.empty() ? "" : ", ") + table;
+    }
+    double seconds = std::chrono::duration<double>(now - m_phase_start).count();
+    std::string line = m_phase;
+    if (!m_note.empty()) line += ": " + m_note;
+    if (rows > 0 || !m_running.empty()) {
+        line += ": " + std::to_string(m_done_tables) + " tables done, " + std::to_string(rows) + " rows, " +
+                format_bytes(static_cast<double>(bytes));
+        if (seconds > 0.5) line += ", " + format_bytes(static_cast<double>(bytes) / seconds) + "/s";
+        if (!tables.empty()) line += " [" + tables + "]";
+    }
+    if (line.size() > 150) line.resize(150);
+    std::fprintf(stderr, "\r\033[K%s", line.c_str());
+    std::fflush(stderr);
+    m_line_dirty = true;
+}
+
+}  // namespace understudy::orchestrator

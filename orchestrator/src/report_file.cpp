@@ -1,0 +1,37 @@
+// Atomic write of the JSON report (temp file, fsync, rename), as pgBackRest does for state files.
+#include "understudy/orchestrator/report_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "understudy/error.hpp"
+
+namespace understudy::orchestrator {
+
+void write_report_file(const std::string& path, const nlohmann::json& report) {
+    const std::string temp_path = path + ".tmp";
+    const std::string text = report.dump(2) + "\n";
+    auto fail = [&](const char* what) {
+        throw Error(ExitCode::io, "could not " + std::string(what) + " report file \"" + path + "\": " + std::strerror(errno));
+    };
+    int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) fail("create");
+    std::size_t written = 0;
+    while (written < text.size()) {
+        ssize_t count = ::write(fd, text.data() + written, text.size() - written);
+        if (count < 0) {
+            if (errno == EINTR) continue;
+            ::close(fd);
+            fail("write");
+        }
+        written += static_cast<std::size_t>(count);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) fail("write");
+    if (std::rename(temp_path.c_str(), path.c_str()) != 0) fail("rename");
+}
+
+}  // namespace understudy::orchestrator

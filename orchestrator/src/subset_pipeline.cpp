@@ -1,0 +1,251 @@
+// The subset pipeline: one snapshot on the source, every step in order, a report at the end.
+#include "understudy/orchestrator/subset_pipeline.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <functional>
+
+#include <pqxx/nontransaction>
+
+#include "understudy/orchestrator/schema_clone.hpp"
+#include "understudy/orchestrator/sequence_reset.hpp"
+#include "understudy/orchestrator/table_transfer.hpp"
+#include "understudy/orchestrator/target_guard.hpp"
+#include "understudy/pg/session.hpp"
+#include "understudy/subsetter/catalog.hpp"
+#include "understudy/subsetter/selection.hpp"
+#include "understudy/subsetter/subset_plan.hpp"
+
+namespace understudy::orchestrator {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// Times the phases of a run into the report.
+class PhaseClock {
+public:
+    explicit PhaseClock(nlohmann::json& phases) : m_phases(phases), m_run_start(Clock::now()) {}
+
+    template <typename Body>
+    auto run(const char* phase, Progress& progress, const std::string& label, Body&& body) -> decltype(body()) {
+        progress.phase(label);
+        auto start = Clock::now();
+        struct Record {
+            nlohmann::json& phases;
+            const char* phase;
+            Clock::time_point start;
+            ~Record() { phases[phase] = std::chrono::duration<double>(Clock::now() - start).count(); }
+        } record{m_phases, phase, start};
+        return body();
+    }
+
+    double total_seconds() const { return std::chrono::duration<double>(Clock::now() - m_run_start).count(); }
+
+private:
+    nlohmann::json& m_phases;
+    Clock::time_point m_run_start;
+};
+
+const char* policy_name(subsetter::TablePolicy policy) {
+    switch (policy) {
+        case subsetter::TablePolicy::all: return "all";
+        case subsetter::TablePolicy::none: return "none";
+        case subsetter::TablePolicy::sample: break;
+    }
+    return "sample";
+}
+
+std::string sizing_name(const subsetter::Sizing& sizing) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%s %g",
+                  sizing.mode == subsetter::SizingMode::logarithmic ? "logarithmic" : "fraction", sizing.factor);
+    return text;
+}
+
+std::vector<TableCopyJob> make_copy_jobs(const subsetter::Catalog& catalog, const subsetter::SubsetPlan& plan,
+                                         const subsetter::Selection& selection) {
+    std::vector<TableCopyJob> jobs;
+    for (const auto& table_plan : plan.tables) {
+        const auto* table = catalog.find(table_plan.table);
+        const auto* chosen = selection.find(table_plan.table);
+        if (!table || !chosen || chosen->mode == subsetter::SelectionMode::none) continue;
+        TableCopyJob job;
+        job.table = table;
+        job.whole_table = chosen->mode == subsetter::SelectionMode::all && !table->partitioned;
+        if (!job.whole_table) job.selects = chosen->select_statements(*table);
+        if (!job.whole_table && job.selects.empty()) continue;
+        job.expected_rows = chosen->row_count() >= 0 ? chosen->row_count() : table->estimated_rows;
+        jobs.push_back(std::move(job));
+    }
+    return jobs;
+}
+
+nlohmann::json table_report(const subsetter::TablePlan& table_plan, const subsetter::TableSelection* chosen) {
+    nlohmann::json entry;
+    entry["table"] = table_plan.table.display();
+    entry["policy"] = policy_name(table_plan.policy);
+    entry["sizing"] = table_plan.sizing;
+    entry["estimated_rows"] = table_plan.estimated_rows;
+    entry["target_rows"] = table_plan.target_rows;
+    if (chosen) {
+        entry["selected_rows"] = chosen->row_count();
+        entry["seed_rows"] = chosen->seed_rows;
+        entry["forced_rows"] = chosen->forced_rows;
+        entry["parent_rows"] = chosen->parent_rows;
+        entry["child_rows"] = chosen->child_rows;
+    }
+    return entry;
+}
+
+/// The read-only part shared by subset, plan and graph.
+struct SourceModel {
+    subsetter::Catalog catalog;
+    subsetter::SubsetPlan plan;
+};
+
+SourceModel read_source_model(pg::SourceSnapshot& snapshot, const subsetter::SubsetSettings& settings) {
+    auto catalog = subsetter::load_catalog(snapshot.transaction(), settings.catalog_filter);
+    auto plan = subsetter::make_plan(snapshot.transaction(), catalog, settings);
+    return {std::move(catalog), std::move(plan)};
+}
+
+}  // namespace
+
+nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
+    nlohmann::json report;
+    report["command"] = "subset";
+    report["source"] = request.source.redacted();
+    report["target"] = request.target.redacted();
+    report["sizing"] = sizing_name(request.settings.sizing);
+    report["seed"] = request.settings.seed;
+    report["children"] = request.settings.children;
+    report["dry_run"] = request.dry_run;
+    nlohmann::json& phases = report["phases"];
+    PhaseClock clock(phases);
+
+    // Guards first: nothing is written before every one of them passed.
+    pg::SourceSnapshot snapshot(request.source);
+    auto target_connection = pg::connect(request.target, pg::Side::target);
+    auto target_identity = pg::read_identity(*target_connection, pg::Side::target);
+    check_target_is_not_source(snapshot.identity(), target_identity);
+    check_target_writable(target_identity);
+    if (!request.replace && !request.dry_run) check_target_empty(*target_connection);
+    report["source_in_recovery"] = snapshot.identity().in_recovery;
+
+    auto model = clock.run("plan", progress, "reading the catalog", [&] {
+        return read_source_model(snapshot, request.settings);
+    });
+    auto selection = clock.run("selection", progress, "selecting rows", [&] {
+        return subsetter::select_rows(snapshot.transaction(), model.catalog, model.plan, request.settings,
+                                      [&](const std::string& message) { progress.note(message); });
+    });
+    report["selection_rounds"] = selection.rounds;
+
+    nlohmann::json tables = nlohmann::json::array();
+    std::map<std::string, std::size_t> table_index;
+    for (const auto& table_plan : model.plan.tables) {
+        table_index[table_plan.table.display()] = tables.size();
+        tables.push_back(table_report(table_plan, selection.find(table_plan.table)));
+    }
+    if (request.dry_run) {
+        report["tables"] = tables;
+        report["seconds"] = clock.total_seconds();
+        return report;
+    }
+
+    // Sequence values are read in the snapshot now: the standby keeps replaying meanwhile.
+    auto sequence_values = read_sequence_values(snapshot.transaction(), model.catalog);
+    auto archive = clock.run("schema_dump", progress, "dumping the schema", [&] {
+        return SchemaArchive::dump(request.source, snapshot.id(), request.settings.catalog_filter.schemas);
+    });
+    if (request.replace) {
+        clock.run("clear_target", progress, "clearing the target", [&] { clear_target(*target_connection); });
+    }
+    clock.run("pre_data", progress, "creating tables", [&] {
+        archive.restore(request.target, SchemaSection::pre_data, 1);
+    });
+
+    auto jobs = make_copy_jobs(model.catalog, model.plan, selection);
+    auto copied = clock.run("copy", progress, "copying rows", [&] {
+        return transfer_tables({request.source, snapshot.id()}, request.target, jobs, request.jobs, progress);
+    });
+    std::uint64_t total_rows = 0;
+    std::uint64_t total_bytes = 0;
+    for (const auto& result : copied) {
+        auto& entry = tables[table_index.at(result.table)];
+        entry["copied_rows"] = result.rows;
+        entry["bytes"] = result.bytes;
+        entry["seconds"] = result.seconds;
+        entry["attempts"] = result.attempts;
+        total_rows += result.rows;
+        total_bytes += result.bytes;
+    }
+
+    clock.run("post_data", progress, "building indexes and constraints", [&] {
+        archive.restore(request.target, SchemaSection::post_data, request.jobs);
+    });
+    clock.run("sequences", progress, "setting sequences", [&] {
+        reset_sequences(*target_connection, model.catalog, sequence_values);
+        refresh_materialized_views(*target_connection, model.catalog);
+    });
+    clock.run("analyze", progress, "analyzing", [&] {
+        pg::with_context(pg::Side::target, "could not analyze", [&] {
+            pqxx::nontransaction tx(*target_connection);
+            tx.exec0("ANALYZE");
+        });
+    });
+    progress.finish();
+
+    report["tables"] = tables;
+    report["totals"] = {{"tables", copied.size()}, {"rows", total_rows}, {"bytes", total_bytes}};
+    report["seconds"] = clock.total_seconds();
+    return report;
+}
+
+std::string describe_plan(const pg::ConnInfo& source, const subsetter::SubsetSettings& settings) {
+    pg::SourceSnapshot snapshot(source);
+    auto model = read_source_model(snapshot, settings);
+    return subsetter::format_plan(model.plan);
+}
+
+std::string describe_graph(const pg::ConnInfo& source, const subsetter::SubsetSettings& settings) {
+    pg::SourceSnapshot snapshot(source);
+    auto model = read_source_model(snapshot, settings);
+    return model.plan.graph.to_dot();
+}
+
+std::string summarize_report(const nlohmann::json& report) {
+    std::string out;
+    char line[256];
+    std::size_t width = 5;
+    for (const auto& entry : report.value("tables", nlohmann::json::array()))
+        width = std::max(width, entry["table"].get<std::string>().size());
+    std::snprintf(line, sizeof line, "%-*s %8s %12s %10s %12s %9s\n", static_cast<int>(width), "table", "policy",
+                  "estimate", "selected", "copied", "bytes");
+    out += line;
+    for (const auto& entry : report.value("tables", nlohmann::json::array())) {
+        auto number = [&](const char* key) {
+            return entry.contains(key) ? std::to_string(entry[key].get<std::int64_t>()) : std::string("-");
+        };
+        std::string bytes = entry.contains("bytes") ? format_bytes(entry["bytes"].get<double>()) : "-";
+        std::snprintf(line, sizeof line, "%-*s %8s %12s %10s %12s %9s\n", static_cast<int>(width),
+                      entry["table"].get<std::string>().c_str(), entry["policy"].get<std::string>().c_str(),
+                      number("estimated_rows").c_str(), number("selected_rows").c_str(),
+                      number("copied_rows").c_str(), bytes.c_str());
+        out += line;
+    }
+    if (report.contains("totals")) {
+        const auto& totals = report["totals"];
+        std::snprintf(line, sizeof line, "%llu rows (%s) in %llu tables, %.2f s\n",
+                      static_cast<unsigned long long>(totals["rows"].get<std::uint64_t>()),
+                      format_bytes(totals["bytes"].get<double>()).c_str(),
+                      static_cast<unsigned long long>(totals["tables"].get<std::uint64_t>()),
+                      report["seconds"].get<double>());
+        out += line;
+    } else if (report.value("dry_run", false)) {
+        out += "dry run: nothing was written\n";
+    }
+    return out;
+}
+
+}  // namespace understudy::orchestrator

@@ -1,0 +1,166 @@
+// Copy workers: source COPY TO STDOUT buffers go straight into target COPY FROM STDIN.
+#include "understudy/orchestrator/table_transfer.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <numeric>
+#include <thread>
+
+#include "understudy/orchestrator/copy_statement.hpp"
+#include "understudy/pg/copy_connection.hpp"
+#include "understudy/pg/sql_text.hpp"
+
+namespace understudy::orchestrator {
+namespace {
+
+constexpr int k_max_attempts = 4;  // the first try and 3 retries
+constexpr std::uint64_t k_progress_every_rows = 8192;
+
+/// A worker's pair of connections; rebuilt from scratch after any failure, because a failed COPY
+/// leaves either side mid-protocol.
+class WorkerConnections {
+public:
+    WorkerConnections(const TransferSource& source, const pg::ConnInfo& target)
+        : m_source_info(source), m_target_info(target) {}
+
+    pg::CopyConnection& source() {
+        if (!m_source) {
+            m_source = std::make_unique<pg::CopyConnection>(m_source_info.conninfo, pg::Side::source);
+            // SET TRANSACTION SNAPSHOT must be the transaction's first statement. REPEATABLE READ keeps
+            // the imported snapshot for every later statement of the transaction.
+            m_source->execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
+                              "SET TRANSACTION SNAPSHOT " + pg::quote_literal(m_source_info.snapshot_id) + "; "
+                              "SET LOCAL synchronize_seqscans = off",
+                              "could not import the run's snapshot");
+        }
+        return *m_source;
+    }
+
+    pg::CopyConnection& target() {
+        if (!m_target) {
+            m_target = std::make_unique<pg::CopyConnection>(m_target_info, pg::Side::target);
+            // The load is redone from scratch if the server crashes, so commits need not wait for WAL flush.
+            m_target->execute("SET synchronous_commit = off", "could not configure the session");
+        }
+        return *m_target;
+    }
+
+    void reset() {
+        m_source.reset();
+        m_target.reset();
+    }
+
+private:
+    const TransferSource& m_source_info;
+    const pg::ConnInfo& m_target_info;
+    std::unique_ptr<pg::CopyConnection> m_source;
+    std::unique_ptr<pg::CopyConnection> m_target;
+};
+
+TableCopyResult copy_once(WorkerConnections& connections, const TableCopyJob& job, Progress& progress) {
+    const auto& table = *job.table;
+    const std::string name = table.name.display();
+    TableCopyResult result;
+    result.table = name;
+
+    auto& target = connections.target();
+    auto& source = connections.source();
+    // TRUNCATE in the loading transaction lets COPY write frozen rows (no later anti-wraparound
+    // vacuum of the whole table). A partitioned table takes neither ONLY nor FREEZE.
+    target.execute(std::string("BEGIN; TRUNCATE ") + (table.partitioned ? "" : "ONLY ") + table.name.quoted(),
+                   "could not prepare " + table.name.quoted());
+    target.begin_copy_in(copy_in_statement(table, !table.partitioned), "could not load " + table.name.quoted());
+
+    std::uint64_t since_report = 0;
+    auto forward = [&](std::string_view row) {
+        target.put(row);
+        ++result.rows;
+        result.bytes += row.size();
+        if (++since_report == k_progress_every_rows) {
+            since_report = 0;
+            progress.table_running(name, result.rows, result.bytes);
+        }
+    };
+    try {
+        if (job.whole_table) {
+            source.copy_out(copy_out_statement(table, {}), "could not copy " + table.name.quoted(), forward);
+        } else {
+            for (const auto& select : job.selects) {
+                source.copy_out(copy_out_statement(table, select), "could not copy " + table.name.quoted(), forward);
+            }
+        }
+    } catch (...) {
+        // The source failed: end the target COPY with an error so none of its rows commit.
+        target.abort_copy_in("understudy: the source failed while copying " + name);
+        throw;
+    }
+    target.end_copy_in();
+    target.execute("COMMIT", "could not commit " + table.name.quoted());
+    return result;
+}
+
+TableCopyResult copy_with_retries(WorkerConnections& connections, const TableCopyJob& job, Progress& progress) {
+    auto started = std::chrono::steady_clock::now();
+    for (int attempt = 1;; ++attempt) {
+        try {
+            TableCopyResult result = copy_once(connections, job, progress);
+            result.attempts = attempt;
+            result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            return result;
+        } catch (const pg::DatabaseError& error) {
+            connections.reset();
+            if (!error.is_retryable() || attempt == k_max_attempts) throw;
+            progress.note("retrying " + job.table->name.display() + " after: " + error.what());
+            std::this_thread::sleep_for(std::chrono::milliseconds(250 << attempt));
+        }
+    }
+}
+
+}  // namespace
+
+std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const pg::ConnInfo& target,
+                                             const std::vector<TableCopyJob>& jobs, int workers,
+                                             Progress& progress) {
+    // Largest first, so the long tables start early and small ones fill the gaps.
+    std::vector<std::size_t> schedule(jobs.size());
+    std::iota(schedule.begin(), schedule.end(), 0);
+    std::stable_sort(schedule.begin(), schedule.end(), [&](std::size_t left, std::size_t right) {
+        return jobs[left].expected_rows > jobs[right].expected_rows;
+    });
+
+    std::vector<TableCopyResult> results(jobs.size());
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> failed{false};
+    std::exception_ptr first_error;
+    std::mutex error_mutex;
+
+    auto work = [&] {
+        try {
+            WorkerConnections connections(source, target);
+            for (std::size_t slot = next++; slot < schedule.size() && !failed; slot = next++) {
+                const auto& job = jobs[schedule[slot]];
+                results[schedule[slot]] = copy_with_retries(connections, job, progress);
+                progress.table_done(job.table->name.display(), results[schedule[slot]].rows,
+                                    results[schedule[slot]].bytes);
+            }
+        } catch (...) {
+            std::lock_guard lock(error_mutex);
+            if (!first_error) first_error = std::current_exception();
+            failed = true;
+        }
+    };
+
+    int thread_count = std::max(1, std::min<int>(workers, static_cast<int>(jobs.size())));
+    std::vector<std::thread> threads;
+    for (int worker = 1; worker < thread_count; ++worker) threads.emplace_back(work);
+    work();
+    for (auto& thread : threads) thread.join();
+    if (first_error) std::rethrow_exception(first_error);
+    return results;
+}
+
+}  // namespace understudy::orchestrator
