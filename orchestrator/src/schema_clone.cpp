@@ -1,0 +1,152 @@
+// pg_dump of the source schema inside the run's snapshot, and pg_restore of its pre- and post-data sections.
+#include "understudy/orchestrator/schema_clone.hpp"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <map>
+
+#include "understudy/error.hpp"
+#include "understudy/orchestrator/subprocess.hpp"
+
+namespace understudy::orchestrator {
+namespace {
+
+const char* section_name(SchemaSection section) {
+    return section == SchemaSection::pre_data ? "pre-data" : "post-data";
+}
+
+/// The password reaches a child only through its environment: argv is visible to every local
+/// user in `ps`, the environment only to the same user.
+std::map<std::string, std::string> password_environment(const pg::ConnInfo& info) {
+    std::map<std::string, std::string> env;
+    if (auto password = info.password()) env["PGPASSWORD"] = *password;
+    return env;
+}
+
+/// The connection string a child gets on its argv: no password, and an application_name that
+/// shows in pg_stat_activity which tool is connected.
+std::string child_conninfo(const pg::ConnInfo& info, const std::string& program) {
+    return info.with("application_name", "understudy " + program).keyword_string_without_password();
+}
+
+/// The line of a pg_dump/pg_restore stderr that says what went wrong: the first one reporting an
+/// error (later lines are "Command was: ..." and follow-on failures), without the program prefix.
+std::string first_error_line(const std::string& stderr_text, const std::string& program, int exit_code) {
+    std::vector<std::string> lines;
+    std::size_t start = 0;
+    while (start < stderr_text.size()) {
+        std::size_t end = stderr_text.find('\n', start);
+        if (end == std::string::npos) end = stderr_text.size();
+        std::string line = stderr_text.substr(start, end - start);
+        if (!line.empty()) lines.push_back(line);
+        start = end + 1;
+    }
+    std::string chosen;
+    for (const auto& line : lines) {
+        if (line.find("error:") != std::string::npos || line.find("ERROR:") != std::string::npos ||
+            line.find("FATAL:") != std::string::npos) {
+            chosen = line;
+            break;
+        }
+    }
+    if (chosen.empty() && !lines.empty()) chosen = lines.front();
+    if (chosen.empty()) return "exit status " + std::to_string(exit_code);
+    for (const std::string& prefix : {program + ": error: ", program + ": "}) {
+        if (chosen.rfind(prefix, 0) == 0) {
+            chosen.erase(0, prefix.size());
+            break;
+        }
+    }
+    while (!chosen.empty() && (chosen.back() == ' ' || chosen.back() == '.' || chosen.back() == '\r')) chosen.pop_back();
+    return pg::redact_secrets(chosen);
+}
+
+[[noreturn]] void fail(ExitCode code, const std::string& side, const std::string& program, const ProcessResult& result) {
+    throw Error(code, side + ": " + program + " failed: " + first_error_line(result.stderr_text, program, result.exit_code));
+}
+
+/// A new empty file only we can read (mkstemp makes it 0600), in $TMPDIR or /tmp.
+std::string make_private_temp_file() {
+    std::filesystem::path folder = "/tmp";
+    if (const char* tmpdir = std::getenv("TMPDIR"); tmpdir && *tmpdir) folder = tmpdir;
+    std::string pattern = (folder / "understudy-schema-XXXXXX").string();
+    int fd = ::mkstemp(pattern.data());
+    if (fd < 0) throw Error(ExitCode::io, "could not create a temporary file in \"" + folder.string() + "\": " + std::strerror(errno));
+    ::close(fd);
+    return pattern;
+}
+
+}  // namespace
+
+SchemaArchive SchemaArchive::dump(const pg::ConnInfo& source, const std::string& snapshot_id,
+                                  const std::vector<std::string>& schemas) {
+    SchemaArchive archive(make_private_temp_file());
+    std::vector<std::string> argv{find_pg_program("pg_dump"),
+                                  "--format=custom",
+                                  "--schema-only",
+                                  "--no-owner",
+                                  "--no-privileges",
+                                  // The exported snapshot makes the schema exactly the one the rows
+                                  // are read in; pg_dump imports it on a standby too.
+                                  "--snapshot=" + snapshot_id,
+                                  "--file=" + archive.m_path};
+    for (const auto& schema : schemas) argv.push_back("--schema=" + schema);
+    if (!schemas.empty()) {
+        // With --schema, pg_dump leaves out every extension; columns of type citext or defaults
+        // calling gen_random_uuid() would then not restore. --extension=* puts them back.
+        argv.push_back("--extension=*");
+    }
+    argv.push_back("--dbname=" + child_conninfo(source, "pg_dump"));
+    ProcessResult result = run_process(argv, password_environment(source));
+    if (result.exit_code != 0) fail(ExitCode::source, "source", "pg_dump", result);
+    return archive;
+}
+
+void SchemaArchive::restore(const pg::ConnInfo& target, SchemaSection section, int jobs) const {
+    std::vector<std::string> argv{find_pg_program("pg_restore"),
+                                  std::string("--section=") + section_name(section),
+                                  "--no-owner",
+                                  "--no-privileges",
+                                  "--exit-on-error"};
+    if (section == SchemaSection::post_data && jobs > 1) {
+        // Index builds and FK validation dominate post-data and run well in parallel.
+        argv.push_back("--jobs=" + std::to_string(jobs));
+    } else if (section == SchemaSection::pre_data) {
+        // Pre-data is all quick DDL: one transaction leaves the target untouched when it fails.
+        argv.push_back("--single-transaction");
+    }
+    argv.push_back("--dbname=" + child_conninfo(target, "pg_restore"));
+    argv.push_back(m_path);
+    ProcessResult result = run_process(argv, password_environment(target));
+    if (result.exit_code != 0) fail(ExitCode::target, "target", "pg_restore", result);
+}
+
+std::string SchemaArchive::sql(SchemaSection section) const {
+    ProcessResult result = run_process({find_pg_program("pg_restore"), std::string("--section=") + section_name(section),
+                                        "--no-owner", "--no-privileges", "--file=-", m_path});
+    if (result.exit_code != 0) {
+        throw Error(ExitCode::io, "pg_restore failed: " + first_error_line(result.stderr_text, "pg_restore", result.exit_code));
+    }
+    return result.stdout_text;
+}
+
+SchemaArchive::SchemaArchive(SchemaArchive&& other) noexcept : m_path(std::move(other.m_path)) { other.m_path.clear(); }
+
+SchemaArchive& SchemaArchive::operator=(SchemaArchive&& other) noexcept {
+    if (this != &other) {
+        if (!m_path.empty()) std::remove(m_path.c_str());
+        m_path = std::move(other.m_path);
+        other.m_path.clear();
+    }
+    return *this;
+}
+
+SchemaArchive::~SchemaArchive() {
+    if (!m_path.empty()) std::remove(m_path.c_str());
+}
+
+}  // namespace understudy::orchestrator

@@ -1,0 +1,125 @@
+// Guards run before the first write to a target: not the source, writable, empty (or cleared on request).
+#include "understudy/orchestrator/target_guard.hpp"
+
+#include <pqxx/nontransaction>
+#include <pqxx/result>
+#include <pqxx/transaction>
+
+#include "understudy/error.hpp"
+#include "understudy/pg/database_error.hpp"
+#include "understudy/pg/sql_text.hpp"
+
+namespace understudy::orchestrator {
+namespace {
+
+// Schemas that belong to PostgreSQL itself; pg_toast_temp_N and pg_temp_N come and go with sessions.
+constexpr const char* k_user_schema_filter =
+    "n.nspname NOT IN ('pg_catalog', 'information_schema') "
+    "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
+
+// Every user object a restore would collide with, by kind. Objects with an internal dependency are
+// left out (a table's row type, an array type, a range's multirange, a composite type's pg_class
+// row): they come and go with their owner. Extension members ('e') are left out because an
+// extension that happens to be installed does not make a database "in use".
+const std::string k_user_objects_query = std::string(R"SQL(
+WITH user_objects AS (
+    SELECT CASE WHEN c.relkind IN ('r', 'p', 'f') THEN 1 WHEN c.relkind IN ('v', 'm') THEN 2 ELSE 3 END AS kind,
+           n.nspname AS schema_name, c.relname AS object_name
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') AND )SQL") + k_user_schema_filter + R"SQL(
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                      AND d.deptype IN ('e', 'i'))
+    UNION ALL
+    SELECT 4, n.nspname, t.typname
+    FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+    WHERE )SQL" + k_user_schema_filter + R"SQL(
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid
+                      AND d.deptype IN ('e', 'i'))
+    UNION ALL
+    SELECT 5, n.nspname, p.proname
+    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE )SQL" + k_user_schema_filter + R"SQL(
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                      AND d.deptype IN ('e', 'i'))
+)
+SELECT kind, count(*) OVER (PARTITION BY kind), schema_name, object_name
+FROM user_objects
+ORDER BY kind, schema_name, object_name
+)SQL";
+
+std::string plural(long long count, const char* singular, const char* many) {
+    return std::to_string(count) + " " + (count == 1 ? singular : many);
+}
+
+}  // namespace
+
+void check_target_is_not_source(const pg::ServerIdentity& source, const pg::ServerIdentity& target) {
+    // A primary and every standby or fork made from it by physical copy share the system
+    // identifier, so the same database name there means the same data, even at another address.
+    if (source.system_identifier == target.system_identifier && source.database == target.database) {
+        throw Error(ExitCode::target_is_source,
+                    "target database \"" + target.database + "\" is the source database (system identifier " +
+                        target.system_identifier + ")",
+                    "give --target another database; on the same server, create one with createdb");
+    }
+}
+
+void check_target_writable(const pg::ServerIdentity& target) {
+    if (target.in_recovery) {
+        throw Error(ExitCode::target,
+                    "target database \"" + target.database + "\" is on a hot standby and cannot be written",
+                    "give --target a database on a primary server");
+    }
+}
+
+void check_target_empty(pqxx::connection& target) {
+    auto [database, objects] = pg::with_context(pg::Side::target, "could not list the target's objects", [&] {
+        pqxx::nontransaction tx(target);
+        std::string name = tx.exec1("SELECT current_database()")[0].c_str();
+        return std::make_pair(name, tx.exec(k_user_objects_query));
+    });
+    if (objects.empty()) return;
+
+    static const char* const k_singular[] = {"", "table", "view", "sequence", "type", "function"};
+    static const char* const k_many[] = {"", "tables", "views", "sequences", "types", "functions"};
+    std::string counts;
+    int previous_kind = 0;
+    for (const auto& row : objects) {
+        int kind = row[0].as<int>();
+        if (kind == previous_kind) continue;
+        previous_kind = kind;
+        if (!counts.empty()) counts += ", ";
+        counts += plural(row[1].as<long long>(), k_singular[kind], k_many[kind]);
+    }
+    std::string example = std::string(objects[0][2].c_str()) + "." + objects[0][3].c_str();
+    throw Error(ExitCode::target_not_empty,
+                "target database \"" + database + "\" is not empty: " + counts + ", e.g. \"" + example + "\"",
+                "use --replace to drop its contents first");
+}
+
+void clear_target(pqxx::connection& target) {
+    pg::with_context(pg::Side::target, "could not clear the target", [&] {
+        pqxx::work tx(target);
+        // Extensions first: one installed in pg_catalog survives any DROP SCHEMA. plpgsql stays
+        // because every fresh database has it.
+        auto extensions = tx.exec("SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY extname");
+        for (const auto& row : extensions) {
+            tx.exec0("DROP EXTENSION IF EXISTS " + pg::quote_ident(row[0].c_str()) + " CASCADE");
+        }
+        auto schemas = tx.exec(std::string("SELECT n.nspname FROM pg_namespace n WHERE ") + k_user_schema_filter +
+                               " ORDER BY n.nspname");
+        for (const auto& row : schemas) {
+            tx.exec0("DROP SCHEMA IF EXISTS " + pg::quote_ident(row[0].c_str()) + " CASCADE");
+        }
+        // Schema public as PostgreSQL 15's template1 has it: owned by pg_database_owner (whoever
+        // owns the database), usable by everyone, creatable only by the owner (15 dropped the
+        // old CREATE for PUBLIC), with its standard comment. pg_dump treats exactly this state as
+        // "nothing to dump", so a restored schema then matches the source's.
+        tx.exec0("CREATE SCHEMA public AUTHORIZATION pg_database_owner");
+        tx.exec0("COMMENT ON SCHEMA public IS 'standard public schema'");
+        tx.exec0("GRANT USAGE ON SCHEMA public TO PUBLIC");
+        tx.commit();
+    });
+}
+
+}  // namespace understudy::orchestrator
