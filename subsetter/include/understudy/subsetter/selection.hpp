@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,25 @@ enum class SelectionMode {
     filtered,  ///< a table without a row key: the rows `select_statements` describe
 };
 
+/// One reference of a table without a row key, and the parent values its rows may point at.
+struct ReferenceFilter {
+    std::vector<std::string> columns;              ///< the child columns
+    std::vector<std::string> types;                ///< their types, for the array casts
+    std::optional<PolymorphicCondition> condition; ///< the reference exists only for this type value
+    bool any_value = false;                        ///< the parent is copied whole: every value matches
+    std::vector<RowKey> values;                    ///< sorted selected parent values, encoded like RowKey
+};
+
+/// How the rows of a table without a row key are chosen (mode filtered).
+struct RowFilter {
+    /// A row needs at least one active reference (all columns non-NULL, condition met), and every
+    /// active one must point at a selected parent.
+    std::vector<ReferenceFilter> references;
+    std::string where;              ///< an override's `where:` SQL that rows must also match; may be empty
+    std::int64_t sample_rows = -1;  ///< without references: this many rows in seeded hash order (-1: all)
+    std::uint64_t seed = 0;
+};
+
 /// The chosen rows of one table, and how many came for which reason.
 struct TableSelection {
     QualifiedName table;
@@ -38,6 +58,7 @@ struct TableSelection {
     std::int64_t parent_rows = 0;       ///< added because a selected row references them
     std::int64_t child_rows = 0;        ///< added as children of seed, forced or child rows
     std::int64_t filtered_rows = -1;    ///< mode filtered: counted rows, when known
+    RowFilter filter;                   ///< mode filtered: which rows
 
     /// Rows that will be copied (keys.size(), or filtered_rows; -1 when unknown, as for `all`).
     std::int64_t row_count() const;

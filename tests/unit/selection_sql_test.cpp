@@ -1,0 +1,220 @@
+// Unit tests for the SQL a selection turns into: key arrays, batching, ONLY, and keyless filters.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "understudy/subsetter/selection.hpp"
+
+namespace understudy::subsetter {
+namespace {
+
+Column column(const std::string& name, const std::string& type, bool generated = false) {
+    Column out;
+    out.name = name;
+    out.type = type;
+    out.base_type = type;
+    out.not_null = true;
+    out.generated = generated;
+    return out;
+}
+
+Table users_table() {
+    Table table;
+    table.name = {"public", "users"};
+    table.columns = {column("id", "bigint"), column("name", "text"), column("name_upper", "text", true)};
+    table.primary_key = {"id"};
+    return table;
+}
+
+Table composite_table() {
+    Table table;
+    table.name = {"shop", "order_lines"};
+    table.columns = {column("order_id", "integer"), column("code", "character varying(20)"), column("qty", "integer")};
+    table.primary_key = {"order_id", "code"};
+    return table;
+}
+
+TableSelection keys_selection(const Table& table, std::vector<RowKey> keys) {
+    TableSelection selection;
+    selection.table = table.name;
+    selection.mode = SelectionMode::keys;
+    selection.key_columns = table.row_key();
+    selection.keys = std::move(keys);
+    return selection;
+}
+
+TEST(SelectionSql, SingleKeyIsOneArrayOrderedByKey) {
+    auto table = users_table();
+    auto statements = keys_selection(table, {"1", "2", "30"}).select_statements(table);
+    ASSERT_EQ(statements.size(), 1u);
+    EXPECT_EQ(statements[0],
+              "SELECT t.\"id\", t.\"name\" FROM ONLY \"public\".\"users\" t "
+              "WHERE t.\"id\" = ANY('{\"1\",\"2\",\"30\"}'::bigint[]) ORDER BY t.\"id\"");
+}
+
+TEST(SelectionSql, BatchesKeys) {
+    auto table = users_table();
+    auto statements = keys_selection(table, {"1", "2", "3", "4", "5"}).select_statements(table, 2);
+    ASSERT_EQ(statements.size(), 3u);
+    EXPECT_NE(statements[0].find("'{\"1\",\"2\"}'::bigint[]"), std::string::npos);
+    EXPECT_NE(statements[1].find("'{\"3\",\"4\"}'::bigint[]"), std::string::npos);
+    EXPECT_NE(statements[2].find("'{\"5\"}'::bigint[]"), std::string::npos);
+}
+
+TEST(SelectionSql, CompositeKeysUseParallelUnnestArrays) {
+    auto table = composite_table();
+    auto statements = keys_selection(table, {std::string("1\0a", 3), std::string("2\0b", 3)}).select_statements(table);
+    ASSERT_EQ(statements.size(), 1u);
+    EXPECT_EQ(statements[0],
+              "SELECT t.\"order_id\", t.\"code\", t.\"qty\" FROM ONLY \"shop\".\"order_lines\" t "
+              "WHERE (t.\"order_id\", t.\"code\") IN (SELECT * FROM unnest('{\"1\",\"2\"}'::integer[], "
+              "'{\"a\",\"b\"}'::character varying(20)[])) ORDER BY t.\"order_id\", t.\"code\"");
+}
+
+TEST(SelectionSql, TextKeysEscapeQuotesAndBackslashes) {
+    Table table;
+    table.name = {"public", "tags"};
+    table.columns = {column("label", "text")};
+    table.primary_key = {"label"};
+    auto statements = keys_selection(table, {"it's", "say \"hi\"", "back\\slash", "{a,b}"}).select_statements(table);
+    ASSERT_EQ(statements.size(), 1u);
+    // Array element quoting first (\" and \\), then SQL literal quoting ('').
+    EXPECT_NE(statements[0].find("= ANY('{\"it''s\",\"say \\\"hi\\\"\",\"back\\\\slash\",\"{a,b}\"}'::text[])"),
+              std::string::npos)
+        << statements[0];
+}
+
+TEST(SelectionSql, DomainKeysCastToTheirBaseType) {
+    Table table;
+    table.name = {"public", "accounts"};
+    table.columns = {column("code", "public.account_code")};
+    table.columns[0].base_type = "character varying(8)";
+    table.primary_key = {"code"};
+    auto statements = keys_selection(table, {"A1"}).select_statements(table);
+    EXPECT_NE(statements[0].find("'{\"A1\"}'::character varying(8)[]"), std::string::npos) << statements[0];
+}
+
+TEST(SelectionSql, EmptyKeySetHasNoStatement) {
+    auto table = users_table();
+    EXPECT_TRUE(keys_selection(table, {}).select_statements(table).empty());
+}
+
+TEST(SelectionSql, PartitionedTablesAreReadWithoutOnly) {
+    auto table = users_table();
+    table.partitioned = true;
+    auto statements = keys_selection(table, {"1"}).select_statements(table);
+    EXPECT_NE(statements[0].find("FROM \"public\".\"users\" t WHERE"), std::string::npos) << statements[0];
+    EXPECT_EQ(statements[0].find("ONLY"), std::string::npos);
+
+    TableSelection all;
+    all.mode = SelectionMode::all;
+    EXPECT_EQ(all.select_statements(table), std::vector<std::string>{"SELECT \"id\", \"name\" FROM \"public\".\"users\""});
+}
+
+TEST(SelectionSql, AllIsOneUnorderedScanAndNoneIsNothing) {
+    auto table = users_table();
+    TableSelection all;
+    all.mode = SelectionMode::all;
+    EXPECT_EQ(all.select_statements(table),
+              std::vector<std::string>{"SELECT \"id\", \"name\" FROM ONLY \"public\".\"users\""});
+    EXPECT_EQ(all.row_count(), -1);
+
+    TableSelection none;
+    none.mode = SelectionMode::none;
+    EXPECT_TRUE(none.select_statements(table).empty());
+    EXPECT_EQ(none.row_count(), 0);
+}
+
+Table keyless_table() {
+    Table table;
+    table.name = {"public", "events"};
+    table.columns = {column("user_id", "bigint"), column("order_id", "integer"), column("subject_type", "text"),
+                     column("note", "text")};
+    return table;
+}
+
+ReferenceFilter user_reference(std::vector<RowKey> values) {
+    ReferenceFilter reference;
+    reference.columns = {"user_id"};
+    reference.types = {"bigint"};
+    reference.values = std::move(values);
+    return reference;
+}
+
+TEST(SelectionSql, KeylessSingleReferenceBatches) {
+    auto table = keyless_table();
+    TableSelection selection;
+    selection.mode = SelectionMode::filtered;
+    selection.filter.references = {user_reference({"1", "2", "3"})};
+    auto statements = selection.select_statements(table, 2);
+    ASSERT_EQ(statements.size(), 2u);
+    EXPECT_EQ(statements[0],
+              "SELECT t.\"user_id\", t.\"order_id\", t.\"subject_type\", t.\"note\" FROM ONLY \"public\".\"events\" t "
+              "WHERE t.\"user_id\" IS NOT NULL AND t.\"user_id\" = ANY('{\"1\",\"2\"}'::bigint[]) "
+              "ORDER BY ROW(t.*)::text");
+    EXPECT_NE(statements[1].find("'{\"3\"}'::bigint[]"), std::string::npos);
+
+    auto unbatched = selection.select_statements(table);
+    ASSERT_EQ(unbatched.size(), 1u);
+    EXPECT_NE(unbatched[0].find("WHERE (t.\"user_id\" IS NOT NULL) AND (NOT (t.\"user_id\" IS NOT NULL) OR "
+                                "t.\"user_id\" = ANY('{\"1\",\"2\",\"3\"}'::bigint[]))"),
+              std::string::npos)
+        << unbatched[0];
+}
+
+TEST(SelectionSql, KeylessSeveralReferencesStayDisjointWhenBatched) {
+    auto table = keyless_table();
+    TableSelection selection;
+    selection.mode = SelectionMode::filtered;
+    ReferenceFilter order_reference;
+    order_reference.columns = {"order_id"};
+    order_reference.types = {"integer"};
+    order_reference.condition = PolymorphicCondition{"subject_type", "Order"};
+    order_reference.any_value = true;
+    selection.filter.references = {user_reference({"1", "2", "3"}), order_reference};
+    selection.filter.where = "note <> ''";
+    auto statements = selection.select_statements(table, 2);
+    ASSERT_EQ(statements.size(), 3u);
+    // Two batches of user ids, then the rows that hold no user reference but an order one.
+    EXPECT_NE(statements[0].find("WHERE t.\"user_id\" IS NOT NULL AND t.\"user_id\" = ANY('{\"1\",\"2\"}'::bigint[]) "
+                                 "AND (note <> '')"),
+              std::string::npos)
+        << statements[0];
+    EXPECT_EQ(statements[2].find("ANY("), std::string::npos);
+    EXPECT_NE(statements[2].find("NOT (t.\"user_id\" IS NOT NULL) AND (t.\"order_id\" IS NOT NULL AND "
+                                 "t.\"subject_type\" IS NOT DISTINCT FROM 'Order')"),
+              std::string::npos)
+        << statements[2];
+}
+
+TEST(SelectionSql, KeylessReferenceToExcludedParentMatchesNothing) {
+    auto table = keyless_table();
+    TableSelection selection;
+    selection.mode = SelectionMode::filtered;
+    selection.filter.references = {user_reference({})};
+    auto statements = selection.select_statements(table);
+    ASSERT_EQ(statements.size(), 1u);
+    EXPECT_NE(statements[0].find("OR false)"), std::string::npos) << statements[0];
+}
+
+TEST(SelectionSql, KeylessWithoutReferencesIsASeededSample) {
+    auto table = keyless_table();
+    TableSelection selection;
+    selection.mode = SelectionMode::filtered;
+    selection.filter.sample_rows = 10;
+    selection.filter.seed = 18446744073709551615ull;  // -1 as a signed bigint
+    selection.filtered_rows = 10;
+    auto statements = selection.select_statements(table);
+    ASSERT_EQ(statements.size(), 1u);
+    EXPECT_EQ(statements[0],
+              "SELECT t.\"user_id\", t.\"order_id\", t.\"subject_type\", t.\"note\" FROM ONLY \"public\".\"events\" t "
+              "ORDER BY hashtextextended(ROW(t.*)::text, '-1'::bigint), ROW(t.*)::text LIMIT 10");
+    EXPECT_EQ(selection.row_count(), 10);
+
+    selection.filter.sample_rows = 0;
+    EXPECT_TRUE(selection.select_statements(table).empty());
+}
+
+}  // namespace
+}  // namespace understudy::subsetter
