@@ -1,0 +1,36 @@
+// Assertions over a whole database: referential integrity, schema, counts, keys, sequences; and the CLI.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "process.hpp"
+#include "understudy/pg/conninfo.hpp"
+
+namespace understudy::testing {
+
+/// Every FK of the database's catalog checked with NOT EXISTS (composite too, MATCH SIMPLE: rows with a
+/// NULL in the key are skipped); one line per violated constraint: "schema.table.constraint: N orphans".
+std::vector<std::string> fk_violations(const pg::ConnInfo& db);
+
+/// `pg_dump --schema-only --no-owner --no-privileges` normalized for comparison (drop \restrict and
+/// \unrestrict lines, comment lines, blank lines; ignore the database name).
+std::string normalized_schema_dump(const pg::ConnInfo& db);
+
+/// Row counts of every table (partitioned tables as one; leaf partitions not listed), "schema.table" -> n.
+std::map<std::string, std::int64_t> table_counts(const pg::ConnInfo& db);
+
+/// Sorted text of the key columns of every row of `table` (schema.table), columns joined by ','.
+/// `table` is quoted part by part unless it already holds a double quote (then it is used as SQL);
+/// `key_columns_sql` is a select list such as `order_id, product_id`. NULL shows as \N.
+std::vector<std::string> row_keys(const pg::ConnInfo& db, const std::string& table, const std::string& key_columns_sql);
+
+/// Sequences whose next value would collide: "seq: last_value L < max(col) M".
+std::vector<std::string> sequences_behind(const pg::ConnInfo& db);
+
+/// Runs the understudy binary (compile definition UNDERSTUDY_BINARY) with args and extra env; captures.
+CommandResult run_understudy(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
+
+}  // namespace understudy::testing
