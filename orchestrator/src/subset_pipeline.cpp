@@ -87,6 +87,7 @@ nlohmann::json table_report(const subsetter::TablePlan& table_plan, const subset
     entry["sizing"] = table_plan.sizing;
     entry["estimated_rows"] = table_plan.estimated_rows;
     entry["target_rows"] = table_plan.target_rows;
+    entry["keyless"] = table_plan.keyless;
     if (chosen) {
         entry["selected_rows"] = chosen->row_count();
         entry["seed_rows"] = chosen->seed_rows;
