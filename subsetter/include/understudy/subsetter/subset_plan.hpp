@@ -34,6 +34,7 @@ struct SubsetPlan {
     std::vector<TablePlan> tables;
     FkGraph graph;                      ///< all references used, constraints and virtual ones
     std::vector<ForeignKey> inferred;   ///< the inferred references (also in graph), for `plan` to list
+    std::vector<std::string> warnings;  ///< e.g. polymorphic type values that name no table
 
     const TablePlan* find(const QualifiedName& table) const;
 };

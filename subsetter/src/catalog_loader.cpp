@@ -1,0 +1,217 @@
+// Reads the source's catalog (tables, columns, keys, references, sequences) inside the run's snapshot.
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include <pqxx/result>
+
+#include "understudy/pg/database_error.hpp"
+#include "understudy/pg/sql_text.hpp"
+#include "understudy/sql/subsetter_sql.hpp"
+#include "understudy/subsetter/catalog.hpp"
+
+namespace understudy::subsetter {
+namespace {
+
+using Oid = std::int64_t;
+
+std::string text_array(const std::vector<std::string>& values) {
+    std::vector<std::string_view> views(values.begin(), values.end());
+    return pg::array_literal(views);
+}
+
+std::string oid_array(const std::map<Oid, std::size_t>& oids) {
+    std::string out = "{";
+    for (const auto& [oid, index] : oids) {
+        if (out.size() > 1) out += ',';
+        out += std::to_string(oid);
+    }
+    out += '}';
+    return out;
+}
+
+std::string text_of(const pqxx::field& field) { return field.is_null() ? std::string() : field.c_str(); }
+
+bool bool_of(const pqxx::field& field) { return !field.is_null() && field.as<bool>(); }
+
+/// The catalog being built, with the oid of each table so later queries can be matched to it.
+struct Loading {
+    Catalog catalog;
+    std::map<Oid, std::size_t> index_by_oid;
+
+    Table* table(Oid oid) {
+        auto found = index_by_oid.find(oid);
+        return found == index_by_oid.end() ? nullptr : &catalog.tables[found->second];
+    }
+};
+
+void load_tables(pqxx::transaction_base& tx, const std::string& schemas, Loading& loading) {
+    auto rows = tx.exec_params(std::string(sql::k_catalog_tables), schemas);
+    std::vector<std::pair<Table, Oid>> tables;
+    for (const auto& row : rows) {
+        Table table;
+        table.name = {text_of(row["schema_name"]), text_of(row["table_name"])};
+        table.partitioned = bool_of(row["partitioned"]);
+        table.has_inheritance_children = bool_of(row["has_inheritance_children"]);
+        table.estimated_rows = row["estimated_rows"].as<std::int64_t>(0);
+        if (bool_of(row["needs_count"])) {
+            // Never vacuumed or analyzed (reltuples = -1 on PostgreSQL 14+): the estimate would
+            // be a guess, and the plan sizes samples from it, so count. The query reads a
+            // partitioned table through all its partitions, which is what the estimate stands for.
+            table.estimated_rows = tx.exec1("SELECT count(*) FROM " + table.name.quoted())[0].as<std::int64_t>();
+        }
+        tables.emplace_back(std::move(table), row["table_oid"].as<Oid>());
+    }
+    // SQL sorted with COLLATE "C"; sort again so the order is QualifiedName's by construction.
+    std::sort(tables.begin(), tables.end(),
+              [](const auto& left, const auto& right) { return left.first.name < right.first.name; });
+    for (auto& [table, oid] : tables) {
+        loading.index_by_oid.emplace(oid, loading.catalog.tables.size());
+        loading.catalog.tables.push_back(std::move(table));
+    }
+}
+
+void load_partitions(pqxx::transaction_base& tx, const std::string& oids, Loading& loading) {
+    for (const auto& row : tx.exec_params(std::string(sql::k_catalog_partitions), oids)) {
+        if (Table* table = loading.table(row["table_oid"].as<Oid>())) {
+            table->partitions.push_back({text_of(row["schema_name"]), text_of(row["partition_name"])});
+        }
+    }
+    for (auto& table : loading.catalog.tables) std::sort(table.partitions.begin(), table.partitions.end());
+}
+
+void load_columns(pqxx::transaction_base& tx, const std::string& oids, Loading& loading) {
+    for (const auto& row : tx.exec_params(std::string(sql::k_catalog_columns), oids)) {
+        Table* table = loading.table(row["table_oid"].as<Oid>());
+        if (!table) continue;
+        Column column;
+        column.name = text_of(row["column_name"]);
+        column.type = text_of(row["type"]);
+        column.base_type = text_of(row["base_type"]);
+        column.type_category = text_of(row["type_category"]);
+        column.not_null = bool_of(row["not_null"]);
+        column.generated = bool_of(row["generated"]);
+        column.identity = bool_of(row["identity"]);
+        table->columns.push_back(std::move(column));
+    }
+}
+
+void load_keys(pqxx::transaction_base& tx, const std::string& oids, Loading& loading) {
+    struct Key {
+        bool primary = false;
+        bool all_not_null = true;
+        std::vector<std::string> columns;
+    };
+    // (table oid, index name) -> key; rows arrive in key position order.
+    std::map<std::pair<Oid, std::string>, Key> keys;
+    for (const auto& row : tx.exec_params(std::string(sql::k_catalog_keys), oids)) {
+        auto& key = keys[{row["table_oid"].as<Oid>(), text_of(row["index_name"])}];
+        key.primary = bool_of(row["is_primary"]);
+        key.all_not_null = key.all_not_null && bool_of(row["not_null"]);
+        key.columns.push_back(text_of(row["column_name"]));
+    }
+    std::map<Oid, std::vector<std::pair<std::string, std::vector<std::string>>>> unique_by_table;
+    for (auto& [id, key] : keys) {
+        Table* table = loading.table(id.first);
+        if (!table) continue;
+        if (key.primary) {
+            table->primary_key = key.columns;
+        } else if (key.all_not_null) {
+            // A unique key with a nullable column lets many rows hold NULL there: it cannot name a row.
+            unique_by_table[id.first].emplace_back(id.second, std::move(key.columns));
+        }
+    }
+    for (auto& [oid, candidates] : unique_by_table) {
+        Table* table = loading.table(oid);
+        std::sort(candidates.begin(), candidates.end(), [](const auto& left, const auto& right) {
+            if (left.second.size() != right.second.size()) return left.second.size() < right.second.size();
+            return left.first < right.first;
+        });
+        for (auto& [index_name, columns] : candidates) {
+            // A unique constraint and a unique index on the same columns, or a key repeating the
+            // primary key, would only add noise.
+            if (columns == table->primary_key) continue;
+            if (std::find(table->unique_keys.begin(), table->unique_keys.end(), columns) != table->unique_keys.end())
+                continue;
+            table->unique_keys.push_back(std::move(columns));
+        }
+    }
+}
+
+void load_foreign_keys(pqxx::transaction_base& tx, const std::string& oids, Loading& loading) {
+    std::map<Oid, ForeignKey> by_constraint;
+    for (const auto& row : tx.exec_params(std::string(sql::k_catalog_foreign_keys), oids)) {
+        const Table* child = loading.table(row["child_oid"].as<Oid>());
+        const Table* parent = loading.table(row["parent_oid"].as<Oid>());
+        if (!child || !parent) continue;
+        auto& key = by_constraint[row["constraint_oid"].as<Oid>()];
+        key.name = text_of(row["constraint_name"]);
+        key.child = child->name;
+        key.parent = parent->name;
+        key.origin = ReferenceOrigin::constraint;
+        key.child_columns.push_back(text_of(row["child_column"]));
+        key.parent_columns.push_back(text_of(row["parent_column"]));
+    }
+    auto& foreign_keys = loading.catalog.foreign_keys;
+    for (auto& [oid, key] : by_constraint) foreign_keys.push_back(std::move(key));
+    std::sort(foreign_keys.begin(), foreign_keys.end(), [](const ForeignKey& left, const ForeignKey& right) {
+        return std::tie(left.child, left.name, left.parent, left.child_columns) <
+               std::tie(right.child, right.name, right.parent, right.child_columns);
+    });
+    // Keys declared on several partitions of one root all land on the root with the same
+    // columns; one of them says everything the subset needs.
+    std::vector<ForeignKey> kept;
+    for (auto& key : foreign_keys) {
+        bool duplicate = std::any_of(kept.begin(), kept.end(), [&](const ForeignKey& other) {
+            return other.child == key.child && other.parent == key.parent && other.child_columns == key.child_columns &&
+                   other.parent_columns == key.parent_columns;
+        });
+        if (!duplicate) kept.push_back(std::move(key));
+    }
+    foreign_keys = std::move(kept);
+}
+
+void load_sequences(pqxx::transaction_base& tx, const std::string& schemas, Loading& loading) {
+    for (const auto& row : tx.exec_params(std::string(sql::k_catalog_sequences), schemas)) {
+        Sequence sequence;
+        sequence.name = {text_of(row["schema_name"]), text_of(row["sequence_name"])};
+        if (!row["owner_table"].is_null()) {
+            sequence.table = QualifiedName{text_of(row["owner_schema"]), text_of(row["owner_table"])};
+            sequence.column = text_of(row["owner_column"]);
+        }
+        loading.catalog.sequences.push_back(std::move(sequence));
+    }
+    std::sort(loading.catalog.sequences.begin(), loading.catalog.sequences.end(),
+              [](const Sequence& left, const Sequence& right) { return left.name < right.name; });
+}
+
+void load_materialized_views(pqxx::transaction_base& tx, const std::string& schemas, Loading& loading) {
+    for (const auto& row : tx.exec_params(std::string(sql::k_catalog_materialized_views), schemas)) {
+        loading.catalog.materialized_views.push_back({text_of(row["schema_name"]), text_of(row["view_name"])});
+    }
+    std::sort(loading.catalog.materialized_views.begin(), loading.catalog.materialized_views.end());
+}
+
+}  // namespace
+
+Catalog load_catalog(pqxx::transaction_base& tx, const CatalogFilter& filter) {
+    return pg::with_context(pg::Side::source, "could not read the catalog", [&] {
+        Loading loading;
+        const std::string schemas = text_array(filter.schemas);
+        load_tables(tx, schemas, loading);
+        const std::string oids = oid_array(loading.index_by_oid);
+        load_partitions(tx, oids, loading);
+        load_columns(tx, oids, loading);
+        load_keys(tx, oids, loading);
+        load_foreign_keys(tx, oids, loading);
+        load_sequences(tx, schemas, loading);
+        load_materialized_views(tx, schemas, loading);
+        return std::move(loading.catalog);
+    });
+}
+
+}  // namespace understudy::subsetter

@@ -1,0 +1,86 @@
+// `understudy plan` output: the plan as an aligned table, then cycles, inferred references, warnings.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "understudy/subsetter/subset_plan.hpp"
+
+namespace understudy::subsetter {
+namespace {
+
+std::string join(const std::vector<std::string>& parts, const std::string& separator) {
+    std::string out;
+    for (const auto& part : parts) {
+        if (!out.empty()) out += separator;
+        out += part;
+    }
+    return out;
+}
+
+std::string reference_line(const ForeignKey& reference) {
+    return reference.child.display() + "(" + join(reference.child_columns, ", ") + ") -> " +
+           reference.parent.display() + "(" + join(reference.parent_columns, ", ") + ")";
+}
+
+}  // namespace
+
+std::string format_plan(const SubsetPlan& plan) {
+    const std::vector<std::string> headers = {"#", "table", "policy", "estimate", "target", "reached as"};
+    const std::vector<bool> right_aligned = {true, false, false, true, true, false};
+    std::vector<std::vector<std::string>> rows;
+    std::size_t number = 0;
+    for (const auto& table : plan.tables) {
+        rows.push_back({std::to_string(++number), table.table.display(), table.sizing,
+                        std::to_string(table.estimated_rows),
+                        table.target_rows < 0 ? "-" : std::to_string(table.target_rows),
+                        table.reached_as.empty() ? "-" : join(table.reached_as, ", ")});
+    }
+    std::vector<std::size_t> widths(headers.size());
+    for (std::size_t column_idx = 0; column_idx < headers.size(); ++column_idx) {
+        widths[column_idx] = headers[column_idx].size();
+        for (const auto& row : rows) widths[column_idx] = std::max(widths[column_idx], row[column_idx].size());
+    }
+    auto format_row = [&](const std::vector<std::string>& cells) {
+        std::string line;
+        for (std::size_t column_idx = 0; column_idx < cells.size(); ++column_idx) {
+            const std::string& cell = cells[column_idx];
+            const std::string padding(widths[column_idx] - cell.size(), ' ');
+            if (column_idx > 0) line += "  ";
+            line += right_aligned[column_idx] ? padding + cell : cell + padding;
+        }
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        return line + "\n";
+    };
+
+    std::string out = format_row(headers);
+    for (const auto& row : rows) out += format_row(row);
+
+    const auto& cycles = plan.graph.cycles();
+    if (!cycles.empty()) {
+        out += "\ncycles:\n";
+        for (const auto& cycle : cycles) {
+            std::vector<std::string> names;
+            for (const auto& table : cycle) names.push_back(table.display());
+            out += "  " + join(names, ", ");
+            if (cycle.size() == 1) out += " (self reference)";
+            out += "\n";
+        }
+    }
+    if (!plan.inferred.empty()) {
+        out += "\ninferred references:\n";
+        for (const auto& reference : plan.inferred) out += "  " + reference_line(reference) + ": " + reference.reason + "\n";
+    }
+    std::vector<std::string> warnings = plan.warnings;
+    for (const auto& table : plan.tables) {
+        if (table.keyless && table.policy != TablePolicy::none)
+            warnings.push_back("table \"" + table.table.display() +
+                               "\" has no primary key or NOT NULL unique key: its rows are not chosen by key");
+    }
+    if (!warnings.empty()) {
+        out += "\nwarnings:\n";
+        for (const auto& warning : warnings) out += "  " + warning + "\n";
+    }
+    return out;
+}
+
+}  // namespace understudy::subsetter
