@@ -77,7 +77,8 @@ TEST_F(SubsetEndToEnd, SequencesAreAheadAndInsertsWork) {
     EXPECT_TRUE(behind.empty()) << ::testing::PrintToString(behind);
     auto& servers = fixture_servers();
     auto new_id = servers.primary.query_value(
-        "subset_a", "INSERT INTO public.users (email) VALUES ('fresh@example.com') RETURNING id");
+        "subset_a", "INSERT INTO public.users (email, full_name, created_at) "
+        "VALUES ('fresh@example.com', 'Fresh User', now()) RETURNING id");
     EXPECT_FALSE(new_id.empty());
 }
 
