@@ -83,7 +83,7 @@ void reset_sequences(pqxx::connection& target, const subsetter::Catalog& catalog
                 position = *used;
                 is_called = true;
             }
-            tx.exec0("SELECT setval(" + regclass + ", " + std::to_string(position) + ", " +
+            tx.exec("SELECT setval(" + regclass + ", " + std::to_string(position) + ", " +
                      (is_called ? "true" : "false") + ")");
         }
         tx.commit();
