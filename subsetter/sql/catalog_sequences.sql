@@ -19,7 +19,7 @@ SELECT n.nspname AS schema_name,
          ORDER BY d.deptype DESC, d.refobjid, d.refobjsubid
          LIMIT 1) owner ON true
   LEFT JOIN pg_attribute owner_column ON owner_column.attrelid = owner.refobjid AND owner_column.attnum = owner.refobjsubid
-  LEFT JOIN pg_class owner_table ON owner_table.oid = coalesce(pg_partition_root(owner.refobjid), owner.refobjid)
+  LEFT JOIN pg_class owner_table ON owner_table.oid = coalesce(pg_partition_root(owner.refobjid)::oid, owner.refobjid)
   LEFT JOIN pg_namespace owner_namespace ON owner_namespace.oid = owner_table.relnamespace
  WHERE s.relkind = 'S'
    AND n.nspname NOT IN ('pg_catalog', 'information_schema')

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -60,9 +61,12 @@ void load_tables(pqxx::transaction_base& tx, const std::string& schemas, Loading
         table.estimated_rows = row["estimated_rows"].as<std::int64_t>(0);
         if (bool_of(row["needs_count"])) {
             // Never vacuumed or analyzed (reltuples = -1 on PostgreSQL 14+): the estimate would
-            // be a guess, and the plan sizes samples from it, so count. The query reads a
-            // partitioned table through all its partitions, which is what the estimate stands for.
-            table.estimated_rows = tx.exec1("SELECT count(*) FROM " + table.name.quoted())[0].as<std::int64_t>();
+            // be a guess, and the plan sizes samples from it, so count. A partitioned table is
+            // counted through all its partitions, which is what it stands for; a parent of plain
+            // INHERITS children only for its own rows (ONLY), as reltuples would.
+            const std::string only = table.partitioned ? "" : "ONLY ";
+            table.estimated_rows =
+                tx.exec1("SELECT count(*) FROM " + only + table.name.quoted())[0].as<std::int64_t>();
         }
         tables.emplace_back(std::move(table), row["table_oid"].as<Oid>());
     }
@@ -144,11 +148,14 @@ void load_keys(pqxx::transaction_base& tx, const std::string& oids, Loading& loa
 
 void load_foreign_keys(pqxx::transaction_base& tx, const std::string& oids, Loading& loading) {
     std::map<Oid, ForeignKey> by_constraint;
+    std::set<Oid> on_partition;
     for (const auto& row : tx.exec_params(std::string(sql::k_catalog_foreign_keys), oids)) {
         const Table* child = loading.table(row["child_oid"].as<Oid>());
         const Table* parent = loading.table(row["parent_oid"].as<Oid>());
         if (!child || !parent) continue;
-        auto& key = by_constraint[row["constraint_oid"].as<Oid>()];
+        const Oid constraint_oid = row["constraint_oid"].as<Oid>();
+        if (!bool_of(row["on_root"])) on_partition.insert(constraint_oid);
+        auto& key = by_constraint[constraint_oid];
         key.name = text_of(row["constraint_name"]);
         key.child = child->name;
         key.parent = parent->name;
@@ -156,23 +163,28 @@ void load_foreign_keys(pqxx::transaction_base& tx, const std::string& oids, Load
         key.child_columns.push_back(text_of(row["child_column"]));
         key.parent_columns.push_back(text_of(row["parent_column"]));
     }
-    auto& foreign_keys = loading.catalog.foreign_keys;
-    for (auto& [oid, key] : by_constraint) foreign_keys.push_back(std::move(key));
-    std::sort(foreign_keys.begin(), foreign_keys.end(), [](const ForeignKey& left, const ForeignKey& right) {
-        return std::tie(left.child, left.name, left.parent, left.child_columns) <
-               std::tie(right.child, right.name, right.parent, right.child_columns);
+    // Keys declared on the root come first, so that of equal keys the one kept is the one a
+    // user sees on the table; keys declared on several partitions of one root all land on the
+    // root with the same columns, and one of them says everything the subset needs.
+    std::vector<std::pair<bool, ForeignKey>> candidates;
+    for (auto& [oid, key] : by_constraint) candidates.emplace_back(on_partition.count(oid) > 0, std::move(key));
+    std::sort(candidates.begin(), candidates.end(), [](const auto& left, const auto& right) {
+        return std::tie(left.first, left.second.child, left.second.name) <
+               std::tie(right.first, right.second.child, right.second.name);
     });
-    // Keys declared on several partitions of one root all land on the root with the same
-    // columns; one of them says everything the subset needs.
     std::vector<ForeignKey> kept;
-    for (auto& key : foreign_keys) {
+    for (auto& [partition_level, key] : candidates) {
         bool duplicate = std::any_of(kept.begin(), kept.end(), [&](const ForeignKey& other) {
             return other.child == key.child && other.parent == key.parent && other.child_columns == key.child_columns &&
                    other.parent_columns == key.parent_columns;
         });
         if (!duplicate) kept.push_back(std::move(key));
     }
-    foreign_keys = std::move(kept);
+    std::sort(kept.begin(), kept.end(), [](const ForeignKey& left, const ForeignKey& right) {
+        return std::tie(left.child, left.name, left.parent, left.child_columns) <
+               std::tie(right.child, right.name, right.parent, right.child_columns);
+    });
+    loading.catalog.foreign_keys = std::move(kept);
 }
 
 void load_sequences(pqxx::transaction_base& tx, const std::string& schemas, Loading& loading) {
