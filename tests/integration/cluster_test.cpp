@@ -103,6 +103,27 @@ TEST(Cluster, TableCountsShowTheMillionRowTable) {
     auto counts = table_counts(servers.standby.conninfo(k_fixture_database));
     ASSERT_EQ(counts.count("public.line_items"), 1u);
     EXPECT_GE(counts["public.line_items"], 1000000);
+    // A partitioned table counts once, with its partitions' rows; the partitions are not listed.
+    EXPECT_EQ(counts["billing.usage_events"], 40000);
+    EXPECT_EQ(counts.count("billing.usage_events_2024_q1"), 0u);
+    EXPECT_EQ(counts["Audit.ChangeLog"], 50000) << "the audit trigger fired once per order";
+    EXPECT_EQ(counts["public.page_views"], 20000);
+}
+
+TEST(Cluster, FixtureCoversTheAdvertisedShapes) {
+    auto& servers = fixture_servers();
+    const auto& standby = servers.standby;
+    auto value = [&](const std::string& sql) { return standby.query_value(k_fixture_database, sql); };
+    EXPECT_EQ(value("SELECT count(*) FROM public.orders WHERE user_id = 1") != "0", true);
+    EXPECT_EQ(value("SELECT condeferrable AND condeferred FROM pg_constraint "
+                    "WHERE conname = 'subscriptions_current_period_id_fkey'"),
+              "t");
+    EXPECT_EQ(value("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND array_length(conkey, 1) = 2"), "1");
+    EXPECT_EQ(value("SELECT relkind FROM pg_class WHERE oid = 'public.product_sales'::regclass"), "m");
+    EXPECT_EQ(value("SELECT count(*) FROM pg_trigger WHERE tgname = 'orders_audit'"), "1");
+    EXPECT_EQ(value("SELECT bio FROM public.users WHERE id = 3"), "back\\slash C:\\temp\\new");
+    EXPECT_EQ(value("SELECT bio FROM public.users WHERE id = 8"), "\\N") << "NULL reads as \\N";
+    EXPECT_EQ(value("SELECT count(*) FROM pg_index WHERE indrelid = 'public.page_views'::regclass AND indisprimary"), "0");
 }
 
 TEST(Cluster, RowKeysAreSortedText) {
