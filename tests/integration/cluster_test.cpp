@@ -2,6 +2,9 @@
 #include <algorithm>
 #include <filesystem>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "db_checks.hpp"
@@ -162,6 +165,36 @@ TEST(Cluster, FreshClusterIsRemovedOnDestruction) {
         cluster->drop_database("scratch");
     }
     EXPECT_FALSE(std::filesystem::exists(root));
+}
+
+TEST(Cluster, CrashedTestBinaryLeavesNoClusterBehind) {
+    // A child process starts a cluster and dies without running any destructor, as a crashing
+    // test would; the watchdog must stop the server and remove the dir.
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        close(fds[0]);
+        try {
+            auto cluster = TestCluster::start("crash");
+            std::string line = cluster->data_dir() + "\n";
+            (void)!write(fds[1], line.data(), line.size());
+        } catch (...) {
+        }
+        _exit(3);  // skips destructors and atexit handlers, like a crash
+    }
+    close(fds[1]);
+    std::string data_dir;
+    char c = 0;
+    while (read(fds[0], &c, 1) == 1 && c != '\n') data_dir += c;
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_FALSE(data_dir.empty()) << "the child could not start a cluster";
+    const auto root = std::filesystem::path(data_dir).parent_path();
+    for (int tries = 0; tries < 300 && std::filesystem::exists(root); ++tries) usleep(100 * 1000);
+    EXPECT_FALSE(std::filesystem::exists(root)) << root;
 }
 
 TEST(Cluster, RunUnderstudyCapturesOutput) {

@@ -26,6 +26,7 @@
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
+#include "cleanup_watchdog.hpp"
 #include "postgres_binaries.hpp"
 #include "process.hpp"
 #include "understudy/pg/sql_text.hpp"
@@ -175,7 +176,8 @@ TestCluster::TestCluster(Token, std::string root_dir, std::string bin_dir)
     : m_root_dir(std::move(root_dir)),
       m_data_dir(m_root_dir + "/data"),
       m_socket_dir(m_root_dir + "/socket"),
-      m_bin_dir(std::move(bin_dir)) {}
+      m_bin_dir(std::move(bin_dir)),
+      m_watchdog(std::make_unique<CleanupWatchdog>(m_data_dir, m_root_dir, m_bin_dir + "/pg_ctl", server_os_user())) {}
 
 std::unique_ptr<TestCluster> TestCluster::start(const std::string& name) {
     auto cluster = std::make_unique<TestCluster>(Token{}, make_root_dir(name), postgres_bin_dir());

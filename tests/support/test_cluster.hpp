@@ -9,6 +9,8 @@
 
 namespace understudy::testing {
 
+class CleanupWatchdog;
+
 /// A throwaway PostgreSQL cluster in a temp dir, on a unix socket and a free port; stopped and removed
 /// when destroyed.
 class TestCluster {
@@ -65,6 +67,7 @@ private:
     std::string m_bin_dir;
     int m_port = 0;
     bool m_running = false;
+    std::unique_ptr<CleanupWatchdog> m_watchdog;  // released after ~TestCluster() stopped and removed
 };
 
 /// The shared servers of an integration test binary: a primary with the `fixture` database loaded
