@@ -61,12 +61,47 @@ std::string first_error_line(const std::string& stderr_text, const std::string& 
             break;
         }
     }
+    // libpq's "ERROR:  " inside pg_restore's "could not execute query: ..." adds nothing to "failed".
+    for (const std::string severity : {"ERROR:  ", "FATAL:  "}) {
+        for (auto position = chosen.find(severity); position != std::string::npos; position = chosen.find(severity)) {
+            chosen.erase(position, severity.size());
+        }
+    }
     while (!chosen.empty() && (chosen.back() == ' ' || chosen.back() == '.' || chosen.back() == '\r')) chosen.pop_back();
     return pg::redact_secrets(chosen);
 }
 
+/// What to do about the failures a user can fix, recognised in the child's stderr.
+std::string hint_for(const std::string& stderr_text) {
+    if (stderr_text.find("server version mismatch") != std::string::npos) {
+        // pg_dump refuses a server newer than itself.
+        return "set UNDERSTUDY_PG_BIN to the bin folder of a pg_dump at least as new as the source server";
+    }
+    if (stderr_text.find("conflict with recovery") != std::string::npos) {
+        return "enable hot_standby_feedback on the follower, or raise max_standby_streaming_delay";
+    }
+    if (stderr_text.find("permission denied to create extension") != std::string::npos ||
+        stderr_text.find("must be superuser") != std::string::npos) {
+        return "the target user must be allowed to create every object of the source schema (extensions "
+               "included); use a superuser or the database owner";
+    }
+    return {};
+}
+
+/// The "detail:" line pg_dump prints after a version mismatch names both versions; it is worth showing.
+std::string version_detail(const std::string& stderr_text, const std::string& program) {
+    const std::string marker = program + ": detail: ";
+    auto start = stderr_text.find(marker);
+    if (start == std::string::npos || stderr_text.find("server version mismatch") == std::string::npos) return {};
+    start += marker.size();
+    return " (" + stderr_text.substr(start, stderr_text.find('\n', start) - start) + ")";
+}
+
 [[noreturn]] void fail(ExitCode code, const std::string& side, const std::string& program, const ProcessResult& result) {
-    throw Error(code, side + ": " + program + " failed: " + first_error_line(result.stderr_text, program, result.exit_code));
+    throw Error(code,
+                side + ": " + program + " failed: " + first_error_line(result.stderr_text, program, result.exit_code) +
+                    version_detail(result.stderr_text, program),
+                hint_for(result.stderr_text));
 }
 
 /// A new empty file only we can read (mkstemp makes it 0600), in $TMPDIR or /tmp.

@@ -102,7 +102,18 @@ void check_target_empty(pqxx::connection& target) {
 void clear_target(pqxx::connection& target) {
     pg::with_context(pg::Side::target, "could not clear the target", [&] {
         pqxx::work tx(target);
-        // Extensions first: one installed in pg_catalog survives any DROP SCHEMA. plpgsql stays
+        // Event triggers first, so that none of them fires on the drops below. They and
+        // publications live outside any schema, and pg_dump --schema-only restores them, so a
+        // leftover one would make the restore fail with "already exists".
+        for (const auto& row : tx.exec("SELECT evtname FROM pg_event_trigger ORDER BY evtname")) {
+            tx.exec0("DROP EVENT TRIGGER IF EXISTS " + pg::quote_ident(row[0].c_str()));
+        }
+        for (const auto& row : tx.exec("SELECT pubname FROM pg_publication ORDER BY pubname")) {
+            tx.exec0("DROP PUBLICATION IF EXISTS " + pg::quote_ident(row[0].c_str()));
+        }
+        // Large objects belong to no schema either; a fresh database has none.
+        tx.exec("SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata");
+        // Extensions next: one installed in pg_catalog survives any DROP SCHEMA. plpgsql stays
         // because every fresh database has it.
         auto extensions = tx.exec("SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY extname");
         for (const auto& row : extensions) {

@@ -23,7 +23,10 @@ using orchestrator::SchemaSection;
 // Every kind of schema object a restore could get wrong: extensions, enum, domain, composite type,
 // identity and generated columns, a partitioned table with a partition-level index, FKs to a
 // partitioned table, a deferrable self-reference, trigger, rule, view, matviews over matviews,
-// extended statistics, comments, and sequences going up in fives and counting down.
+// extended statistics, comments, and sequences going up in fives and counting down. Schema
+// `extra` adds what a schema dump also carries: inheritance, NOT VALID constraints, row security,
+// sub-partitions with attached indexes, exclusion constraints, ICU collations, operators, casts,
+// a publication and an event trigger.
 constexpr const char* k_rich_schema = R"SQL(
 CREATE EXTENSION citext;
 CREATE EXTENSION pgcrypto;
@@ -86,6 +89,52 @@ INSERT INTO launches DEFAULT VALUES;
 REFRESH MATERIALIZED VIEW billing.totals;
 REFRESH MATERIALIZED VIEW billing.top;
 CREATE MATERIALIZED VIEW never_filled AS SELECT 1 AS x WITH NO DATA;
+CREATE SCHEMA extra;
+CREATE EXTENSION btree_gist;
+CREATE TABLE extra.parent_t (id int PRIMARY KEY, v text);
+CREATE TABLE extra.child_t (more int) INHERITS (extra.parent_t);
+CREATE TABLE extra.accounts (id int PRIMARY KEY, owner name, balance numeric);
+ALTER TABLE extra.accounts ADD CONSTRAINT balance_positive CHECK (balance >= 0) NOT VALID;
+ALTER TABLE extra.accounts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own ON extra.accounts USING (owner = current_user);
+ALTER TABLE extra.accounts REPLICA IDENTITY FULL;
+CREATE INDEX accounts_owner ON extra.accounts (owner);
+ALTER TABLE extra.accounts CLUSTER ON accounts_owner;
+CREATE TABLE extra.notes (id int, body text COLLATE "C", acct int);
+ALTER TABLE extra.notes ADD CONSTRAINT notes_acct_fk FOREIGN KEY (acct) REFERENCES extra.accounts NOT VALID;
+CREATE TABLE extra.bookings (room int, during tsrange, EXCLUDE USING gist (room WITH =, during WITH &&));
+CREATE TABLE extra.codes (c text UNIQUE NULLS NOT DISTINCT);
+CREATE TABLE extra.measurements (
+  id bigint GENERATED ALWAYS AS IDENTITY, region text NOT NULL, at date NOT NULL,
+  acct int REFERENCES extra.accounts ON DELETE CASCADE, PRIMARY KEY (id, region, at)
+) PARTITION BY LIST (region);
+CREATE TABLE extra.measurements_eu PARTITION OF extra.measurements FOR VALUES IN ('eu') PARTITION BY RANGE (at);
+CREATE TABLE extra.measurements_eu_2024 PARTITION OF extra.measurements_eu FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE extra.measurements_other PARTITION OF extra.measurements DEFAULT;
+CREATE TABLE extra.measurements_us (LIKE extra.measurements);
+ALTER TABLE extra.measurements ATTACH PARTITION extra.measurements_us FOR VALUES IN ('us');
+CREATE INDEX measurements_at ON ONLY extra.measurements (at);
+CREATE INDEX measurements_us_at ON extra.measurements_us (at);
+ALTER INDEX extra.measurements_at ATTACH PARTITION extra.measurements_us_at;
+CREATE FUNCTION extra.audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER measurements_audit AFTER INSERT ON extra.measurements FOR EACH ROW EXECUTE FUNCTION extra.audit();
+CREATE TRIGGER notes_audit AFTER INSERT ON extra.notes FOR EACH ROW EXECUTE FUNCTION extra.audit();
+ALTER TABLE extra.notes DISABLE TRIGGER notes_audit;
+CREATE AGGREGATE extra.textcat_all(text) (SFUNC = textcat, STYPE = text);
+CREATE PROCEDURE extra.p() LANGUAGE sql AS $$ SELECT 1 $$;
+CREATE TYPE extra.floatrange AS RANGE (subtype = float8, subtype_diff = float8mi);
+CREATE TABLE extra.uses_range (r extra.floatrange);
+CREATE COLLATION extra.german (provider = icu, locale = 'de-DE');
+CREATE TABLE extra.words (w text COLLATE extra.german);
+ALTER TABLE extra.words ALTER COLUMN w SET STORAGE EXTERNAL;
+ALTER TABLE extra.words SET (fillfactor = 70, autovacuum_enabled = false);
+CREATE TEXT SEARCH CONFIGURATION extra.my_ts (COPY = english);
+CREATE OPERATOR extra.=== (LEFTARG = int, RIGHTARG = int, FUNCTION = int4eq);
+CREATE CAST (citext AS int) WITH INOUT;
+CREATE VIEW extra.secure_v WITH (security_barrier) AS SELECT * FROM extra.accounts WITH CHECK OPTION;
+CREATE PUBLICATION accounts_pub FOR TABLE extra.accounts;
+CREATE FUNCTION extra.on_drop() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+CREATE EVENT TRIGGER on_drop ON sql_drop EXECUTE FUNCTION extra.on_drop();
 )SQL";
 
 constexpr const char* k_rich_database = "clone_source";
@@ -238,10 +287,10 @@ TEST_F(SchemaClone, EmptinessCheck) {
         orchestrator::check_target_empty(*rich);
         FAIL() << "expected an error";
     } catch (const Error& error) {
-        // Partitions count with their parent; identity sequences and row types not at all.
+        // Partitions count with their parent; identity sequences, row types, multiranges not at all.
         EXPECT_EQ(std::string(error.what()),
-                  "target database \"clone_source\" is not empty: 7 tables, 4 views, 5 sequences, 3 types, "
-                  "1 function, e.g. \"billing.events\"");
+                  "target database \"clone_source\" is not empty: 16 tables, 5 views, 5 sequences, 4 types, "
+                  "5 functions, e.g. \"billing.events\"");
     }
 
     pg::ConnInfo empty = fresh_database("clone_empty");

@@ -17,8 +17,10 @@ void check_target_is_not_source(const pg::ServerIdentity& source, const pg::Serv
 /// relation, type or function outside system schemas and extensions (extension members don't count).
 void check_target_empty(pqxx::connection& target);
 
-/// For --replace: drops every non-system schema (CASCADE) and every extension but plpgsql, then
-/// recreates schema public exactly as `createdb` on PostgreSQL 15 makes it, in one transaction.
+/// For --replace: drops every non-system schema (CASCADE), every extension but plpgsql, event
+/// triggers, publications and large objects, then recreates schema public exactly as `createdb` on
+/// PostgreSQL 15 makes it, in one transaction. Subscriptions are left alone (dropping one would
+/// drop its slot on the publisher).
 void clear_target(pqxx::connection& target);
 
 /// Refuses a target that is a hot standby (cannot be written) with a clear message.
