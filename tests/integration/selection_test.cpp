@@ -74,6 +74,14 @@ CREATE TABLE plans (id int PRIMARY KEY, name text NOT NULL);
 INSERT INTO plans SELECT g, 'plan ' || g FROM generate_series(1, 50) g;
 CREATE TABLE coupons (code text PRIMARY KEY, plan_id int REFERENCES plans);
 INSERT INTO coupons SELECT 'C' || g, CASE WHEN g % 3 <> 0 THEN g * 4 END FROM generate_series(1, 10) g;
+CREATE TABLE comments (id bigint PRIMARY KEY, commentable_type text, commentable_id bigint, body text NOT NULL);
+INSERT INTO comments
+SELECT g, (ARRAY['User', 'Order', 'Unknown', NULL])[1 + g % 4], 1 + (g * 17) % 2000, 'comment ' || g
+FROM generate_series(1, 6000) g;
+CREATE TABLE likes (subject_type text, subject_id bigint, user_id bigint REFERENCES users);
+INSERT INTO likes
+SELECT (ARRAY['User', 'Order'])[1 + g % 2], 1 + (g * 13) % 2000, CASE WHEN g % 5 = 0 THEN 1 + g % 2000 END
+FROM generate_series(1, 4000) g;
 CREATE SCHEMA perf;
 CREATE TABLE perf.accounts (id bigint PRIMARY KEY, name text NOT NULL);
 INSERT INTO perf.accounts SELECT g, 'account ' || g FROM generate_series(1, 10000) g;
@@ -103,6 +111,16 @@ SubsetSettings public_settings() {
     coupons.policy = TablePolicy::all;
     coupons.origin = "test";
     settings.overrides[{"public", "coupons"}] = coupons;
+    // Rails-style pairs without constraints: the type column names the parent table.
+    for (const auto* table : {"comments", "likes"}) {
+        subsetter::PolymorphicReference pair;
+        pair.table = {"public", table};
+        pair.type_column = std::string(table) == "comments" ? "commentable_type" : "subject_type";
+        pair.id_column = std::string(table) == "comments" ? "commentable_id" : "subject_id";
+        pair.types = {{"User", {"public", "users"}}, {"Order", {"public", "orders"}}};
+        pair.origin = "test";
+        settings.polymorphic.push_back(pair);
+    }
     return settings;
 }
 
@@ -205,6 +223,17 @@ TEST(Selection, ForcedRowComesWithItsParentsAndEverythingIsClosed) {
     EXPECT_GT(users.child_rows, 0);
     EXPECT_EQ(selection.find({"public", "coupons"})->mode, SelectionMode::all);
     EXPECT_EQ(selection.find({"public", "shipments"})->mode, SelectionMode::filtered);
+    EXPECT_EQ(selection.find({"public", "likes"})->mode, SelectionMode::filtered);
+    EXPECT_GT(selection.find({"public", "likes"})->filtered_rows, 0);
+    // Comments come as children of users and orders through the type column, never of "Unknown".
+    const auto& comments = *selection.find({"public", "comments"});
+    EXPECT_GT(comments.child_rows, 0);
+    std::string comment_keys;
+    for (const auto& key : comments.keys) comment_keys += (comment_keys.empty() ? "" : ",") + key;
+    // Only seeds can be of another type: nothing else reaches a comment.
+    EXPECT_LE(count(tx, "SELECT count(*) FROM comments WHERE id IN (" + comment_keys +
+                            ") AND commentable_type IS DISTINCT FROM 'User' AND commentable_type IS DISTINCT FROM 'Order'"),
+              comments.seed_rows);
     EXPECT_GE(selection.rounds, 1);
     EXPECT_FALSE(messages.empty());
     expect_closed(tx, catalog, plan, selection);
@@ -292,7 +321,7 @@ TEST(Selection, ChildrenAreTheFirstNByHashPerParent) {
     auto settings = public_settings();
     settings.sizing = {subsetter::SizingMode::fraction, 0.02};
     settings.children = 3;
-    for (const auto* table : {"orders", "line_items", "countries", "departments", "employees", "tags", "user_tags",
+    for (const auto* table : {"orders", "line_items", "countries", "departments", "employees", "tags", "user_tags", "comments",
                               "plans"}) {
         settings.overrides[{"public", table}] = rows_override(0);
     }
@@ -366,6 +395,38 @@ TEST(Selection, MissingForcedRowIsRefused) {
         EXPECT_EQ(error.code(), ExitCode::plan_refused);
         EXPECT_STREQ(error.what(), "forced row users:999999 does not exist in \"public.users\"");
     }
+}
+
+TEST(Selection, FixtureSubsetIsClosedAndRepeatable) {
+    // The shared fixture: partitions, uuid and composite keys, domains, enums, cycles through
+    // NOT NULL references, a keyless table, mixed-case names.
+    SubsetSettings settings;
+    settings.sizing = {subsetter::SizingMode::fraction, 0.05};
+    settings.seed = 11;
+    settings.forced.push_back(subsetter::ForcedRow::parse("users:1"));
+    std::map<QualifiedName, std::vector<std::string>> first_keys;
+    double seconds = 0;
+    for (int run = 0; run < 2; ++run) {
+        pg::SourceSnapshot snapshot(fixture_servers().standby.conninfo(k_fixture_database));
+        auto& tx = snapshot.transaction();
+        auto catalog = subsetter::load_catalog(tx, settings.catalog_filter);
+        auto plan = subsetter::make_plan(tx, catalog, settings);
+        auto started = std::chrono::steady_clock::now();
+        auto selection = subsetter::select_rows(tx, catalog, plan, settings);
+        seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        const auto& users = *selection.find({"public", "users"});
+        EXPECT_TRUE(std::binary_search(users.keys.begin(), users.keys.end(), "1"));
+        EXPECT_EQ(users.forced_rows, 1);
+        EXPECT_EQ(selection.find({"public", "page_views"})->mode, SelectionMode::filtered);
+        EXPECT_GT(selection.find({"billing", "usage_events"})->keys.size(), 0u);
+        if (run == 0) {
+            for (const auto& [name, table] : selection.tables) first_keys[name] = table.keys;
+            expect_closed(tx, catalog, plan, selection);
+        } else {
+            for (const auto& [name, table] : selection.tables) EXPECT_EQ(table.keys, first_keys[name]) << name.display();
+        }
+    }
+    std::printf("selection of 5%% of the fixture: %.2f s\n", seconds);
 }
 
 TEST(Selection, MillionRowTableAtFivePercentIsFast) {
