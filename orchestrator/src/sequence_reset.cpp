@@ -59,13 +59,24 @@ void reset_sequences(pqxx::connection& target, const subsetter::Catalog& catalog
         pqxx::work tx(target);
         for (const auto& sequence : catalog.sequences) {
             const std::string regclass = pg::quote_literal(sequence.name.quoted()) + "::regclass";
-            auto settings = tx.exec1("SELECT seqstart, seqincrement FROM pg_sequence WHERE seqrelid = " + regclass);
+            // OWNED BY accepts any column; only an integer one (or a domain over one) can hold
+            // values the sequence handed out.
+            std::string feeds_integer_column = "false";
+            if (sequence.table && !sequence.column.empty()) {
+                feeds_integer_column =
+                    "(SELECT coalesce(nullif(t.typbasetype, 0), t.oid) IN ('int2'::regtype, 'int4'::regtype, "
+                    "'int8'::regtype) FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = " +
+                    pg::quote_literal(sequence.table->quoted()) + "::regclass AND a.attname = " +
+                    pg::quote_literal(sequence.column) + " AND NOT a.attisdropped)";
+            }
+            auto settings = tx.exec1("SELECT seqstart, seqincrement, coalesce(" + feeds_integer_column +
+                                     ", false) FROM pg_sequence WHERE seqrelid = " + regclass);
             const auto start_value = settings[0].as<std::int64_t>();
             const bool ascending = settings[1].as<std::int64_t>() > 0;
 
             // The value already used furthest along the sequence's direction, if any.
             std::optional<std::int64_t> used;
-            if (sequence.table && !sequence.column.empty()) {
+            if (settings[2].as<bool>()) {
                 auto extreme = tx.exec1(std::string("SELECT ") + (ascending ? "max(" : "min(") +
                                         pg::quote_ident(sequence.column) + ")::bigint FROM " + sequence.table->quoted());
                 if (!extreme[0].is_null()) used = extreme[0].as<std::int64_t>();

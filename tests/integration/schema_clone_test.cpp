@@ -71,7 +71,8 @@ CREATE SEQUENCE countdown INCREMENT -1 START 100 MINVALUE 1 MAXVALUE 100;
 CREATE SEQUENCE unused_numbers START 7;
 CREATE TABLE invoices (number int PRIMARY KEY DEFAULT nextval('invoice_numbers'), note text);
 ALTER SEQUENCE invoice_numbers OWNED BY invoices.number;
-CREATE TABLE launches (n int PRIMARY KEY DEFAULT nextval('countdown'));
+CREATE TABLE launches (n int PRIMARY KEY DEFAULT nextval('countdown'), code text);
+CREATE SEQUENCE launch_codes OWNED BY launches.code;
 ALTER SEQUENCE countdown OWNED BY launches.n;
 CREATE UNLOGGED TABLE scratch (id int);
 CREATE INDEX users_lower_email ON users (lower(email::text)) WHERE feeling <> 'sad';
@@ -150,6 +151,7 @@ subsetter::Catalog rich_catalog() {
         {name("billing", "refunds_id_seq"), name("billing", "refunds"), "id"},
         {name("public", "countdown"), name("public", "launches"), "n"},
         {name("public", "invoice_numbers"), name("public", "invoices"), "number"},
+        {name("public", "launch_codes"), name("public", "launches"), "code"},
         {name("public", "tree_id_seq"), name("public", "tree"), "id"},
         {name("public", "unused_numbers"), std::nullopt, ""},
         {name("public", "users_id_seq"), name("public", "users"), "id"},
@@ -289,7 +291,7 @@ TEST_F(SchemaClone, EmptinessCheck) {
     } catch (const Error& error) {
         // Partitions count with their parent; identity sequences, row types, multiranges not at all.
         EXPECT_EQ(std::string(error.what()),
-                  "target database \"clone_source\" is not empty: 16 tables, 5 views, 5 sequences, 4 types, "
+                  "target database \"clone_source\" is not empty: 16 tables, 5 views, 6 sequences, 4 types, "
                   "5 functions, e.g. \"billing.events\"");
     }
 
@@ -335,15 +337,15 @@ TEST_F(SchemaClone, ResetSequencesLetsInsertsWithoutIdSucceed) {
     ASSERT_EQ(values.size(), catalog.sequences.size());
     EXPECT_EQ(values[2].sequence.display(), "public.countdown");
     EXPECT_TRUE(values[2].is_called);
-    EXPECT_EQ(values[5].sequence.display(), "public.unused_numbers");
-    EXPECT_FALSE(values[5].is_called);
-    EXPECT_EQ(values[5].last_value, 7);
+    EXPECT_EQ(values[6].sequence.display(), "public.unused_numbers");
+    EXPECT_FALSE(values[6].is_called);
+    EXPECT_EQ(values[6].last_value, 7);
 
     // Rows copied by hand: some beyond the source's sequence position, as a subset can hold.
     servers.primary.execute("clone_sequences", R"SQL(
         INSERT INTO users (id, email) OVERRIDING SYSTEM VALUE VALUES (5, 'a@x'), (900, 'b@x');
         INSERT INTO invoices (number) VALUES (1005), (5000);
-        INSERT INTO launches (n) VALUES (100), (42);
+        INSERT INTO launches (n, code) VALUES (100, 'abc'), (42, 'xyz');
         INSERT INTO tree (id, label) VALUES (1, 'root');
     )SQL");
     auto connection = pg::connect(target, pg::Side::target);
@@ -354,15 +356,20 @@ TEST_F(SchemaClone, ResetSequencesLetsInsertsWithoutIdSucceed) {
     EXPECT_EQ(servers.primary.query_value("clone_sequences", "INSERT INTO launches DEFAULT VALUES RETURNING n"), "41");
     // Source position wins where it is further: tree had ids 1 and 2 in the source. A standby
     // knows only the WAL-logged position, which runs up to 32 values ahead of the primary's.
-    EXPECT_GE(values[4].last_value, 2);
-    EXPECT_LE(values[4].last_value, 2 + 32);
+    EXPECT_EQ(values[5].sequence.display(), "public.tree_id_seq");
+    EXPECT_GE(values[5].last_value, 2);
+    EXPECT_LE(values[5].last_value, 2 + 32);
     EXPECT_EQ(servers.primary.query_value("clone_sequences", "INSERT INTO tree (label) VALUES ('x') RETURNING id"),
-              std::to_string(values[4].last_value + 1));
+              std::to_string(values[5].last_value + 1));
     // No rows anywhere: the source's position (refunds had 40 rows there) or the untouched start.
     EXPECT_GE(values[1].last_value, 40);
     EXPECT_EQ(servers.primary.query_value("clone_sequences", "SELECT nextval('billing.refunds_id_seq')"),
               std::to_string(values[1].last_value + 1));
     EXPECT_EQ(servers.primary.query_value("clone_sequences", "SELECT nextval('unused_numbers')"), "7");
+    // A sequence owned by a text column keeps the source's position.
+    EXPECT_EQ(servers.primary.query_value("clone_sequences", "SELECT nextval('launch_codes')"), "1");
+    // sequences_behind() reads every owning column as a number: clear the text one first.
+    servers.primary.execute("clone_sequences", "UPDATE launches SET code = NULL");
     EXPECT_TRUE(sequences_behind(target).empty());
 }
 
