@@ -609,10 +609,61 @@ private:
     std::string m_stage;
 };
 
+// Keys are hashed and compared as their text form, so the settings that change how values print
+// (a timestamptz key under another TimeZone, a date under DateStyle SQL, DMY) would change which
+// rows a seed picks, and could make a key unreadable for a session with other settings. They are
+// pinned for the selection and restored afterwards, leaving the caller's transaction as it was.
+class PinnedFormats {
+public:
+    explicit PinnedFormats(pqxx::transaction_base& tx) : m_tx(tx) {
+        std::string read;
+        std::string pin;
+        for (const auto& [name, value] : k_formats) {
+            read += std::string(read.empty() ? "SELECT " : ", ") + "current_setting(" + pg::quote_literal(name) + ")";
+            pin += std::string(pin.empty() ? "SELECT " : ", ") + "set_config(" + pg::quote_literal(name) + ", " +
+                   pg::quote_literal(value) + ", true)";
+        }
+        pg::with_context(pg::Side::source, "could not set the output formats", [&] {
+            auto row = m_tx.exec1(read);
+            for (std::size_t setting_idx = 0; setting_idx < k_formats.size(); ++setting_idx) {
+                m_saved.emplace_back(row[static_cast<pqxx::row::size_type>(setting_idx)].c_str());
+            }
+            m_tx.exec1(pin);
+        });
+    }
+    ~PinnedFormats() {
+        try {
+            std::string restore;
+            for (std::size_t setting_idx = 0; setting_idx < k_formats.size(); ++setting_idx) {
+                restore += std::string(restore.empty() ? "SELECT " : ", ") + "set_config(" +
+                           pg::quote_literal(k_formats[setting_idx].first) + ", " +
+                           pg::quote_literal(m_saved[setting_idx]) + ", true)";
+            }
+            m_tx.exec1(restore);
+        } catch (...) {
+            // The transaction failed already: it is rolled back, and its settings with it.
+        }
+    }
+    PinnedFormats(const PinnedFormats&) = delete;
+    PinnedFormats& operator=(const PinnedFormats&) = delete;
+
+private:
+    static constexpr std::array<std::pair<const char*, const char*>, 5> k_formats = {{
+        {"TimeZone", "UTC"},
+        {"DateStyle", "ISO, YMD"},
+        {"IntervalStyle", "postgres"},
+        {"extra_float_digits", "1"},
+        {"bytea_output", "hex"},
+    }};
+    pqxx::transaction_base& m_tx;
+    std::vector<std::string> m_saved;
+};
+
 }  // namespace
 
 Selection select_rows(pqxx::transaction_base& tx, const Catalog& catalog, const SubsetPlan& plan,
                       const SubsetSettings& settings, const SelectionProgress& progress) {
+    PinnedFormats formats(tx);
     return Selector(tx, catalog, plan, settings, progress).run();
 }
 

@@ -411,9 +411,18 @@ TEST(Selection, FixtureSubsetIsClosedAndRepeatable) {
         auto& tx = snapshot.transaction();
         auto catalog = subsetter::load_catalog(tx, settings.catalog_filter);
         auto plan = subsetter::make_plan(tx, catalog, settings);
+        if (run == 1) {
+            // Another client's formats must not change which rows a timestamptz key hashes to.
+            tx.exec0("SET LOCAL TimeZone = 'Asia/Tokyo'");
+            tx.exec0("SET LOCAL DateStyle = 'SQL, DMY'");
+        }
         auto started = std::chrono::steady_clock::now();
         auto selection = subsetter::select_rows(tx, catalog, plan, settings);
         seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        if (run == 1) {
+            EXPECT_EQ(tx.exec1("SELECT current_setting('TimeZone')")[0].as<std::string>(), "Asia/Tokyo");
+            EXPECT_EQ(tx.exec1("SELECT current_setting('DateStyle')")[0].as<std::string>(), "SQL, DMY");
+        }
         const auto& users = *selection.find({"public", "users"});
         EXPECT_TRUE(std::binary_search(users.keys.begin(), users.keys.end(), "1"));
         EXPECT_EQ(users.forced_rows, 1);
