@@ -68,11 +68,13 @@ std::string format_plan(const SubsetPlan& plan) {
     }
     if (!plan.inferred.empty()) {
         out += "\ninferred references:\n";
-        for (const auto& reference : plan.inferred) out += "  " + reference_line(reference) + ": " + reference.reason + "\n";
+        for (const auto& reference : plan.inferred)
+            out += "  " + reference_line(reference) + ": " + reference.reason + "\n";
     }
     std::vector<std::string> warnings = plan.warnings;
     for (const auto& table : plan.tables) {
-        if (table.keyless && table.policy != TablePolicy::none)
+        // Copied whole or not at all, a table needs no key; sampled, it is reached through filters.
+        if (table.keyless && table.policy == TablePolicy::sample)
             warnings.push_back("table \"" + table.table.display() +
                                "\" has no primary key or NOT NULL unique key: its rows are not chosen by key");
     }
