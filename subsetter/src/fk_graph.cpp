@@ -56,6 +56,8 @@ struct FkGraph::Impl {
     std::vector<ForeignKey> references;     // sorted; edge i of the graph is references[i]
     Graph graph;
     std::vector<int> component;             // vertex -> strongly connected component
+    std::vector<std::vector<std::size_t>> parent_references;  // vertex -> indexes of references it makes
+    std::vector<std::vector<std::size_t>> child_references;   // vertex -> indexes of references to it
     std::vector<QualifiedName> order;
     std::vector<std::vector<QualifiedName>> cycles;
 
@@ -143,8 +145,16 @@ FkGraph::FkGraph(const Catalog& catalog, std::vector<ForeignKey> references) : m
     impl.references = std::move(references);
 
     impl.graph = Graph(impl.tables.size());
-    for (const auto& reference : impl.references)
-        boost::add_edge(impl.vertex(reference.child), impl.vertex(reference.parent), impl.graph);
+    impl.parent_references.resize(impl.tables.size());
+    impl.child_references.resize(impl.tables.size());
+    for (std::size_t reference_idx = 0; reference_idx < impl.references.size(); ++reference_idx) {
+        const auto& reference = impl.references[reference_idx];
+        const std::size_t child = impl.vertex(reference.child);
+        const std::size_t parent = impl.vertex(reference.parent);
+        boost::add_edge(child, parent, impl.graph);
+        impl.parent_references[child].push_back(reference_idx);
+        impl.child_references[parent].push_back(reference_idx);
+    }
     impl.find_cycles();
 }
 
@@ -159,19 +169,21 @@ const std::vector<std::vector<QualifiedName>>& FkGraph::cycles() const { return 
 const std::vector<ForeignKey>& FkGraph::references() const { return m_impl->references; }
 
 std::vector<const ForeignKey*> FkGraph::parents_of(const QualifiedName& table) const {
+    // Reference indexes follow the (child, name, ...) order, so one child's references are by name.
     std::vector<const ForeignKey*> found;
-    for (const auto& reference : m_impl->references) {
-        if (reference.child == table) found.push_back(&reference);
-    }
-    // Already sorted by (child, name, ...): the references of one child are by name.
+    const std::size_t vertex_idx = m_impl->vertex(table);
+    if (vertex_idx == m_impl->tables.size()) return found;
+    for (std::size_t reference_idx : m_impl->parent_references[vertex_idx])
+        found.push_back(&m_impl->references[reference_idx]);
     return found;
 }
 
 std::vector<const ForeignKey*> FkGraph::children_of(const QualifiedName& table) const {
     std::vector<const ForeignKey*> found;
-    for (const auto& reference : m_impl->references) {
-        if (reference.parent == table) found.push_back(&reference);
-    }
+    const std::size_t vertex_idx = m_impl->vertex(table);
+    if (vertex_idx == m_impl->tables.size()) return found;
+    for (std::size_t reference_idx : m_impl->child_references[vertex_idx])
+        found.push_back(&m_impl->references[reference_idx]);
     return found;
 }
 

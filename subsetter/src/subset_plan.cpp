@@ -14,9 +14,10 @@
 namespace understudy::subsetter {
 namespace {
 
-TableOverride override_for(const SubsetSettings& settings, const QualifiedName& table) {
+const TableOverride& override_for(const SubsetSettings& settings, const QualifiedName& table) {
+    static const TableOverride k_default;
     auto found = settings.overrides.find(table);
-    return found == settings.overrides.end() ? TableOverride{} : found->second;
+    return found == settings.overrides.end() ? k_default : found->second;
 }
 
 /// An inferred reference adds nothing when a declared one already says where its column points.
@@ -52,7 +53,7 @@ std::string sizing_text(const Sizing& sizing) {
 }
 
 TablePlan plan_table(const Table& table, const SubsetSettings& settings, const FkGraph& graph) {
-    const TableOverride override_entry = override_for(settings, table.name);
+    const TableOverride& override_entry = override_for(settings, table.name);
     TablePlan plan;
     plan.table = table.name;
     plan.policy = override_entry.policy;
