@@ -7,10 +7,17 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <set>
+#include <sstream>
+
+#include <pqxx/nontransaction>
+#include <pqxx/result>
 
 #include "understudy/error.hpp"
 #include "understudy/orchestrator/subprocess.hpp"
+#include "understudy/pg/session.hpp"
 
 namespace understudy::orchestrator {
 namespace {
@@ -105,21 +112,59 @@ std::string version_detail(const std::string& stderr_text, const std::string& pr
 }
 
 /// A new empty file only we can read (mkstemp makes it 0600), in $TMPDIR or /tmp.
-std::string make_private_temp_file() {
+std::string make_private_temp_file(const std::string& stem) {
     std::filesystem::path folder = "/tmp";
     if (const char* tmpdir = std::getenv("TMPDIR"); tmpdir && *tmpdir) folder = tmpdir;
-    std::string pattern = (folder / "understudy-schema-XXXXXX").string();
+    std::string pattern = (folder / (stem + "-XXXXXX")).string();
     int fd = ::mkstemp(pattern.data());
     if (fd < 0) throw Error(ExitCode::io, "could not create a temporary file in \"" + folder.string() + "\": " + std::strerror(errno));
     ::close(fd);
     return pattern;
 }
 
+/// Removes a temporary file when it goes out of scope.
+struct TemporaryFile {
+    std::string path;
+    ~TemporaryFile() {
+        if (!path.empty()) std::remove(path.c_str());
+    }
+};
+
+/// Non-system schemas that already exist in the target (Heroku creates `heroku_ext` in every
+/// database; a user may have made one by hand). Empty schemas do not make a target "not empty".
+std::set<std::string> existing_schemas(const pg::ConnInfo& target) {
+    auto connection = pg::connect(target, pg::Side::target);
+    return pg::with_context(pg::Side::target, "could not list the target's schemas", [&] {
+        pqxx::nontransaction tx(*connection);
+        std::set<std::string> names;
+        for (const auto& row : tx.exec("SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', "
+                                       "'information_schema') AND nspname NOT LIKE 'pg\\_toast%' AND nspname "
+                                       "NOT LIKE 'pg\\_temp\\_%'")) {
+            names.insert(row[0].c_str());
+        }
+        return names;
+    });
+}
+
+/// True for a `pg_restore -l` line `12; 2615 16385 SCHEMA - name owner` naming one of `schemas`.
+bool creates_one_of(const std::string& line, const std::set<std::string>& schemas) {
+    static const std::string k_marker = " SCHEMA - ";
+    auto marker = line.find(k_marker);
+    if (marker == std::string::npos || line.find(';') > marker) return false;
+    std::string rest = line.substr(marker + k_marker.size());
+    for (const auto& schema : schemas) {
+        // The owner follows the name; a role name never holds a space in what pg_restore prints here.
+        if (rest.rfind(schema + " ", 0) == 0 && rest.find(' ', schema.size() + 1) == std::string::npos) return true;
+        if (rest == schema) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 SchemaArchive SchemaArchive::dump(const pg::ConnInfo& source, const std::string& snapshot_id,
                                   const std::vector<std::string>& schemas) {
-    SchemaArchive archive(make_private_temp_file());
+    SchemaArchive archive(make_private_temp_file("understudy-schema"));
     std::vector<std::string> argv{find_pg_program("pg_dump"),
                                   "--format=custom",
                                   "--schema-only",
@@ -154,10 +199,43 @@ void SchemaArchive::restore(const pg::ConnInfo& target, SchemaSection section, i
         // Pre-data is all quick DDL: one transaction leaves the target untouched when it fails.
         argv.push_back("--single-transaction");
     }
+    TemporaryFile skip_list;
+    if (section == SchemaSection::pre_data) {
+        skip_list.path = list_without_existing_schemas(target);
+        if (!skip_list.path.empty()) argv.push_back("--use-list=" + skip_list.path);
+    }
     argv.push_back("--dbname=" + child_conninfo(target, "pg_restore"));
     argv.push_back(m_path);
     ProcessResult result = run_process(argv, password_environment(target));
     if (result.exit_code != 0) fail(ExitCode::target, "target", "pg_restore", result);
+}
+
+std::string SchemaArchive::list_without_existing_schemas(const pg::ConnInfo& target) const {
+    ProcessResult listing = run_process({find_pg_program("pg_restore"), "--list", m_path});
+    if (listing.exit_code != 0) {
+        throw Error(ExitCode::io, "pg_restore failed: " + first_error_line(listing.stderr_text, "pg_restore", listing.exit_code));
+    }
+    if (listing.stdout_text.find(" SCHEMA - ") == std::string::npos) return {};
+    std::set<std::string> existing = existing_schemas(target);
+    std::string kept;
+    bool skipped = false;
+    std::istringstream lines(listing.stdout_text);
+    for (std::string line; std::getline(lines, line);) {
+        // CREATE SCHEMA has no IF NOT EXISTS form in a dump: an existing schema would end the
+        // restore with "already exists". What it holds is created as usual.
+        if (creates_one_of(line, existing)) {
+            skipped = true;
+            continue;
+        }
+        kept += line + "\n";
+    }
+    if (!skipped) return {};
+    std::string path = make_private_temp_file("understudy-restore-list");
+    std::ofstream file(path, std::ios::trunc);
+    file << kept;
+    file.close();
+    if (!file) throw Error(ExitCode::io, "could not write \"" + path + "\"");
+    return path;
 }
 
 std::string SchemaArchive::sql(SchemaSection section) const {

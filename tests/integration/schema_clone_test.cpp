@@ -212,6 +212,17 @@ TEST_F(SchemaClone, FixtureFromStandbyRestoresIdentically) {
     EXPECT_EQ(normalized_schema_dump(target), normalized_schema_dump(servers.primary.conninfo(k_fixture_database)));
 }
 
+TEST_F(SchemaClone, SchemaAlreadyInTargetIsNotCreatedAgain) {
+    auto& servers = fixture_servers();
+    SchemaArchive archive = dump_from_standby(k_rich_database);
+    pg::ConnInfo target = fresh_database("clone_existing_schema");
+    // Like Heroku's heroku_ext: an empty schema the target database was created with.
+    servers.primary.execute("clone_existing_schema", "CREATE SCHEMA billing");
+    archive.restore(target, SchemaSection::pre_data, 1);
+    archive.restore(target, SchemaSection::post_data, 2);
+    EXPECT_EQ(normalized_schema_dump(target), normalized_schema_dump(servers.primary.conninfo(k_rich_database)));
+}
+
 TEST_F(SchemaClone, SectionsSplitTablesFromConstraints) {
     SchemaArchive archive = dump_from_standby(k_rich_database);
     std::string pre = archive.sql(SchemaSection::pre_data);

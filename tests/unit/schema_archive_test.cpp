@@ -37,11 +37,13 @@ protected:
         std::filesystem::remove_all(m_folder);
     }
 
-    /// Writes a fake `program` that records its argv and PGPASSWORD, prints `stderr_text`, exits `code`.
+    /// Writes a fake `program` that records its argv and PGPASSWORD, prints `stderr_text`, exits `code`
+    /// (but lists an empty archive for `pg_restore --list`).
     void write_program(const std::string& program, const std::string& stderr_text, int code) {
         std::filesystem::path path = m_folder / program;
         std::ofstream script(path);
         script << "#!/bin/sh\n"
+               << "[ \"$1\" = --list ] && exit 0\n"  // an archive listing nothing
                << "printf '%s\\n' \"$@\" > \"$0.argv\"\n"
                << "printf '%s' \"$PGPASSWORD\" > \"$0.password\"\n"
                << "printf '%s' '" << stderr_text << "' >&2\n"

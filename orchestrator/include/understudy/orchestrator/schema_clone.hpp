@@ -20,6 +20,7 @@ public:
                               const std::vector<std::string>& schemas /* empty: all */);
     /// pg_restore of one section into target: pre-data before rows (tables, types, functions,
     /// sequences), post-data after (indexes, constraints incl. FKs, triggers, rules) with `jobs` workers.
+    /// Schemas the target already has (empty ones, such as Heroku's heroku_ext) are not created again.
     void restore(const pg::ConnInfo& target, SchemaSection section, int jobs) const;
     /// The section as plain SQL text (pg_restore -f -), for writing SQL dump files later.
     std::string sql(SchemaSection section) const;
@@ -34,6 +35,9 @@ public:
 
 private:
     explicit SchemaArchive(std::string path) : m_path(std::move(path)) {}
+    /// A `--use-list` file leaving out CREATE SCHEMA for schemas the target already has, or
+    /// empty when nothing needs leaving out.
+    std::string list_without_existing_schemas(const pg::ConnInfo& target) const;
     std::string m_path;  // empty once moved from
 };
 
