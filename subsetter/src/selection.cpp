@@ -36,12 +36,12 @@ constexpr std::array<const char*, 4> k_reason_names = {"forced", "seeds", "paren
 // A reference from this table to a parent: the parent row must be selected.
 struct OutReference {
     const ForeignKey* fk = nullptr;
-    std::size_t parent = 0;               // state index
-    std::vector<std::string> exprs;       // the child columns, cast to the parent's types
-    std::vector<std::size_t> fields;      // their positions in this table's projection
+    std::size_t parent = 0;           // state index
+    std::vector<std::string> exprs;   // the child columns, cast to the parent's types
+    std::vector<std::size_t> fields;  // their positions in this table's projection
     std::optional<std::size_t> type_field;
-    bool to_key = false;                  // the referenced columns are the parent's row key
-    std::size_t value_set = 0;            // otherwise: the parent's value set for those columns
+    bool to_key = false;        // the referenced columns are the parent's row key
+    std::size_t value_set = 0;  // otherwise: the parent's value set for those columns
 };
 
 // A reference from a child table to this table: rows of this table that descend pull up to
@@ -49,8 +49,8 @@ struct OutReference {
 struct InReference {
     const ForeignKey* fk = nullptr;
     std::size_t child = 0;
-    std::vector<std::size_t> fields;      // positions of the referenced columns in this projection
-    std::set<std::string> pending;        // parent values whose children are still to fetch
+    std::vector<std::size_t> fields;  // positions of the referenced columns in this projection
+    std::set<std::string> pending;    // parent values whose children are still to fetch
     std::unordered_set<std::string> expanded;
 };
 
@@ -59,7 +59,7 @@ struct ValueSet {
     std::vector<std::string> columns;
     std::vector<std::size_t> fields;
     std::unordered_set<std::string> values;
-    std::set<std::string> pending;        // values to look up
+    std::set<std::string> pending;  // values to look up
     std::unordered_set<std::string> missing;
 };
 
@@ -69,14 +69,14 @@ struct TableState {
     std::int64_t target_rows = 0;
     std::int64_t estimated_rows = 0;
     bool keyed = false;
-    std::vector<std::string> exprs;        // the projection fetched for each selected row
+    std::vector<std::string> exprs;  // the projection fetched for each selected row
     std::vector<std::size_t> key_fields;
     std::vector<OutReference> out;
     std::vector<InReference> in;
     std::vector<ValueSet> value_sets;
     std::vector<const ForeignKey*> filter_references;  // keyless: references its rows must satisfy
-    std::unordered_map<RowKey, bool> rows;  // selected keys -> descended already
-    std::set<RowKey> pending_keys;          // parent keys to fetch
+    std::unordered_map<RowKey, bool> rows;             // selected keys -> descended already
+    std::set<RowKey> pending_keys;                     // parent keys to fetch
     std::unordered_set<RowKey> missing_keys;
     std::array<std::int64_t, 4> counts{};
 
@@ -88,14 +88,17 @@ struct TableState {
     }
     bool has_parent_work() const {
         if (!pending_keys.empty()) return true;
-        return std::any_of(value_sets.begin(), value_sets.end(), [](const ValueSet& set) { return !set.pending.empty(); });
+        return std::any_of(value_sets.begin(), value_sets.end(),
+                           [](const ValueSet& set) { return !set.pending.empty(); });
     }
     bool has_child_work() const {
         return std::any_of(in.begin(), in.end(), [](const InReference& ref) { return !ref.pending.empty(); });
     }
 };
 
-std::string column_expr(const std::string& column) { return std::string(detail::k_alias) + "." + pg::quote_ident(column); }
+std::string column_expr(const std::string& column) {
+    return std::string(detail::k_alias) + "." + pg::quote_ident(column);
+}
 
 // The text values at `fields` of `row` joined by '\0'; false when one is NULL (MATCH SIMPLE: a
 // reference with a NULL column references nothing).
@@ -157,7 +160,8 @@ private:
             }
             state.keyed = !state.table->row_key().empty();
             if (state.keyed) {
-                for (const auto& column : state.table->row_key()) state.key_fields.push_back(state.field(column_expr(column)));
+                for (const auto& column : state.table->row_key())
+                    state.key_fields.push_back(state.field(column_expr(column)));
             }
         }
         // Canonical processing order: the plan graph's (parents first), then anything it lacks.
@@ -281,7 +285,8 @@ private:
                         "add a primary key to \"" + parent_name + "\", or include it whole (--full-table)");
         }
         if (out.to_key) {
-            if (parent.rows.count(value) == 0 && parent.missing_keys.count(value) == 0) parent.pending_keys.insert(value);
+            if (parent.rows.count(value) == 0 && parent.missing_keys.count(value) == 0)
+                parent.pending_keys.insert(value);
             return;
         }
         auto& set = parent.value_sets[out.value_set];
@@ -345,27 +350,30 @@ private:
             const auto& key_columns = state.table->row_key();
             if (forced.key.size() != key_columns.size()) {
                 throw ConfigError("forced row " + forced.spec + " gives " + std::to_string(forced.key.size()) +
-                                  " values, but the key of \"" + name + "\" has " +
-                                  std::to_string(key_columns.size()) + " columns");
+                                  " values, but the key of \"" + name + "\" has " + std::to_string(key_columns.size()) +
+                                  " columns");
             }
             if (state.policy == TablePolicy::none) {
-                throw Error(ExitCode::plan_refused, "forced row " + forced.spec + " is in \"" + name + "\", which is excluded");
+                throw Error(ExitCode::plan_refused,
+                            "forced row " + forced.spec + " is in \"" + name + "\", which is excluded");
             }
             std::string tuple;
             for (std::size_t value_idx = 0; value_idx < forced.key.size(); ++value_idx) {
                 if (value_idx > 0) tuple += '\0';
                 tuple += forced.key[value_idx];
             }
-            auto condition =
-                detail::match_clause(key_columns, detail::cast_types(*state.table, key_columns), {std::string_view(tuple)});
+            auto condition = detail::match_clause(key_columns, detail::cast_types(*state.table, key_columns),
+                                                  {std::string_view(tuple)});
             std::size_t found_rows = 0;
             if (state.policy == TablePolicy::all) {
-                found_rows = query(state, "SELECT 1 FROM " + detail::from_clause(*state.table) + " WHERE " + condition).size();
+                found_rows =
+                    query(state, "SELECT 1 FROM " + detail::from_clause(*state.table) + " WHERE " + condition).size();
             } else {
                 found_rows = fetch_where(found->second, condition, Reason::forced, true);
             }
             if (found_rows == 0) {
-                throw Error(ExitCode::plan_refused, "forced row " + forced.spec + " does not exist in \"" + name + "\"");
+                throw Error(ExitCode::plan_refused,
+                            "forced row " + forced.spec + " does not exist in \"" + name + "\"");
             }
         }
     }
@@ -388,8 +396,9 @@ private:
     void select_sample(std::size_t state_idx) {
         auto& state = m_states[state_idx];
         auto target = state.target_rows;
-        std::string inner = "SELECT " + aliased_list(state) + ", " + detail::key_hash_expr(*state.table, m_settings.seed) +
-                            " AS h FROM " + detail::from_clause(*state.table);
+        std::string inner = "SELECT " + aliased_list(state) + ", " +
+                            detail::key_hash_expr(*state.table, m_settings.seed) + " AS h FROM " +
+                            detail::from_clause(*state.table);
         std::string order = " ORDER BY s.h";
         for (auto key_field : state.key_fields) order += ", s.c" + std::to_string(key_field);
         order += " LIMIT " + std::to_string(target);
@@ -445,10 +454,12 @@ private:
     // --- closure ------------------------------------------------------------------------------
 
     bool has_parent_work() const {
-        return std::any_of(m_states.begin(), m_states.end(), [](const TableState& state) { return state.has_parent_work(); });
+        return std::any_of(m_states.begin(), m_states.end(),
+                           [](const TableState& state) { return state.has_parent_work(); });
     }
     bool has_child_work() const {
-        return std::any_of(m_states.begin(), m_states.end(), [](const TableState& state) { return state.has_child_work(); });
+        return std::any_of(m_states.begin(), m_states.end(),
+                           [](const TableState& state) { return state.has_child_work(); });
     }
 
     void fetch_parents(std::size_t state_idx) {
@@ -502,7 +513,8 @@ private:
             std::string order = detail::key_hash_expr(*child.table, m_settings.seed);
             for (const auto& column : child.table->row_key()) order += ", " + column_expr(column);
             std::string partition;
-            for (const auto& column : fk.child_columns) partition += (partition.empty() ? "" : ", ") + column_expr(column);
+            for (const auto& column : fk.child_columns)
+                partition += (partition.empty() ? "" : ", ") + column_expr(column);
 
             std::int64_t added = 0;
             for (std::size_t begin = 0; begin < values.size(); begin += k_lookup_batch) {
@@ -515,8 +527,8 @@ private:
                 // The same N children of a parent every time: the first N by the seeded hash
                 // of their key, whatever the physical order or which rows are already selected.
                 auto sql = "SELECT " + select_list(child, "s.") + " FROM (SELECT " + aliased_list(child) +
-                           ", row_number() OVER (PARTITION BY " + partition + " ORDER BY " + order +
-                           ") AS rn FROM " + detail::from_clause(*child.table) + " WHERE " + condition +
+                           ", row_number() OVER (PARTITION BY " + partition + " ORDER BY " + order + ") AS rn FROM " +
+                           detail::from_clause(*child.table) + " WHERE " + condition +
                            ") s WHERE s.rn <= " + std::to_string(m_settings.children);
                 auto result = query(child, sql);
                 for (const auto& row : result) added += add_row(child_idx, row, Reason::child, true) ? 1 : 0;
@@ -587,7 +599,8 @@ private:
                     for (const auto& entry : parent.rows) reference.values.push_back(entry.first);
                 } else {
                     for (const auto& set : parent.value_sets) {
-                        if (set.columns == fk->parent_columns) reference.values.assign(set.values.begin(), set.values.end());
+                        if (set.columns == fk->parent_columns)
+                            reference.values.assign(set.values.begin(), set.values.end());
                     }
                 }
                 std::sort(reference.values.begin(), reference.values.end());

@@ -64,9 +64,8 @@ std::string typed_array(const std::vector<std::string_view>& tuples, std::size_t
         } else {
             auto parts = split_tuple(tuple);
             if (parts.size() != column_count) {
-                throw Error(ExitCode::internal, "a key tuple has " + std::to_string(parts.size()) +
-                                                    " values where " + std::to_string(column_count) +
-                                                    " were expected");
+                throw Error(ExitCode::internal, "a key tuple has " + std::to_string(parts.size()) + " values where " +
+                                                    std::to_string(column_count) + " were expected");
             }
             pg::append_array_element(elements, parts[column_idx]);
         }
@@ -204,7 +203,8 @@ std::vector<std::string> filter_conditions(const RowFilter& filter, std::size_t 
     for (std::size_t begin = 0; begin < reference.values.size(); begin += batch_size) {
         auto end = std::min(reference.values.size(), begin + batch_size);
         auto batch = others;
-        batch.insert(batch.begin(), match_clause(reference.columns, reference.types, views(reference.values, begin, end)));
+        batch.insert(batch.begin(),
+                     match_clause(reference.columns, reference.types, views(reference.values, begin, end)));
         batch.insert(batch.begin(), active);
         conditions.push_back(join(batch, " AND "));
     }

@@ -9,10 +9,14 @@ namespace understudy::subsetter {
 
 std::int64_t TableSelection::row_count() const {
     switch (mode) {
-        case SelectionMode::keys: return static_cast<std::int64_t>(keys.size());
-        case SelectionMode::filtered: return filtered_rows;
-        case SelectionMode::none: return 0;
-        case SelectionMode::all: return -1;
+        case SelectionMode::keys:
+            return static_cast<std::int64_t>(keys.size());
+        case SelectionMode::filtered:
+            return filtered_rows;
+        case SelectionMode::none:
+            return 0;
+        case SelectionMode::all:
+            return -1;
     }
     return -1;
 }
@@ -22,7 +26,8 @@ std::vector<std::string> TableSelection::select_statements(const Table& table, s
     std::vector<std::string> statements;
     auto columns = table.copy_columns();
     switch (mode) {
-        case SelectionMode::none: return statements;
+        case SelectionMode::none:
+            return statements;
         case SelectionMode::all:
             // No ORDER BY: whole tables are copied at sequential-scan speed, and with
             // synchronize_seqscans off a scan in one snapshot returns rows in a stable order.
@@ -30,8 +35,8 @@ std::vector<std::string> TableSelection::select_statements(const Table& table, s
                                  (table.partitioned ? "" : "ONLY ") + table.name.quoted());
             return statements;
         case SelectionMode::keys: {
-            auto select = "SELECT " + detail::qualified_columns(columns) + " FROM " + detail::from_clause(table) +
-                          " WHERE ";
+            auto select =
+                "SELECT " + detail::qualified_columns(columns) + " FROM " + detail::from_clause(table) + " WHERE ";
             auto order = " ORDER BY " + detail::qualified_columns(key_columns);
             auto types = detail::cast_types(table, key_columns);
             for (std::size_t begin = 0; begin < keys.size(); begin += batch_size) {

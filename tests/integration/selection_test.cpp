@@ -51,7 +51,8 @@ CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint NOT NULL REFERENCES u
 INSERT INTO orders SELECT g, 1 + (g * 31) % 2000 FROM generate_series(1, 20000) g;
 CREATE TABLE line_items (order_id bigint REFERENCES orders, line_no int, qty int NOT NULL,
                          PRIMARY KEY (order_id, line_no));
-INSERT INTO line_items SELECT o, l, l * 2 FROM generate_series(1, 20000) o, generate_series(1, 4) l WHERE l <= 1 + o % 4;
+INSERT INTO line_items SELECT o, l, l * 2
+FROM generate_series(1, 20000) o, generate_series(1, 4) l WHERE l <= 1 + o % 4;
 CREATE TABLE shipments (order_id bigint, line_no int, user_id bigint REFERENCES users, carrier text,
                         FOREIGN KEY (order_id, line_no) REFERENCES line_items);
 INSERT INTO shipments
@@ -162,7 +163,8 @@ std::set<std::string> selected_values(pqxx::transaction_base& tx, const Catalog&
         not_null += (not_null.empty() ? "s." : " AND s.") + pg::quote_ident(column) + " IS NOT NULL";
     }
     if (condition) {
-        not_null += " AND s." + pg::quote_ident(condition->type_column) + " = " + pg::quote_literal(condition->type_value);
+        not_null +=
+            " AND s." + pg::quote_ident(condition->type_column) + " = " + pg::quote_literal(condition->type_value);
     }
     for (const auto& statement : table_selection->select_statements(table, 700)) {
         for (const auto& row : tx.exec("SELECT " + list + " FROM (" + statement + ") s WHERE " + not_null)) {
@@ -178,7 +180,8 @@ std::set<std::string> selected_values(pqxx::transaction_base& tx, const Catalog&
 }
 
 // Every reference of every selected row points at a selected row.
-void expect_closed(pqxx::transaction_base& tx, const Catalog& catalog, const SubsetPlan& plan, const Selection& selection) {
+void expect_closed(pqxx::transaction_base& tx, const Catalog& catalog, const SubsetPlan& plan,
+                   const Selection& selection) {
     for (const auto& reference : plan.graph.references()) {
         auto child_values =
             selected_values(tx, catalog, selection, reference.child, reference.child_columns, reference.condition);
@@ -217,8 +220,7 @@ TEST(Selection, ForcedRowComesWithItsParentsAndEverythingIsClosed) {
         EXPECT_TRUE(std::binary_search(users.keys.begin(), users.keys.end(), std::string(row[0].c_str())))
             << "referrer " << row[0].c_str();
     }
-    EXPECT_EQ(users.row_count(),
-              users.forced_rows + users.seed_rows + users.parent_rows + users.child_rows);
+    EXPECT_EQ(users.row_count(), users.forced_rows + users.seed_rows + users.parent_rows + users.child_rows);
     EXPECT_GT(users.parent_rows, 0);
     EXPECT_GT(users.child_rows, 0);
     EXPECT_EQ(selection.find({"public", "coupons"})->mode, SelectionMode::all);
@@ -231,9 +233,10 @@ TEST(Selection, ForcedRowComesWithItsParentsAndEverythingIsClosed) {
     std::string comment_keys;
     for (const auto& key : comments.keys) comment_keys += (comment_keys.empty() ? "" : ",") + key;
     // Only seeds can be of another type: nothing else reaches a comment.
-    EXPECT_LE(count(tx, "SELECT count(*) FROM comments WHERE id IN (" + comment_keys +
-                            ") AND commentable_type IS DISTINCT FROM 'User' AND commentable_type IS DISTINCT FROM 'Order'"),
-              comments.seed_rows);
+    EXPECT_LE(
+        count(tx, "SELECT count(*) FROM comments WHERE id IN (" + comment_keys +
+                      ") AND commentable_type IS DISTINCT FROM 'User' AND commentable_type IS DISTINCT FROM 'Order'"),
+        comments.seed_rows);
     EXPECT_GE(selection.rounds, 1);
     EXPECT_FALSE(messages.empty());
     expect_closed(tx, catalog, plan, selection);
@@ -300,29 +303,30 @@ TEST(Selection, SameSeedSameRowsOtherSeedOtherRows) {
 
 TEST(Selection, SeedCountsEqualPlanTargets) {
     auto settings = public_settings();  // logarithmic 0.5: users and orders are prefiltered by hash
-    select_on_standby(settings, [](pqxx::transaction_base& tx, const Catalog&, const SubsetPlan& plan,
-                                   const Selection& selection) {
-        for (const auto& table_plan : plan.tables) {
-            if (table_plan.policy != TablePolicy::sample || table_plan.keyless) continue;
-            EXPECT_EQ(selection.find(table_plan.table)->seed_rows, table_plan.target_rows) << table_plan.table.display();
-        }
-        // The prefiltered seeds are exactly the unfiltered first n by hash.
-        const auto* users_plan = plan.find({"public", "users"});
-        ASSERT_NE(users_plan, nullptr);
-        const auto& users = *selection.find({"public", "users"});
-        for (const auto& row : tx.exec("SELECT id::text FROM users ORDER BY hashint8extended(id, 42), id LIMIT " +
-                                       std::to_string(users_plan->target_rows))) {
-            EXPECT_TRUE(std::binary_search(users.keys.begin(), users.keys.end(), std::string(row[0].c_str())));
-        }
-    });
+    select_on_standby(
+        settings, [](pqxx::transaction_base& tx, const Catalog&, const SubsetPlan& plan, const Selection& selection) {
+            for (const auto& table_plan : plan.tables) {
+                if (table_plan.policy != TablePolicy::sample || table_plan.keyless) continue;
+                EXPECT_EQ(selection.find(table_plan.table)->seed_rows, table_plan.target_rows)
+                    << table_plan.table.display();
+            }
+            // The prefiltered seeds are exactly the unfiltered first n by hash.
+            const auto* users_plan = plan.find({"public", "users"});
+            ASSERT_NE(users_plan, nullptr);
+            const auto& users = *selection.find({"public", "users"});
+            for (const auto& row : tx.exec("SELECT id::text FROM users ORDER BY hashint8extended(id, 42), id LIMIT " +
+                                           std::to_string(users_plan->target_rows))) {
+                EXPECT_TRUE(std::binary_search(users.keys.begin(), users.keys.end(), std::string(row[0].c_str())));
+            }
+        });
 }
 
 TEST(Selection, ChildrenAreTheFirstNByHashPerParent) {
     auto settings = public_settings();
     settings.sizing = {subsetter::SizingMode::fraction, 0.02};
     settings.children = 3;
-    for (const auto* table : {"orders", "line_items", "countries", "departments", "employees", "tags", "user_tags", "comments",
-                              "plans"}) {
+    for (const auto* table :
+         {"orders", "line_items", "countries", "departments", "employees", "tags", "user_tags", "comments", "plans"}) {
         settings.overrides[{"public", table}] = rows_override(0);
     }
     select_on_standby(settings, [](pqxx::transaction_base& tx, const Catalog& catalog, const SubsetPlan& plan,
@@ -337,9 +341,8 @@ TEST(Selection, ChildrenAreTheFirstNByHashPerParent) {
         for (const auto& value : selected) parents.insert(value.substr(0, value.find('\0')));
         std::set<std::string> expected;
         for (const auto& parent : parents) {
-            for (const auto& row :
-                 tx.exec("SELECT id::text FROM orders WHERE user_id = " + parent +
-                         " ORDER BY hashint8extended(id, 42), id LIMIT 3")) {
+            for (const auto& row : tx.exec("SELECT id::text FROM orders WHERE user_id = " + parent +
+                                           " ORDER BY hashint8extended(id, 42), id LIMIT 3")) {
                 expected.insert(parent + '\0' + row[0].c_str());
             }
         }
@@ -348,7 +351,8 @@ TEST(Selection, ChildrenAreTheFirstNByHashPerParent) {
         const QualifiedName line_items{"public", "line_items"};
         std::map<std::string, int> per_order;
         for (const auto& statement : selection.find(line_items)->select_statements(*catalog.find(line_items))) {
-            for (const auto& row : tx.exec("SELECT order_id::text FROM (" + statement + ") s")) ++per_order[row[0].c_str()];
+            for (const auto& row : tx.exec("SELECT order_id::text FROM (" + statement + ") s"))
+                ++per_order[row[0].c_str()];
         }
         EXPECT_FALSE(per_order.empty());
         for (const auto& [order_id, lines_of_order] : per_order) EXPECT_LE(lines_of_order, 3) << order_id;
@@ -432,7 +436,8 @@ TEST(Selection, FixtureSubsetIsClosedAndRepeatable) {
             for (const auto& [name, table] : selection.tables) first_keys[name] = table.keys;
             expect_closed(tx, catalog, plan, selection);
         } else {
-            for (const auto& [name, table] : selection.tables) EXPECT_EQ(table.keys, first_keys[name]) << name.display();
+            for (const auto& [name, table] : selection.tables)
+                EXPECT_EQ(table.keys, first_keys[name]) << name.display();
         }
     }
     std::printf("selection of 5%% of the fixture: %.2f s\n", seconds);

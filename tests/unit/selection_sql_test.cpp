@@ -109,7 +109,8 @@ TEST(SelectionSql, PartitionedTablesAreReadWithoutOnly) {
 
     TableSelection all;
     all.mode = SelectionMode::all;
-    EXPECT_EQ(all.select_statements(table), std::vector<std::string>{"SELECT \"id\", \"name\" FROM \"public\".\"users\""});
+    EXPECT_EQ(all.select_statements(table),
+              std::vector<std::string>{"SELECT \"id\", \"name\" FROM \"public\".\"users\""});
 }
 
 TEST(SelectionSql, AllIsOneUnorderedScanAndNoneIsNothing) {
