@@ -23,6 +23,7 @@ echo "== understudy subset: follower -> review_app" >&2
 
 echo "== the review app works: user 1 is there with its account, and new rows get fresh ids" >&2
 "${PSQL[@]}" -p "$PRIMARY_PORT" -d review_app -P pager=off \
-  -c "SELECT u.id, u.email, a.name AS account FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.id = 1"
+  -c "SELECT u.id, u.email, a.name AS account FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.id = 1" \
+  -c "INSERT INTO tags (name) VALUES ('added in the review app') RETURNING id"
 echo "== report.json (first lines)" >&2
 head -n 40 "$WORK/report.json"
