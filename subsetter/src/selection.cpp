@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <map>
 #include <optional>
 #include <set>
@@ -24,10 +25,13 @@ namespace {
 // that one statement stays a few megabytes.
 constexpr std::size_t k_lookup_batch = 50000;
 
-// A table is prefiltered by hash when it is this many times larger than its seed count.
-constexpr double k_prefilter_ratio = 20.0;
-// ... and the prefilter lets about this many times the seed count pass.
-constexpr double k_prefilter_margin = 4.0;
+// The hash prefilter of a sample lets about 1.5 n + 8 sqrt(n) + 32 rows pass: enough that a
+// shortfall (binomial spread, or a table that shrank by a third since its statistics) is rare,
+// since it costs a second scan. Measured on 1 M rows at 5 %: 440 ms unfiltered, 220 ms letting
+// 4 n pass, 170 ms letting 1.5 n pass.
+constexpr double k_prefilter_margin = 1.5;
+// The prefilter is worth it only when it keeps at most this share of the table from the sort.
+constexpr double k_prefilter_max_share = 0.5;
 
 // Why a row was selected; a row counts for the first reason it was added.
 enum class Reason : std::size_t { forced, seed, parent, child };
@@ -406,11 +410,13 @@ private:
 
         pqxx::result result;
         auto estimate = static_cast<double>(std::max<std::int64_t>(state.estimated_rows, state.table->estimated_rows));
-        if (estimate > k_prefilter_ratio * static_cast<double>(target)) {
+        auto passing = k_prefilter_margin * static_cast<double>(target) +
+                       8.0 * std::sqrt(static_cast<double>(target)) + 32.0;
+        if (estimate > 0 && passing / estimate < k_prefilter_max_share) {
             // Rows passing h < T are exactly the rows with the smallest hashes, so when at least
             // `target` pass, the first `target` of them by (h, key) are the unfiltered answer; the
             // filter only spares the sort most of the table.
-            auto threshold = detail::hash_threshold(k_prefilter_margin * static_cast<double>(target) / estimate);
+            auto threshold = detail::hash_threshold(passing / estimate);
             result = query(state, "SELECT " + select_list(state, "s.") + " FROM (" + inner + ") s WHERE s.h < '" +
                                       std::to_string(threshold) + "'::bigint" + order);
             if (result.size() < static_cast<std::size_t>(target)) result = query(state, unfiltered);

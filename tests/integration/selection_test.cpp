@@ -321,6 +321,35 @@ TEST(Selection, SeedCountsEqualPlanTargets) {
         });
 }
 
+TEST(Selection, StaleEstimateFallsBackToTheUnfilteredSample) {
+    // Statistics claiming far more rows than the table has: the hash prefilter lets too few rows
+    // pass, and the sample must still be exactly the first n by hash.
+    auto settings = public_settings();
+    pg::SourceSnapshot snapshot(servers().standby.conninfo(k_database));
+    auto& tx = snapshot.transaction();
+    auto catalog = subsetter::load_catalog(tx, settings.catalog_filter);
+    auto plan = subsetter::make_plan(tx, catalog, settings);
+    const QualifiedName users_name{"public", "users"};
+    for (auto& table : catalog.tables) {
+        if (table.name == users_name) table.estimated_rows = 50000000;
+    }
+    std::int64_t target = 0;
+    for (auto& table_plan : plan.tables) {
+        if (table_plan.table == users_name) {
+            table_plan.estimated_rows = 50000000;
+            target = table_plan.target_rows;
+        }
+    }
+    ASSERT_GT(target, 0);
+    auto selection = subsetter::select_rows(tx, catalog, plan, settings);
+    const auto& users = *selection.find(users_name);
+    EXPECT_EQ(users.seed_rows, target);
+    for (const auto& row : tx.exec("SELECT id::text FROM users ORDER BY hashint8extended(id, 42), id LIMIT " +
+                                   std::to_string(target))) {
+        EXPECT_TRUE(std::binary_search(users.keys.begin(), users.keys.end(), std::string(row[0].c_str())));
+    }
+}
+
 TEST(Selection, ChildrenAreTheFirstNByHashPerParent) {
     auto settings = public_settings();
     settings.sizing = {subsetter::SizingMode::fraction, 0.02};
