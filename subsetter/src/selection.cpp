@@ -16,6 +16,7 @@
 #include "understudy/error.hpp"
 #include "understudy/pg/database_error.hpp"
 #include "understudy/pg/sql_text.hpp"
+#include "understudy/sql/subsetter_sql.hpp"
 
 namespace understudy::subsetter {
 namespace {
@@ -56,6 +57,7 @@ struct InReference {
     std::vector<std::size_t> fields;  // positions of the referenced columns in this projection
     std::set<std::string> pending;    // parent values whose children are still to fetch
     std::unordered_set<std::string> expanded;
+    bool indexed = false;             // an index on the child columns serves a lookup per value
 };
 
 // Values of a column set other tables reference (other than the row key) over the selected rows.
@@ -180,6 +182,7 @@ private:
             if (!placed[state_idx]) m_order.push_back(state_idx);
         }
 
+        auto indexes = m_settings.children > 0 ? load_indexes() : IndexMap{};
         for (const auto& fk : m_plan.graph.references()) {
             auto child_found = m_index.find(fk.child);
             auto parent_found = m_index.find(fk.parent);
@@ -220,9 +223,48 @@ private:
                 in.fk = &fk;
                 in.child = child_found->second;
                 for (const auto& column : fk.parent_columns) in.fields.push_back(parent.field(column_expr(column)));
+                in.indexed = has_index(indexes, fk.child, fk.child_columns);
                 parent.in.push_back(std::move(in));
             }
         }
+    }
+
+    // Per table, the leading key columns of its btree indexes.
+    using IndexMap = std::map<QualifiedName, std::vector<std::vector<std::string>>>;
+
+    IndexMap load_indexes() {
+        IndexMap indexes;
+        auto result = pg::with_context(pg::Side::source, "could not read the indexes",
+                                       [&] { return m_tx.exec(std::string(sql::k_selection_indexes)); });
+        std::string last_index;
+        bool usable = true;
+        for (const auto& row : result) {
+            QualifiedName table{row[0].c_str(), row[1].c_str()};
+            std::string index = row[2].c_str();
+            std::string column = row[4].c_str();
+            auto& list = indexes[table];
+            if (index != last_index) {
+                list.emplace_back();
+                last_index = index;
+                usable = true;
+            }
+            if (column.empty()) usable = false;  // an expression: later columns cannot lead a lookup
+            if (usable) list.back().push_back(column);
+        }
+        return indexes;
+    }
+
+    static bool has_index(const IndexMap& indexes, const QualifiedName& table, const std::vector<std::string>& columns) {
+        auto found = indexes.find(table);
+        if (found == indexes.end()) return false;
+        std::set<std::string> wanted(columns.begin(), columns.end());
+        for (const auto& index_columns : found->second) {
+            if (index_columns.size() < columns.size()) continue;
+            std::set<std::string> leading(index_columns.begin(),
+                                          index_columns.begin() + static_cast<std::ptrdiff_t>(columns.size()));
+            if (leading == wanted) return true;
+        }
+        return false;
     }
 
     std::size_t value_set_of(TableState& state, const std::vector<std::string>& columns) {
@@ -525,17 +567,37 @@ private:
             std::int64_t added = 0;
             for (std::size_t begin = 0; begin < values.size(); begin += k_lookup_batch) {
                 auto end = std::min(values.size(), begin + k_lookup_batch);
-                std::string condition = detail::match_clause(fk.child_columns, types, views_of(values, begin, end));
+                auto batch = views_of(values, begin, end);
+                std::string type_condition;
                 if (fk.condition) {
-                    condition += " AND " + column_expr(fk.condition->type_column) + " = " +
-                                 pg::quote_literal(fk.condition->type_value);
+                    type_condition = " AND " + column_expr(fk.condition->type_column) + " = " +
+                                     pg::quote_literal(fk.condition->type_value);
                 }
                 // The same N children of a parent every time: the first N by the seeded hash
                 // of their key, whatever the physical order or which rows are already selected.
-                auto sql = "SELECT " + select_list(child, "s.") + " FROM (SELECT " + aliased_list(child) +
-                           ", row_number() OVER (PARTITION BY " + partition + " ORDER BY " + order + ") AS rn FROM " +
-                           detail::from_clause(*child.table) + " WHERE " + condition +
-                           ") s WHERE s.rn <= " + std::to_string(m_settings.children);
+                std::string sql;
+                if (in.indexed) {
+                    // An index on the reference columns: one small top-N per parent value beats
+                    // sorting all children of the batch for a window (measured 270 vs 440 ms for
+                    // 31,000 parents with 630,000 children).
+                    std::string lookup;
+                    for (std::size_t column_idx = 0; column_idx < fk.child_columns.size(); ++column_idx) {
+                        lookup += (column_idx == 0 ? "" : " AND ") + column_expr(fk.child_columns[column_idx]) +
+                                  " = v.v" + std::to_string(column_idx);
+                    }
+                    sql = "SELECT " + select_list(child, "s.") + " FROM " + detail::tuples_relation(types, batch) +
+                          " CROSS JOIN LATERAL (SELECT " + aliased_list(child) + " FROM " +
+                          detail::from_clause(*child.table) + " WHERE " + lookup + type_condition + " ORDER BY " +
+                          order + " LIMIT " + std::to_string(m_settings.children) + ") s";
+                } else {
+                    // Without one, a lookup per value would scan the table each time: one scan
+                    // (the planner hashes the array) and a window over the matches instead.
+                    sql = "SELECT " + select_list(child, "s.") + " FROM (SELECT " + aliased_list(child) +
+                          ", row_number() OVER (PARTITION BY " + partition + " ORDER BY " + order +
+                          ") AS rn FROM " + detail::from_clause(*child.table) + " WHERE " +
+                          detail::match_clause(fk.child_columns, types, batch) + type_condition +
+                          ") s WHERE s.rn <= " + std::to_string(m_settings.children);
+                }
                 auto result = query(child, sql);
                 for (const auto& row : result) added += add_row(child_idx, row, Reason::child, true) ? 1 : 0;
             }

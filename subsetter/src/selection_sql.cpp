@@ -91,6 +91,20 @@ std::string match_clause(const std::vector<std::string>& columns, const std::vec
     return out;
 }
 
+std::string tuples_relation(const std::vector<std::string>& types, const std::vector<std::string_view>& tuples) {
+    std::string arrays;
+    std::string names;
+    for (std::size_t column_idx = 0; column_idx < types.size(); ++column_idx) {
+        if (column_idx > 0) {
+            arrays += ", ";
+            names += ", ";
+        }
+        arrays += typed_array(tuples, column_idx, types.size(), types[column_idx]);
+        names += "v" + std::to_string(column_idx);
+    }
+    return "unnest(" + arrays + ") AS v(" + names + ")";
+}
+
 std::string seed_literal(std::uint64_t seed) {
     return "'" + std::to_string(static_cast<std::int64_t>(seed)) + "'::bigint";
 }

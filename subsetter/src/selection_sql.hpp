@@ -40,6 +40,9 @@ std::vector<std::string_view> split_tuple(std::string_view tuple);
 std::string match_clause(const std::vector<std::string>& columns, const std::vector<std::string>& types,
                          const std::vector<std::string_view>& tuples);
 
+/// `unnest('{..}'::t1[], '{..}'::t2[]) AS v(v0, v1)`: RowKey-encoded tuples as a relation.
+std::string tuples_relation(const std::vector<std::string>& types, const std::vector<std::string_view>& tuples);
+
 /// The seed as a signed bigint literal (`'-5'::bigint`: the smallest bigint has no unquoted form).
 std::string seed_literal(std::uint64_t seed);
 
