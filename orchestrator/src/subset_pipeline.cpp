@@ -4,12 +4,15 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <future>
+#include <optional>
 
 #include <pqxx/nontransaction>
 
 #include "understudy/orchestrator/schema_clone.hpp"
 #include "understudy/orchestrator/sequence_reset.hpp"
 #include "understudy/orchestrator/table_transfer.hpp"
+#include "understudy/orchestrator/target_analyze.hpp"
 #include "understudy/orchestrator/target_guard.hpp"
 #include "understudy/pg/session.hpp"
 #include "understudy/subsetter/catalog.hpp"
@@ -110,6 +113,9 @@ SourceModel read_source_model(pg::SourceSnapshot& snapshot, const subsetter::Sub
     return {std::move(catalog), std::move(plan)};
 }
 
+nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& snapshot, const SourceModel& model,
+                           nlohmann::json& report, PhaseClock& clock, Progress& progress);
+
 }  // namespace
 
 nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
@@ -136,11 +142,73 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
     auto model = clock.run("plan", progress, "reading the catalog", [&] {
         return read_source_model(snapshot, request.settings);
     });
+    if (request.dry_run) {
+        auto selection = clock.run("selection", progress, "selecting rows", [&] {
+            return subsetter::select_rows(snapshot.transaction(), model.catalog, model.plan, request.settings,
+                                          [&](const std::string& message) { progress.note(message); });
+        });
+        report["selection_rounds"] = selection.rounds;
+        nlohmann::json tables = nlohmann::json::array();
+        for (const auto& table_plan : model.plan.tables)
+            tables.push_back(table_report(table_plan, selection.find(table_plan.table)));
+        report["tables"] = tables;
+        report["seconds"] = clock.total_seconds();
+        return report;
+    }
+
+    // From here on the target is written. It was empty (or --replace was given), so if the run fails
+    // it is emptied again: a rerun then starts clean instead of meeting "target is not empty".
+    try {
+        return load_target(request, snapshot, model, report, clock, progress);
+    } catch (...) {
+        try {
+            auto cleanup = pg::connect(request.target, pg::Side::target);
+            clear_target(*cleanup);
+        } catch (...) {
+            // The original failure is what the user needs to see; the target may be unreachable.
+        }
+        throw;
+    }
+}
+
+namespace {
+
+nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& snapshot, const SourceModel& model,
+                           nlohmann::json& report, PhaseClock& clock, Progress& progress) {
+    // Sequence values are read in the snapshot, like everything else of the source.
+    auto sequence_values = read_sequence_values(snapshot.transaction(), model.catalog);
+
+    // The schema work (pg_dump, pre-data restore) runs on its own thread while the key selection
+    // runs on the source: they share nothing but the snapshot id, and on two cores this hides
+    // most of pg_dump and pg_restore behind the selection.
+    struct SchemaStep {
+        std::optional<SchemaArchive> archive;
+        double dump_seconds = 0;
+        double pre_data_seconds = 0;
+    };
+    auto schema_step = std::async(std::launch::async, [&] {
+        SchemaStep step;
+        auto start = Clock::now();
+        step.archive = SchemaArchive::dump(request.source, snapshot.id(), request.settings.catalog_filter.schemas);
+        step.dump_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        start = Clock::now();
+        if (request.replace) {
+            auto connection = pg::connect(request.target, pg::Side::target);
+            clear_target(*connection);
+        }
+        step.archive->restore(request.target, SchemaSection::pre_data, 1);
+        step.pre_data_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        return step;
+    });
     auto selection = clock.run("selection", progress, "selecting rows", [&] {
         return subsetter::select_rows(snapshot.transaction(), model.catalog, model.plan, request.settings,
                                       [&](const std::string& message) { progress.note(message); });
     });
     report["selection_rounds"] = selection.rounds;
+    auto schema = clock.run("schema_wait", progress, "creating tables", [&] { return schema_step.get(); });
+    report["phases"]["schema_dump"] = schema.dump_seconds;
+    report["phases"]["pre_data"] = schema.pre_data_seconds;
+    const SchemaArchive& archive = *schema.archive;
 
     nlohmann::json tables = nlohmann::json::array();
     std::map<std::string, std::size_t> table_index;
@@ -148,23 +216,6 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
         table_index[table_plan.table.display()] = tables.size();
         tables.push_back(table_report(table_plan, selection.find(table_plan.table)));
     }
-    if (request.dry_run) {
-        report["tables"] = tables;
-        report["seconds"] = clock.total_seconds();
-        return report;
-    }
-
-    // Sequence values are read in the snapshot now: the standby keeps replaying meanwhile.
-    auto sequence_values = read_sequence_values(snapshot.transaction(), model.catalog);
-    auto archive = clock.run("schema_dump", progress, "dumping the schema", [&] {
-        return SchemaArchive::dump(request.source, snapshot.id(), request.settings.catalog_filter.schemas);
-    });
-    if (request.replace) {
-        clock.run("clear_target", progress, "clearing the target", [&] { clear_target(*target_connection); });
-    }
-    clock.run("pre_data", progress, "creating tables", [&] {
-        archive.restore(request.target, SchemaSection::pre_data, 1);
-    });
 
     auto jobs = make_copy_jobs(model.catalog, model.plan, selection);
     auto copied = clock.run("copy", progress, "copying rows", [&] {
@@ -185,15 +236,15 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
     clock.run("post_data", progress, "building indexes and constraints", [&] {
         archive.restore(request.target, SchemaSection::post_data, request.jobs);
     });
+    auto target_connection = pg::connect(request.target, pg::Side::target);
     clock.run("sequences", progress, "setting sequences", [&] {
         reset_sequences(*target_connection, model.catalog, sequence_values);
         refresh_materialized_views(*target_connection, model.catalog);
     });
     clock.run("analyze", progress, "analyzing", [&] {
-        pg::with_context(pg::Side::target, "could not analyze", [&] {
-            pqxx::nontransaction tx(*target_connection);
-            tx.exec0("ANALYZE");
-        });
+        std::vector<const subsetter::Table*> loaded;
+        for (const auto& job : jobs) loaded.push_back(job.table);
+        analyze_tables(request.target, loaded, request.jobs);
     });
     progress.finish();
 
@@ -202,6 +253,8 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
     report["seconds"] = clock.total_seconds();
     return report;
 }
+
+}  // namespace
 
 std::string describe_plan(const pg::ConnInfo& source, const subsetter::SubsetSettings& settings) {
     pg::SourceSnapshot snapshot(source);

@@ -1,0 +1,15 @@
+// ANALYZE of the loaded tables, spread over parallel connections.
+#pragma once
+
+#include <vector>
+
+#include "understudy/pg/conninfo.hpp"
+#include "understudy/subsetter/catalog.hpp"
+
+namespace understudy::orchestrator {
+
+/// Runs ANALYZE on each table (largest first) with `jobs` connections at once, like
+/// `vacuumdb --analyze-only --jobs`, so the planner knows the new data before the first query.
+void analyze_tables(const pg::ConnInfo& target, const std::vector<const subsetter::Table*>& tables, int jobs);
+
+}  // namespace understudy::orchestrator
