@@ -83,6 +83,10 @@ CREATE TABLE likes (subject_type text, subject_id bigint, user_id bigint REFEREN
 INSERT INTO likes
 SELECT (ARRAY['User', 'Order'])[1 + g % 2], 1 + (g * 13) % 2000, CASE WHEN g % 5 = 0 THEN 1 + g % 2000 END
 FROM generate_series(1, 4000) g;
+CREATE SCHEMA deep;
+CREATE TABLE deep.links (id int PRIMARY KEY, previous_id int REFERENCES deep.links, note text);
+CREATE INDEX ON deep.links (previous_id);
+INSERT INTO deep.links SELECT g, NULLIF(g - 1, 0), 'link ' || g FROM generate_series(1, 3000) g;
 CREATE SCHEMA perf;
 CREATE TABLE perf.accounts (id bigint PRIMARY KEY, name text NOT NULL);
 INSERT INTO perf.accounts SELECT g, 'account ' || g FROM generate_series(1, 10000) g;
@@ -410,6 +414,30 @@ TEST(Selection, CyclesAndSelfReferencesConverge) {
         EXPECT_EQ(employees.forced_rows, 1);
         expect_closed(tx, catalog, plan, selection);
     });
+}
+
+TEST(Selection, DeepSelfReferenceChainsCloseInOneRound) {
+    // A linked list of 3000 rows: the last one pulls all its predecessors as parents, the first
+    // one all its successors as children (each the only child of the one before), each in one
+    // recursive query rather than one round trip per link.
+    for (const auto* forced : {"deep.links:3000", "deep.links:1"}) {
+        SubsetSettings settings;
+        settings.catalog_filter.schemas = {"deep"};
+        settings.overrides[{"deep", "links"}] = rows_override(0);
+        settings.forced.push_back(subsetter::ForcedRow::parse(forced));
+        pg::SourceSnapshot snapshot(servers().standby.conninfo(k_database));
+        auto& tx = snapshot.transaction();
+        auto catalog = subsetter::load_catalog(tx, settings.catalog_filter);
+        auto plan = subsetter::make_plan(tx, catalog, settings);
+        auto selection = subsetter::select_rows(tx, catalog, plan, settings);
+        const auto& links = *selection.find({"deep", "links"});
+        EXPECT_EQ(links.keys.size(), 3000u) << forced;
+        EXPECT_EQ(links.forced_rows, 1) << forced;
+        EXPECT_EQ(links.seed_rows, 0) << forced;
+        EXPECT_EQ(links.parent_rows + links.child_rows, 2999) << forced;
+        EXPECT_LE(selection.rounds, 2) << forced;
+        expect_closed(tx, catalog, plan, selection);
+    }
 }
 
 TEST(Selection, WhereOverrideSeedsEveryMatchingRow) {
