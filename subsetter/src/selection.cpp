@@ -312,24 +312,27 @@ private:
         return inserted;
     }
 
-    // A selected row of `child_idx` references `value` through `out`: make sure that parent row is selected.
-    void need_parent(std::size_t child_idx, const OutReference& out, const std::string& value) {
-        auto& parent = m_states[out.parent];
-        if (parent.policy == TablePolicy::all) return;  // every row of it is copied
-        const auto& child_name = m_states[child_idx].table->name.display();
-        const auto& parent_name = parent.table->name.display();
+    [[noreturn]] void refuse_parent(std::size_t child_idx, const OutReference& out) const {
+        const auto& parent = m_states[out.parent];
+        auto child_name = m_states[child_idx].table->name.display();
+        auto parent_name = parent.table->name.display();
         if (parent.policy == TablePolicy::none) {
             throw Error(ExitCode::plan_refused,
                         "selected rows of \"" + child_name + "\" reference \"" + parent_name +
                             "\", which is excluded (reference \"" + out.fk->name + "\")",
                         "include \"" + parent_name + "\" or exclude \"" + child_name + "\" too");
         }
-        if (!parent.keyed) {
-            throw Error(ExitCode::plan_refused,
-                        "selected rows of \"" + child_name + "\" reference \"" + parent_name +
-                            "\", which has no primary key or unique key on NOT NULL columns",
-                        "add a primary key to \"" + parent_name + "\", or include it whole (--full-table)");
-        }
+        throw Error(ExitCode::plan_refused,
+                    "selected rows of \"" + child_name + "\" reference \"" + parent_name +
+                        "\", which has no primary key or unique key on NOT NULL columns",
+                    "add a primary key to \"" + parent_name + "\", or include it whole (--full-table)");
+    }
+
+    // A selected row of `child_idx` references `value` through `out`: make sure that parent row is selected.
+    void need_parent(std::size_t child_idx, const OutReference& out, const std::string& value) {
+        auto& parent = m_states[out.parent];
+        if (parent.policy == TablePolicy::all) return;  // every row of it is copied
+        if (parent.policy == TablePolicy::none || !parent.keyed) refuse_parent(child_idx, out);
         if (out.to_key) {
             if (parent.rows.count(value) == 0 && parent.missing_keys.count(value) == 0)
                 parent.pending_keys.insert(value);

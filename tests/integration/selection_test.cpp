@@ -506,6 +506,27 @@ TEST(Selection, FixtureSubsetIsClosedAndRepeatable) {
     std::printf("selection of 5%% of the fixture: %.2f s\n", seconds);
 }
 
+TEST(Selection, ExcludedParentOfASelectedRowIsRefused) {
+    // make_plan refuses this first; the selection still checks what it is handed.
+    auto settings = public_settings();
+    pg::SourceSnapshot snapshot(servers().standby.conninfo(k_database));
+    auto& tx = snapshot.transaction();
+    auto catalog = subsetter::load_catalog(tx, settings.catalog_filter);
+    auto plan = subsetter::make_plan(tx, catalog, settings);
+    for (auto& table_plan : plan.tables) {
+        if (table_plan.table == QualifiedName{"public", "countries"}) table_plan.policy = TablePolicy::none;
+    }
+    try {
+        subsetter::select_rows(tx, catalog, plan, settings);
+        FAIL() << "expected plan_refused";
+    } catch (const Error& error) {
+        EXPECT_EQ(error.code(), ExitCode::plan_refused);
+        EXPECT_NE(std::string(error.what()).find("\"public.users\" reference \"public.countries\""),
+                  std::string::npos)
+            << error.what();
+    }
+}
+
 TEST(Selection, MillionRowTableAtFivePercentIsFast) {
     SubsetSettings settings;
     settings.catalog_filter.schemas = {"perf"};
