@@ -254,7 +254,8 @@ private:
         return indexes;
     }
 
-    static bool has_index(const IndexMap& indexes, const QualifiedName& table, const std::vector<std::string>& columns) {
+    static bool has_index(const IndexMap& indexes, const QualifiedName& table,
+                          const std::vector<std::string>& columns) {
         auto found = indexes.find(table);
         if (found == indexes.end()) return false;
         std::set<std::string> wanted(columns.begin(), columns.end());
