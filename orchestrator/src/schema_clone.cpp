@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -207,6 +208,14 @@ void SchemaArchive::restore(const pg::ConnInfo& target, SchemaSection section, i
     argv.push_back("--dbname=" + child_conninfo(target, "pg_restore"));
     argv.push_back(m_path);
     ProcessResult result = run_process(argv, password_environment(target));
+    if (result.exit_code != 0 && section == SchemaSection::pre_data &&
+        result.stderr_text.find("out of shared memory") != std::string::npos) {
+        // One transaction locks every object it creates; thousands of tables or partitions can
+        // overflow the target's lock table (max_locks_per_transaction). The failed transaction
+        // left nothing behind, so the same restore runs again statement by statement.
+        argv.erase(std::find(argv.begin(), argv.end(), "--single-transaction"));
+        result = run_process(argv, password_environment(target));
+    }
     if (result.exit_code != 0) fail(ExitCode::target, "target", "pg_restore", result);
 }
 

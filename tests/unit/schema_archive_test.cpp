@@ -141,6 +141,28 @@ TEST_F(FakePgBin, RestoreArgumentsPerSection) {
     EXPECT_NE(post.find(archive.path() + "\n"), std::string::npos) << post;
 }
 
+TEST_F(FakePgBin, PreDataRetriesOutsideOneTransactionWhenLocksRunOut) {
+    write_program("pg_dump", "", 0);
+    // Fails like a server whose lock table overflows, but only inside one transaction.
+    std::filesystem::path path = m_folder / "pg_restore";
+    std::ofstream script(path);
+    script << "#!/bin/sh\n"
+           << "[ \"$1\" = --list ] && exit 0\n"
+           << "printf '%s\\n' \"$@\" >> \"$0.calls\"\n"
+           << "for arg; do [ \"$arg\" = --single-transaction ] && {\n"
+           << "  echo 'pg_restore: error: could not execute query: ERROR:  out of shared memory' >&2; exit 1; }; done\n"
+           << "exit 0\n";
+    script.close();
+    ::chmod(path.c_str(), 0755);
+
+    SchemaArchive archive = SchemaArchive::dump(k_source, "snap", {});
+    EXPECT_NO_THROW(archive.restore(pg::ConnInfo::parse("dbname=copy"), SchemaSection::pre_data, 1));
+    std::string calls = read_text(m_folder / "pg_restore.calls");
+    std::size_t second_call = calls.find("--section=pre-data\n", calls.find("--section=pre-data\n") + 1);
+    ASSERT_NE(second_call, std::string::npos) << calls;
+    EXPECT_EQ(calls.find("--single-transaction", second_call), std::string::npos) << calls;
+}
+
 TEST_F(FakePgBin, RestoreFailureIsTargetError) {
     write_program("pg_dump", "", 0);
     write_program("pg_restore",
