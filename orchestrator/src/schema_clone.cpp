@@ -88,6 +88,10 @@ std::string hint_for(const std::string& stderr_text) {
     if (stderr_text.find("conflict with recovery") != std::string::npos) {
         return "enable hot_standby_feedback on the follower, or raise max_standby_streaming_delay";
     }
+    if (stderr_text.find("out of shared memory") != std::string::npos) {
+        // pg_dump locks every table it dumps inside one transaction.
+        return "raise max_locks_per_transaction on that server: every table is locked at once";
+    }
     if (stderr_text.find("permission denied to create extension") != std::string::npos ||
         stderr_text.find("must be superuser") != std::string::npos) {
         return "the target user must be allowed to create every object of the source schema (extensions "
