@@ -49,6 +49,81 @@ FROM user_objects
 ORDER BY kind, schema_name, object_name
 )SQL";
 
+// SQLSTATE 53200: the lock table is full.
+constexpr const char* k_out_of_shared_memory = "53200";
+
+// Relations dropped per transaction when they cannot all go in one; halved while even that is too many.
+constexpr std::size_t k_initial_drop_batch = 256;
+
+void clear_in_one_transaction(pqxx::connection& target) {
+    pg::with_context(pg::Side::target, "could not clear the target", [&] {
+        pqxx::work tx(target);
+        // Event triggers first, so that none of them fires on the drops below. They and
+        // publications live outside any schema, and pg_dump --schema-only restores them, so a
+        // leftover one would make the restore fail with "already exists".
+        for (const auto& row : tx.exec("SELECT evtname FROM pg_event_trigger ORDER BY evtname")) {
+            tx.exec0("DROP EVENT TRIGGER IF EXISTS " + pg::quote_ident(row[0].c_str()));
+        }
+        for (const auto& row : tx.exec("SELECT pubname FROM pg_publication ORDER BY pubname")) {
+            tx.exec0("DROP PUBLICATION IF EXISTS " + pg::quote_ident(row[0].c_str()));
+        }
+        // Large objects belong to no schema either; a fresh database has none.
+        tx.exec("SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata");
+        // Extensions next: one installed in pg_catalog survives any DROP SCHEMA. plpgsql stays
+        // because every fresh database has it.
+        auto extensions = tx.exec("SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY extname");
+        for (const auto& row : extensions) {
+            tx.exec0("DROP EXTENSION IF EXISTS " + pg::quote_ident(row[0].c_str()) + " CASCADE");
+        }
+        auto schemas = tx.exec(std::string("SELECT n.nspname FROM pg_namespace n WHERE ") + k_user_schema_filter +
+                               " ORDER BY n.nspname");
+        for (const auto& row : schemas) {
+            tx.exec0("DROP SCHEMA IF EXISTS " + pg::quote_ident(row[0].c_str()) + " CASCADE");
+        }
+        // Schema public as PostgreSQL 15's template1 has it: owned by pg_database_owner (whoever
+        // owns the database), usable by everyone, creatable only by the owner (15 dropped the
+        // old CREATE for PUBLIC), with its standard comment. pg_dump treats exactly this state as
+        // "nothing to dump", so a restored schema then matches the source's.
+        tx.exec0("CREATE SCHEMA public AUTHORIZATION pg_database_owner");
+        tx.exec0("COMMENT ON SCHEMA public IS 'standard public schema'");
+        tx.exec0("GRANT USAGE ON SCHEMA public TO PUBLIC");
+        tx.commit();
+    });
+}
+
+/// Drops every user relation (partitions first, so that no single DROP cascades to thousands)
+/// in transactions of a bounded number of relations.
+void drop_relations_in_batches(pqxx::connection& target) {
+    const std::string list_relations = std::string(R"SQL(
+SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
+                      WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END,
+       quote_ident(n.nspname) || '.' || quote_ident(c.relname)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') AND )SQL") + k_user_schema_filter + R"SQL(
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                  AND (d.deptype = 'e' OR (d.deptype = 'i' AND d.refobjid <> c.oid)))
+ORDER BY c.relispartition DESC, c.relkind = 'p', n.nspname, c.relname
+LIMIT )SQL";
+    std::size_t batch = k_initial_drop_batch;
+    for (;;) {
+        try {
+            bool dropped_any = pg::with_context(pg::Side::target, "could not clear the target", [&] {
+                pqxx::work tx(target);
+                auto relations = tx.exec(list_relations + std::to_string(batch));
+                for (const auto& row : relations) {
+                    tx.exec0(std::string("DROP ") + row[0].c_str() + " IF EXISTS " + row[1].c_str() + " CASCADE");
+                }
+                tx.commit();
+                return !relations.empty();
+            });
+            if (!dropped_any) return;
+        } catch (const pg::DatabaseError& error) {
+            if (error.sqlstate() != k_out_of_shared_memory || batch == 1) throw;
+            batch /= 2;
+        }
+    }
+}
+
 std::string plural(long long count, const char* singular, const char* many) {
     return std::to_string(count) + " " + (count == 1 ? singular : many);
 }
@@ -100,39 +175,17 @@ void check_target_empty(pqxx::connection& target) {
 }
 
 void clear_target(pqxx::connection& target) {
-    pg::with_context(pg::Side::target, "could not clear the target", [&] {
-        pqxx::work tx(target);
-        // Event triggers first, so that none of them fires on the drops below. They and
-        // publications live outside any schema, and pg_dump --schema-only restores them, so a
-        // leftover one would make the restore fail with "already exists".
-        for (const auto& row : tx.exec("SELECT evtname FROM pg_event_trigger ORDER BY evtname")) {
-            tx.exec0("DROP EVENT TRIGGER IF EXISTS " + pg::quote_ident(row[0].c_str()));
-        }
-        for (const auto& row : tx.exec("SELECT pubname FROM pg_publication ORDER BY pubname")) {
-            tx.exec0("DROP PUBLICATION IF EXISTS " + pg::quote_ident(row[0].c_str()));
-        }
-        // Large objects belong to no schema either; a fresh database has none.
-        tx.exec("SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata");
-        // Extensions next: one installed in pg_catalog survives any DROP SCHEMA. plpgsql stays
-        // because every fresh database has it.
-        auto extensions = tx.exec("SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY extname");
-        for (const auto& row : extensions) {
-            tx.exec0("DROP EXTENSION IF EXISTS " + pg::quote_ident(row[0].c_str()) + " CASCADE");
-        }
-        auto schemas = tx.exec(std::string("SELECT n.nspname FROM pg_namespace n WHERE ") + k_user_schema_filter +
-                               " ORDER BY n.nspname");
-        for (const auto& row : schemas) {
-            tx.exec0("DROP SCHEMA IF EXISTS " + pg::quote_ident(row[0].c_str()) + " CASCADE");
-        }
-        // Schema public as PostgreSQL 15's template1 has it: owned by pg_database_owner (whoever
-        // owns the database), usable by everyone, creatable only by the owner (15 dropped the
-        // old CREATE for PUBLIC), with its standard comment. pg_dump treats exactly this state as
-        // "nothing to dump", so a restored schema then matches the source's.
-        tx.exec0("CREATE SCHEMA public AUTHORIZATION pg_database_owner");
-        tx.exec0("COMMENT ON SCHEMA public IS 'standard public schema'");
-        tx.exec0("GRANT USAGE ON SCHEMA public TO PUBLIC");
-        tx.commit();
-    });
+    try {
+        clear_in_one_transaction(target);
+    } catch (const pg::DatabaseError& error) {
+        if (error.sqlstate() != k_out_of_shared_memory) throw;
+        // Dropping thousands of tables (or partitions) in one transaction overflows the lock
+        // table (max_locks_per_transaction). The relations then go in batches, each its own
+        // transaction, and the now small rest in one; a failure part way leaves a target that
+        // the next --replace clears all the same.
+        drop_relations_in_batches(target);
+        clear_in_one_transaction(target);
+    }
 }
 
 }  // namespace understudy::orchestrator

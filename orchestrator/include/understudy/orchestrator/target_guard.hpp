@@ -19,8 +19,9 @@ void check_target_empty(pqxx::connection& target);
 
 /// For --replace: drops every non-system schema (CASCADE), every extension but plpgsql, event
 /// triggers, publications and large objects, then recreates schema public exactly as `createdb` on
-/// PostgreSQL 15 makes it, in one transaction. Subscriptions are left alone (dropping one would
-/// drop its slot on the publisher).
+/// PostgreSQL 15 makes it, in one transaction (when that overflows the lock table, relations are
+/// first dropped in batches). Subscriptions are left alone (dropping one would drop its slot on
+/// the publisher).
 void clear_target(pqxx::connection& target);
 
 /// Refuses a target that is a hot standby (cannot be written) with a clear message.
