@@ -56,7 +56,9 @@ void reset_sequences(pqxx::connection& target, const subsetter::Catalog& catalog
     for (const auto& value : values) source_values[value.sequence] = &value;
 
     pg::with_context(pg::Side::target, "could not set the sequences", [&] {
-        pqxx::work tx(target);
+        // setval() is not transactional anyway, and one transaction would hold a lock on every
+        // table (and partition) it read max() from: each statement commits on its own.
+        pqxx::nontransaction tx(target);
         for (const auto& sequence : catalog.sequences) {
             const std::string regclass = pg::quote_literal(sequence.name.quoted()) + "::regclass";
             // OWNED BY accepts any column; only an integer one (or a domain over one) can hold
@@ -97,7 +99,6 @@ void reset_sequences(pqxx::connection& target, const subsetter::Catalog& catalog
             tx.exec("SELECT setval(" + regclass + ", " + std::to_string(position) + ", " +
                      (is_called ? "true" : "false") + ")");
         }
-        tx.commit();
     });
 }
 
