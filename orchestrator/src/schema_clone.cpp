@@ -75,7 +75,8 @@ std::string first_error_line(const std::string& stderr_text, const std::string& 
             chosen.erase(position, severity.size());
         }
     }
-    while (!chosen.empty() && (chosen.back() == ' ' || chosen.back() == '.' || chosen.back() == '\r')) chosen.pop_back();
+    while (!chosen.empty() && (chosen.back() == ' ' || chosen.back() == '.' || chosen.back() == '\r'))
+        chosen.pop_back();
     return pg::redact_secrets(chosen);
 }
 
@@ -109,7 +110,8 @@ std::string version_detail(const std::string& stderr_text, const std::string& pr
     return " (" + stderr_text.substr(start, stderr_text.find('\n', start) - start) + ")";
 }
 
-[[noreturn]] void fail(ExitCode code, const std::string& side, const std::string& program, const ProcessResult& result) {
+[[noreturn]] void fail(ExitCode code, const std::string& side, const std::string& program,
+                       const ProcessResult& result) {
     throw Error(code,
                 side + ": " + program + " failed: " + first_error_line(result.stderr_text, program, result.exit_code) +
                     version_detail(result.stderr_text, program),
@@ -122,7 +124,9 @@ std::string make_private_temp_file(const std::string& stem) {
     if (const char* tmpdir = std::getenv("TMPDIR"); tmpdir && *tmpdir) folder = tmpdir;
     std::string pattern = (folder / (stem + "-XXXXXX")).string();
     int fd = ::mkstemp(pattern.data());
-    if (fd < 0) throw Error(ExitCode::io, "could not create a temporary file in \"" + folder.string() + "\": " + std::strerror(errno));
+    if (fd < 0)
+        throw Error(ExitCode::io,
+                    "could not create a temporary file in \"" + folder.string() + "\": " + std::strerror(errno));
     ::close(fd);
     return pattern;
 }
@@ -226,7 +230,8 @@ void SchemaArchive::restore(const pg::ConnInfo& target, SchemaSection section, i
 std::string SchemaArchive::list_without_existing_schemas(const pg::ConnInfo& target) const {
     ProcessResult listing = run_process({find_pg_program("pg_restore"), "--list", m_path});
     if (listing.exit_code != 0) {
-        throw Error(ExitCode::io, "pg_restore failed: " + first_error_line(listing.stderr_text, "pg_restore", listing.exit_code));
+        throw Error(ExitCode::io,
+                    "pg_restore failed: " + first_error_line(listing.stderr_text, "pg_restore", listing.exit_code));
     }
     if (listing.stdout_text.find(" SCHEMA - ") == std::string::npos) return {};
     std::set<std::string> existing = existing_schemas(target);
@@ -252,10 +257,12 @@ std::string SchemaArchive::list_without_existing_schemas(const pg::ConnInfo& tar
 }
 
 std::string SchemaArchive::sql(SchemaSection section) const {
-    ProcessResult result = run_process({find_pg_program("pg_restore"), std::string("--section=") + section_name(section),
-                                        "--no-owner", "--no-privileges", "--file=-", m_path});
+    ProcessResult result =
+        run_process({find_pg_program("pg_restore"), std::string("--section=") + section_name(section), "--no-owner",
+                     "--no-privileges", "--file=-", m_path});
     if (result.exit_code != 0) {
-        throw Error(ExitCode::io, "pg_restore failed: " + first_error_line(result.stderr_text, "pg_restore", result.exit_code));
+        throw Error(ExitCode::io,
+                    "pg_restore failed: " + first_error_line(result.stderr_text, "pg_restore", result.exit_code));
     }
     return result.stdout_text;
 }

@@ -51,7 +51,8 @@ std::vector<SequenceValue> read_sequence_values(pqxx::transaction_base& source_t
     return values;
 }
 
-void reset_sequences(pqxx::connection& target, const subsetter::Catalog& catalog, const std::vector<SequenceValue>& values) {
+void reset_sequences(pqxx::connection& target, const subsetter::Catalog& catalog,
+                     const std::vector<SequenceValue>& values) {
     std::map<subsetter::QualifiedName, const SequenceValue*> source_values;
     for (const auto& value : values) source_values[value.sequence] = &value;
 
@@ -79,11 +80,14 @@ void reset_sequences(pqxx::connection& target, const subsetter::Catalog& catalog
             // The value already used furthest along the sequence's direction, if any.
             std::optional<std::int64_t> used;
             if (settings[2].as<bool>()) {
-                auto extreme = tx.exec1(std::string("SELECT ") + (ascending ? "max(" : "min(") +
-                                        pg::quote_ident(sequence.column) + ")::bigint FROM " + sequence.table->quoted());
+                auto extreme =
+                    tx.exec1(std::string("SELECT ") + (ascending ? "max(" : "min(") + pg::quote_ident(sequence.column) +
+                             ")::bigint FROM " + sequence.table->quoted());
                 if (!extreme[0].is_null()) used = extreme[0].as<std::int64_t>();
             }
-            auto beyond = [&](std::int64_t left, std::int64_t right) { return ascending ? left > right : left < right; };
+            auto beyond = [&](std::int64_t left, std::int64_t right) {
+                return ascending ? left > right : left < right;
+            };
 
             // setval(v, true) makes the next nextval() return v + increment; setval(v, false) returns v.
             std::int64_t position = start_value;
@@ -112,7 +116,8 @@ void refresh_materialized_views(pqxx::connection& target, const subsetter::Catal
         std::optional<pg::DatabaseError> last_failure;
         for (const auto& view : pending) {
             try {
-                pg::with_context(pg::Side::target, "could not refresh materialized view \"" + view.display() + "\"", [&] {
+                const std::string action = "could not refresh materialized view \"" + view.display() + "\"";
+                pg::with_context(pg::Side::target, action, [&] {
                     pqxx::work tx(target);
                     tx.exec0("REFRESH MATERIALIZED VIEW " + view.quoted());
                     tx.commit();

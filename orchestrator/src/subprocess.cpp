@@ -211,7 +211,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::map<s
 
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) throw Error(ExitCode::internal, "could not wait for \"" + program + "\": " + std::strerror(errno));
+        if (errno != EINTR)
+            throw Error(ExitCode::internal, "could not wait for \"" + program + "\": " + std::strerror(errno));
     }
     if (WIFEXITED(status)) {
         result.exit_code = WEXITSTATUS(status);

@@ -28,7 +28,8 @@ WITH user_objects AS (
     SELECT CASE WHEN c.relkind IN ('r', 'p', 'f') THEN 1 WHEN c.relkind IN ('v', 'm') THEN 2 ELSE 3 END AS kind,
            n.nspname AS schema_name, c.relname AS object_name
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') AND NOT c.relispartition AND )SQL") + k_user_schema_filter + R"SQL(
+    WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') AND NOT c.relispartition
+      AND )SQL") + k_user_schema_filter + R"SQL(
       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
                       AND (d.deptype = 'e' OR (d.deptype = 'i' AND d.refobjid <> c.oid)))
     UNION ALL

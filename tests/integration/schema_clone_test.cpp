@@ -79,7 +79,8 @@ CREATE INDEX users_lower_email ON users (lower(email::text)) WHERE feeling <> 's
 CREATE STATISTICS users_names ON first, last FROM users;
 ALTER TABLE users ALTER COLUMN first SET STATISTICS 500;
 INSERT INTO users (email, first, last, feeling)
-  SELECT 'u' || g || '@x', 'f' || g, 'l' || g, (ARRAY['sad', 'ok', 'happy']::mood[])[1 + g % 3] FROM generate_series(1, 50) g;
+  SELECT 'u' || g || '@x', 'f' || g, 'l' || g, (ARRAY['sad', 'ok', 'happy']::mood[])[1 + g % 3]
+  FROM generate_series(1, 50) g;
 INSERT INTO billing.events (created, user_id, amount)
   SELECT date '2024-06-01' + g, 1 + g % 50, 1 + g % 9 FROM generate_series(1, 400) g;
 INSERT INTO billing.refunds (event_id, event_created) SELECT id, created FROM billing.events WHERE id % 10 = 0;
@@ -110,7 +111,8 @@ CREATE TABLE extra.measurements (
   acct int REFERENCES extra.accounts ON DELETE CASCADE, PRIMARY KEY (id, region, at)
 ) PARTITION BY LIST (region);
 CREATE TABLE extra.measurements_eu PARTITION OF extra.measurements FOR VALUES IN ('eu') PARTITION BY RANGE (at);
-CREATE TABLE extra.measurements_eu_2024 PARTITION OF extra.measurements_eu FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE extra.measurements_eu_2024 PARTITION OF extra.measurements_eu
+  FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
 CREATE TABLE extra.measurements_other PARTITION OF extra.measurements DEFAULT;
 CREATE TABLE extra.measurements_us (LIKE extra.measurements);
 ALTER TABLE extra.measurements ATTACH PARTITION extra.measurements_us FOR VALUES IN ('us');
@@ -202,8 +204,9 @@ TEST_F(SchemaClone, RichSchemaFromStandbyRestoresIdentically) {
     EXPECT_EQ(normalized_schema_dump(target), normalized_schema_dump(servers.primary.conninfo(k_rich_database)));
     // Schema only: no rows, and matviews exist but are not populated until refreshed.
     EXPECT_EQ(servers.primary.query_value("clone_rich", "SELECT count(*) FROM users"), "0");
-    EXPECT_EQ(servers.primary.query_value("clone_rich", "SELECT bool_or(relispopulated) FROM pg_class WHERE relkind = 'm'"),
-              "f");
+    EXPECT_EQ(
+        servers.primary.query_value("clone_rich", "SELECT bool_or(relispopulated) FROM pg_class WHERE relkind = 'm'"),
+        "f");
 }
 
 TEST_F(SchemaClone, FixtureFromStandbyRestoresIdentically) {
@@ -362,8 +365,10 @@ TEST_F(SchemaClone, ResetSequencesLetsInsertsWithoutIdSucceed) {
     auto connection = pg::connect(target, pg::Side::target);
     orchestrator::reset_sequences(*connection, catalog, values);
 
-    EXPECT_EQ(servers.primary.query_value("clone_sequences", "INSERT INTO users (email) VALUES ('c@x') RETURNING id"), "901");
-    EXPECT_EQ(servers.primary.query_value("clone_sequences", "INSERT INTO invoices DEFAULT VALUES RETURNING number"), "5005");
+    EXPECT_EQ(servers.primary.query_value("clone_sequences", "INSERT INTO users (email) VALUES ('c@x') RETURNING id"),
+              "901");
+    EXPECT_EQ(servers.primary.query_value("clone_sequences", "INSERT INTO invoices DEFAULT VALUES RETURNING number"),
+              "5005");
     EXPECT_EQ(servers.primary.query_value("clone_sequences", "INSERT INTO launches DEFAULT VALUES RETURNING n"), "41");
     // Source position wins where it is further: tree had ids 1 and 2 in the source. A standby
     // knows only the WAL-logged position, which runs up to 32 values ahead of the primary's.

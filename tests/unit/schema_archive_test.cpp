@@ -103,11 +103,12 @@ TEST_F(FakePgBin, VersionMismatchGetsDetailAndHint) {
 }
 
 TEST_F(FakePgBin, FailureShowsFirstErrorLineWithSecretsRedacted) {
-    write_program("pg_dump",
-                  "pg_dump: warning: something harmless\n"
-                  "pg_dump: error: connection to server at \"db\" failed: bad password=hunter2 for postgres://app:hunter2@db\n"
-                  "pg_dump: error: second line\n",
-                  1);
+    write_program(
+        "pg_dump",
+        "pg_dump: warning: something harmless\n"
+        "pg_dump: error: connection to server at \"db\" failed: bad password=hunter2 for postgres://app:hunter2@db\n"
+        "pg_dump: error: second line\n",
+        1);
     try {
         SchemaArchive::dump(k_source, "snap", {});
         FAIL() << "expected an error";
@@ -165,10 +166,11 @@ TEST_F(FakePgBin, PreDataRetriesOutsideOneTransactionWhenLocksRunOut) {
 
 TEST_F(FakePgBin, RestoreFailureIsTargetError) {
     write_program("pg_dump", "", 0);
-    write_program("pg_restore",
-                  "pg_restore: error: could not execute query: ERROR:  permission denied to create extension \"citext\"\n"
-                  "Command was: CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public;\n",
-                  1);
+    write_program(
+        "pg_restore",
+        "pg_restore: error: could not execute query: ERROR:  permission denied to create extension \"citext\"\n"
+        "Command was: CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public;\n",
+        1);
     SchemaArchive archive = SchemaArchive::dump(k_source, "snap", {});
     try {
         archive.restore(pg::ConnInfo::parse("dbname=copy"), SchemaSection::pre_data, 1);

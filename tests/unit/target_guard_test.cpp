@@ -7,7 +7,8 @@
 namespace understudy::orchestrator {
 namespace {
 
-pg::ServerIdentity identity(const std::string& system_identifier, const std::string& database, bool in_recovery = false) {
+pg::ServerIdentity identity(const std::string& system_identifier, const std::string& database,
+                            bool in_recovery = false) {
     pg::ServerIdentity result;
     result.system_identifier = system_identifier;
     result.database = database;

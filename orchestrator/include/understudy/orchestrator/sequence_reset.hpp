@@ -24,7 +24,8 @@ std::vector<SequenceValue> read_sequence_values(pqxx::transaction_base& source_t
 /// After the rows are loaded: every sequence is set to greatest(source value, max of the column it feeds
 /// in the target), so the next nextval() never collides and an INSERT without an explicit id succeeds.
 /// A sequence with no source value and no rows gets its start value unused (is_called false).
-void reset_sequences(pqxx::connection& target, const subsetter::Catalog& catalog, const std::vector<SequenceValue>& values);
+void reset_sequences(pqxx::connection& target, const subsetter::Catalog& catalog,
+                     const std::vector<SequenceValue>& values);
 
 /// REFRESH MATERIALIZED VIEW for each populated source matview (catalog.materialized_views), in
 /// dependency-safe order (a matview over a matview after it).

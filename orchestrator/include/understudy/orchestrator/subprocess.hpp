@@ -17,7 +17,8 @@ struct ProcessResult {
 /// Runs `argv` (argv[0] looked up in PATH unless it has a '/'), with `extra_env` added to the
 /// environment, stdout captured (or written to `stdout_path` when non-empty). Never through a shell.
 /// Throws Error(io) when the program cannot be started or `stdout_path` cannot be created.
-ProcessResult run_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& extra_env = {},
+ProcessResult run_process(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& extra_env = {},
                           const std::string& stdout_path = {});
 
 /// Finds a PostgreSQL client program: $UNDERSTUDY_PG_BIN/<name>, else the highest
