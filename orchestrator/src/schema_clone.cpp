@@ -252,7 +252,10 @@ std::string SchemaArchive::list_without_existing_schemas(const pg::ConnInfo& tar
     std::ofstream file(path, std::ios::trunc);
     file << kept;
     file.close();
-    if (!file) throw Error(ExitCode::io, "could not write \"" + path + "\"");
+    if (!file) {
+        std::remove(path.c_str());
+        throw Error(ExitCode::io, "could not write \"" + path + "\"");
+    }
     return path;
 }
 
