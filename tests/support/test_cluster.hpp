@@ -31,7 +31,8 @@ public:
     pg::ConnInfo conninfo(const std::string& dbname) const;
     /// The same as a postgresql:// URL string (percent-encoded socket path in host=...).
     std::string url(const std::string& dbname) const;
-    /// Runs SQL (may hold several statements) in `dbname`; throws on failure.
+    /// Runs SQL (may hold several statements) in `dbname`; throws on failure. Several statements run
+    /// as one implicit transaction, so CREATE DATABASE or VACUUM must be sent alone.
     void execute(const std::string& dbname, const std::string& sql) const;
     /// Runs a query; each row as text values (NULL as "\\N").
     std::vector<std::vector<std::string>> query(const std::string& dbname, const std::string& sql) const;
