@@ -1,10 +1,15 @@
 // Unit tests for the SQL a selection turns into: key arrays, batching, ONLY, and keyless filters.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "understudy/subsetter/selection.hpp"
+// The internal SQL helpers, tested directly: their output reaches the server verbatim.
+#include "../../subsetter/src/selection_sql.hpp"
 
 namespace understudy::subsetter {
 namespace {
@@ -215,6 +220,55 @@ TEST(SelectionSql, KeylessWithoutReferencesIsASeededSample) {
 
     selection.filter.sample_rows = 0;
     EXPECT_TRUE(selection.select_statements(table).empty());
+}
+
+TEST(SelectionSqlHelpers, SeedIsASignedBigintLiteral) {
+    EXPECT_EQ(detail::seed_literal(0), "'0'::bigint");
+    EXPECT_EQ(detail::seed_literal(42), "'42'::bigint");
+    // 2^63 has no unquoted bigint form: -9223372036854775808 would parse as numeric.
+    EXPECT_EQ(detail::seed_literal(9223372036854775808ull), "'-9223372036854775808'::bigint");
+}
+
+TEST(SelectionSqlHelpers, IntegerKeysHashAsBigintOthersAsRowText) {
+    auto users = users_table();
+    EXPECT_EQ(detail::key_hash_expr(users, 5), "hashint8extended(t.\"id\"::bigint, '5'::bigint)");
+    auto lines = composite_table();
+    EXPECT_EQ(detail::key_hash_expr(lines, 5),
+              "hashtextextended(ROW(t.\"order_id\", t.\"code\")::text, '5'::bigint)");
+    Table domain_key;
+    domain_key.name = {"public", "codes"};
+    domain_key.columns = {column("id", "public.small_id")};
+    domain_key.columns[0].base_type = "smallint";
+    domain_key.primary_key = {"id"};
+    EXPECT_EQ(detail::key_hash_expr(domain_key, 5), "hashint8extended(t.\"id\"::bigint, '5'::bigint)");
+}
+
+TEST(SelectionSqlHelpers, HashThresholdIsTheQuantileOfTheSignedRange) {
+    EXPECT_EQ(detail::hash_threshold(0.5), 0);
+    EXPECT_EQ(detail::hash_threshold(0.25), -4611686018427387904LL);
+    EXPECT_EQ(detail::hash_threshold(0.0), std::numeric_limits<std::int64_t>::min());
+    EXPECT_EQ(detail::hash_threshold(1.0), std::numeric_limits<std::int64_t>::max());
+    EXPECT_LT(detail::hash_threshold(0.001), detail::hash_threshold(0.002));
+}
+
+TEST(SelectionSqlHelpers, TuplesRelationUnnestsOneArrayPerColumn) {
+    std::vector<std::string> tuples = {std::string("1\0a", 3), std::string("2\0it's", 6)};
+    std::vector<std::string_view> views(tuples.begin(), tuples.end());
+    EXPECT_EQ(detail::tuples_relation({"integer", "text"}, views),
+              "unnest('{\"1\",\"2\"}'::integer[], '{\"a\",\"it''s\"}'::text[]) AS v(v0, v1)");
+}
+
+TEST(SelectionSqlHelpers, FilterCountCoversEveryStatement) {
+    Table table = keyless_table();
+    RowFilter filter;
+    filter.references = {user_reference({"1", "2", "3"})};
+    EXPECT_EQ(detail::filter_count_query(table, filter),
+              "SELECT count(*) FROM ONLY \"public\".\"events\" t WHERE (t.\"user_id\" IS NOT NULL) AND "
+              "(NOT (t.\"user_id\" IS NOT NULL) OR t.\"user_id\" = ANY('{\"1\",\"2\",\"3\"}'::bigint[]))");
+    RowFilter sample;
+    sample.sample_rows = 7;
+    EXPECT_EQ(detail::filter_count_query(table, sample),
+              "SELECT count(*) FROM (SELECT 1 FROM ONLY \"public\".\"events\" t LIMIT 7) s");
 }
 
 }  // namespace
