@@ -1,0 +1,28 @@
+// PostgreSQL's COPY text format, exactly: field splitting, escapes and \N.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace understudy::anonymizer {
+
+/// Splits one row (with or without its trailing newline) at unescaped tabs into raw, still
+/// escaped fields. `fields` is cleared first; views point into `row`.
+void split_fields(std::string_view row, std::vector<std::string_view>& fields);
+
+/// True when a raw field is the NULL marker `\N`.
+bool is_null_field(std::string_view raw);
+
+/// Decodes a raw field's escapes (\b \f \n \r \t \v \\ \ooo octal \xhh hex, any other \c as c)
+/// into `out` (cleared first). Must not be called on `\N`.
+void decode_field(std::string_view raw, std::string& out);
+
+/// Appends `value` to `out` escaped the way the server writes COPY text (backslash, newline,
+/// carriage return and tab escaped; everything else, multibyte characters included, verbatim).
+void encode_field(std::string_view value, std::string& out);
+
+/// Appends the NULL marker `\N`.
+void encode_null(std::string& out);
+
+}  // namespace understudy::anonymizer

@@ -1,0 +1,50 @@
+// The fail-closed guard: every column to be copied has a rule or is kept, and rules fit their columns.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "understudy/anonymizer/rules.hpp"
+
+namespace understudy::anonymizer {
+
+/// A column as the guard needs it; the orchestrator fills these from the catalog (the anonymizer
+/// itself knows nothing of databases).
+struct ColumnShape {
+    std::string name;
+    std::string type;            ///< format_type(), e.g. `character varying(255)`, `jsonb`, `text[]`
+    std::string type_category;   ///< pg_type.typcategory of the base type: S string, N numeric, D date/time, U user (json), A array, ...
+    bool unique = false;         ///< part of a primary key or unique index (alone: single-column key)
+    bool not_null = false;
+};
+
+/// A table to be copied.
+struct TableShape {
+    std::string name;            ///< `schema.table`
+    std::vector<ColumnShape> columns;
+};
+
+/// One line of `plan`'s anonymization section.
+struct RuleCheck {
+    std::string table;
+    std::string column;
+    std::string description;
+    bool unique_column = false;  ///< the column is under a unique index
+    bool unique_safe = false;    ///< the rule is injective (or the column is not unique)
+};
+
+/// What the guard found. `ok()` when nothing blocks a run.
+struct CoverageReport {
+    std::vector<std::string> unclassified;   ///< `schema.table.column` with no rule and not kept
+    std::vector<std::string> errors;         ///< one line each: unknown table/column, wrong type, non-injective rule on a unique column
+    std::vector<RuleCheck> checks;
+
+    bool ok() const { return unclassified.empty() && errors.empty(); }
+    /// A one-line error for the first problem plus a count, and the full list for a HINT.
+    std::string summary() const;
+};
+
+/// Checks `rules` against `tables` before any row moves.
+CoverageReport check_coverage(const RuleSet& rules, const std::vector<TableShape>& tables);
+
+}  // namespace understudy::anonymizer

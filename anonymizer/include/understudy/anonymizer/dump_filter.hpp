@@ -1,0 +1,25 @@
+// `understudy anonymize`: rewrites the COPY blocks of a plain pg_dump stream, passes the rest through.
+#pragma once
+
+#include <istream>
+#include <ostream>
+
+#include "understudy/anonymizer/rules.hpp"
+#include "understudy/anonymizer/secret.hpp"
+
+namespace understudy::anonymizer {
+
+/// What the filter did.
+struct DumpFilterStats {
+    std::uint64_t tables = 0;
+    std::uint64_t rows = 0;
+    std::uint64_t bytes_in = 0;
+};
+
+/// Copies `in` to `out`; inside each `COPY schema.table (cols) FROM stdin;` … `\.` block, rows are
+/// rewritten with the table's rules. Fail-closed like a run: a block with a column that has no rule
+/// and is not kept (under `default: fail`) stops the filter before that block's first row is written,
+/// naming the table, the column and the input line. Needs no database.
+DumpFilterStats filter_dump(std::istream& in, std::ostream& out, const RuleSet& rules, const Secret& secret);
+
+}  // namespace understudy::anonymizer

@@ -1,0 +1,44 @@
+// A column rule's behaviour: how one value becomes its pseudonym.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace understudy::anonymizer {
+
+/// A decoded column value; std::nullopt is SQL NULL.
+using Value = std::optional<std::string>;
+
+/// The other columns of the row being rewritten, for rules that read them (template, date_shift's
+/// entity): a column with a rule of its own shows its new value (so `{first_name}` in a template is
+/// the fake first name), any other column its original value.
+class RowView {
+public:
+    virtual ~RowView() = default;
+    /// The value of `column` in this row; throws if the column is not one the rule declared.
+    virtual const Value& column(std::string_view name) const = 0;
+};
+
+/// Which PostgreSQL values a transformer accepts (checked against the catalog before any row moves).
+enum class TypeClass { any, text, numeric, temporal, json, array };
+
+/// Rewrites one column's values. Deterministic: the output depends only on the secret, the
+/// pseudonym class, the input value and (for some) other columns of the same row.
+class Transformer {
+public:
+    virtual ~Transformer() = default;
+    /// The new value for `input` (NULL stays NULL unless the rule says otherwise).
+    virtual Value apply(const Value& input, const RowView& row) const = 0;
+    /// Distinct non-NULL inputs always give distinct outputs (safe under a unique index).
+    virtual bool injective() const = 0;
+    /// The values it accepts.
+    virtual TypeClass accepts() const = 0;
+    /// Other columns of the row it reads.
+    virtual std::vector<std::string> referenced_columns() const { return {}; }
+    /// For plans and errors: `fake email (unique)`, `mask keep_last 2`.
+    virtual std::string describe() const = 0;
+};
+
+}  // namespace understudy::anonymizer
