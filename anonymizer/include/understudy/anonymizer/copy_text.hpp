@@ -18,8 +18,9 @@ bool is_null_field(std::string_view raw);
 /// into `out` (cleared first). Must not be called on `\N`.
 void decode_field(std::string_view raw, std::string& out);
 
-/// Appends `value` to `out` escaped the way the server writes COPY text (backslash, newline,
-/// carriage return and tab escaped; everything else, multibyte characters included, verbatim).
+/// Appends `value` to `out` escaped the way the server writes COPY text (backslash, \b \f \n \r \t \v
+/// escaped; everything else, multibyte characters included, verbatim). Like the whole codec it assumes an
+/// ASCII-safe encoding (every server encoding; not the client-only SJIS, BIG5, GBK, UHC, GB18030, JOHAB).
 void encode_field(std::string_view value, std::string& out);
 
 /// Appends the NULL marker `\N`.

@@ -1,0 +1,163 @@
+// PostgreSQL's COPY text format, byte for byte as the server reads (copyfromparse.c) and writes (copyto.c) it.
+#include "understudy/anonymizer/copy_text.hpp"
+
+#include <cstring>
+
+namespace understudy::anonymizer {
+namespace {
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+bool is_octal(char c) { return c >= '0' && c <= '7'; }
+
+// The letter the server writes after a backslash for a control character, or 0 when it writes the
+// byte verbatim. Only these six and the backslash itself are escaped on output (CopyAttributeOutText):
+// every other byte, control characters and multibyte sequences included, goes out as it is.
+constexpr char escape_letter(unsigned char c) {
+    switch (c) {
+        case '\b': return 'b';
+        case '\f': return 'f';
+        case '\n': return 'n';
+        case '\r': return 'r';
+        case '\t': return 't';
+        case '\v': return 'v';
+        case '\\': return '\\';
+        default: return 0;
+    }
+}
+
+struct EscapeTable {
+    char letter[256]{};
+    constexpr EscapeTable() {
+        for (int c = 0; c < 256; ++c) letter[c] = escape_letter(static_cast<unsigned char>(c));
+    }
+};
+constexpr EscapeTable k_escapes;
+
+// A trailing newline ends the row unless a backslash escapes it: the server reads `\` + newline as a
+// newline inside the field (CopyReadLineText lets a backslash quote any following byte). A run of
+// backslashes right before it pairs up from the left, so an odd run escapes the newline.
+std::string_view strip_terminator(std::string_view row) {
+    if (row.empty() || row.back() != '\n') return row;
+    std::size_t backslashes = 0;
+    for (std::size_t pos = row.size() - 1; pos > 0 && row[pos - 1] == '\\'; --pos) ++backslashes;
+    if (backslashes % 2 == 1) return row;
+    row.remove_suffix(1);
+    // A CRLF-terminated row: an unescaped carriage return can only be a line end, the server refuses
+    // one inside data ("literal carriage return found in data").
+    if (!row.empty() && row.back() == '\r') {
+        backslashes = 0;
+        for (std::size_t pos = row.size() - 1; pos > 0 && row[pos - 1] == '\\'; --pos) ++backslashes;
+        if (backslashes % 2 == 0) row.remove_suffix(1);
+    }
+    return row;
+}
+
+}  // namespace
+
+void split_fields(std::string_view row, std::vector<std::string_view>& fields) {
+    fields.clear();
+    row = strip_terminator(row);
+    if (row.empty()) {
+        fields.emplace_back();
+        return;
+    }
+    const char* const begin = row.data();
+    const char* const end = begin + row.size();
+    const char* field_start = begin;
+    // Most rows hold no backslash at all: find tabs and backslashes with memchr, each search
+    // resumed only once the cursor has passed its last hit.
+    auto find = [end](const char* from, char c) {
+        return static_cast<const char*>(std::memchr(from, c, static_cast<std::size_t>(end - from)));
+    };
+    const char* next_tab = find(begin, '\t');
+    const char* next_backslash = find(begin, '\\');
+    while (next_tab != nullptr) {
+        if (next_backslash != nullptr && next_backslash < next_tab) {
+            // The byte after a backslash is data, even a tab.
+            if (end - next_backslash <= 2) break;
+            const char* cursor = next_backslash + 2;
+            next_backslash = find(cursor, '\\');
+            if (next_tab < cursor) next_tab = find(cursor, '\t');
+            continue;
+        }
+        fields.emplace_back(field_start, static_cast<std::size_t>(next_tab - field_start));
+        field_start = next_tab + 1;
+        next_tab = find(field_start, '\t');
+    }
+    fields.emplace_back(field_start, static_cast<std::size_t>(end - field_start));
+}
+
+bool is_null_field(std::string_view raw) { return raw.size() == 2 && raw[0] == '\\' && raw[1] == 'N'; }
+
+void decode_field(std::string_view raw, std::string& out) {
+    out.clear();
+    const std::size_t size = raw.size();
+    std::size_t pos = 0;
+    while (pos < size) {
+        const void* found = std::memchr(raw.data() + pos, '\\', size - pos);
+        if (found == nullptr) {
+            out.append(raw.data() + pos, size - pos);
+            return;
+        }
+        const std::size_t backslash = static_cast<std::size_t>(static_cast<const char*>(found) - raw.data());
+        out.append(raw.data() + pos, backslash - pos);
+        pos = backslash + 1;
+        // A lone backslash at the very end is dropped, as CopyReadAttributesText does.
+        if (pos >= size) return;
+        char c = raw[pos++];
+        switch (c) {
+            case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+                // Up to three octal digits; \400 and above wrap to one byte like the server's `& 0377`.
+                int value = c - '0';
+                if (pos < size && is_octal(raw[pos])) {
+                    value = (value << 3) + (raw[pos++] - '0');
+                    if (pos < size && is_octal(raw[pos])) value = (value << 3) + (raw[pos++] - '0');
+                }
+                c = static_cast<char>(value & 0377);
+                break;
+            }
+            case 'x': {
+                // \x needs at least one hex digit; otherwise it is a plain `x`.
+                if (pos < size && hex_value(raw[pos]) >= 0) {
+                    int value = hex_value(raw[pos++]);
+                    if (pos < size && hex_value(raw[pos]) >= 0) value = (value << 4) + hex_value(raw[pos++]);
+                    c = static_cast<char>(value & 0xff);
+                }
+                break;
+            }
+            case 'b': c = '\b'; break;
+            case 'f': c = '\f'; break;
+            case 'n': c = '\n'; break;
+            case 'r': c = '\r'; break;
+            case 't': c = '\t'; break;
+            case 'v': c = '\v'; break;
+            default: break;  // any other \c is c itself: \\, \., \N inside a longer field, a quoted tab
+        }
+        out.push_back(c);
+    }
+}
+
+void encode_field(std::string_view value, std::string& out) {
+    const char* const data = value.data();
+    const std::size_t size = value.size();
+    std::size_t run_start = 0;
+    for (std::size_t pos = 0; pos < size; ++pos) {
+        const char letter = k_escapes.letter[static_cast<unsigned char>(data[pos])];
+        if (letter == 0) continue;
+        out.append(data + run_start, pos - run_start);
+        out.push_back('\\');
+        out.push_back(letter);
+        run_start = pos + 1;
+    }
+    out.append(data + run_start, size - run_start);
+}
+
+void encode_null(std::string& out) { out.append("\\N", 2); }
+
+}  // namespace understudy::anonymizer
