@@ -64,7 +64,7 @@ void split_fields(std::string_view row, std::vector<std::string_view>& fields) {
     fields.clear();
     row = strip_terminator(row);
     if (row.empty()) {
-        fields.emplace_back();
+        fields.push_back(row);  // still a view into the caller's row
         return;
     }
     const char* const begin = row.data();
