@@ -13,10 +13,13 @@
 namespace understudy::orchestrator {
 
 void write_report_file(const std::string& path, const nlohmann::json& report) {
+    write_text_file(path, report.dump(2) + "\n");
+}
+
+void write_text_file(const std::string& path, const std::string& text) {
     const std::string temp_path = path + ".tmp";
-    const std::string text = report.dump(2) + "\n";
     auto fail = [&](const char* what) {
-        throw Error(ExitCode::io, "could not " + std::string(what) + " report file \"" + path + "\": " + std::strerror(errno));
+        throw Error(ExitCode::io, "could not " + std::string(what) + " file \"" + path + "\": " + std::strerror(errno));
     };
     int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) fail("create");

@@ -21,12 +21,13 @@ ServerIdentity read_identity(pqxx::connection& connection, Side side) {
         pqxx::nontransaction tx(connection);
         auto row = tx.exec1(
             "SELECT (SELECT system_identifier::text FROM pg_control_system()), current_database(), "
-            "pg_is_in_recovery(), current_setting('server_version_num')::int");
+            "pg_is_in_recovery(), current_setting('server_version_num')::int, current_setting('server_encoding')");
         ServerIdentity identity;
         identity.system_identifier = row[0].c_str();
         identity.database = row[1].c_str();
         identity.in_recovery = row[2].as<bool>();
         identity.server_version = row[3].as<int>();
+        identity.encoding = row[4].c_str();
         return identity;
     });
 }

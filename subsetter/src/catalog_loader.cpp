@@ -146,6 +146,12 @@ void load_keys(pqxx::transaction_base& tx, const std::string& oids, Loading& loa
     }
 }
 
+void load_unique_columns(pqxx::transaction_base& tx, const std::string& oids, Loading& loading) {
+    for (const auto& row : tx.exec_params(std::string(sql::k_catalog_unique_columns), oids)) {
+        if (Table* table = loading.table(row["table_oid"].as<Oid>())) table->unique_columns.push_back(text_of(row["column_name"]));
+    }
+}
+
 void load_foreign_keys(pqxx::transaction_base& tx, const std::string& oids, Loading& loading) {
     std::map<Oid, ForeignKey> by_constraint;
     std::set<Oid> on_partition;
@@ -219,6 +225,7 @@ Catalog load_catalog(pqxx::transaction_base& tx, const CatalogFilter& filter) {
         load_partitions(tx, oids, loading);
         load_columns(tx, oids, loading);
         load_keys(tx, oids, loading);
+        load_unique_columns(tx, oids, loading);
         load_foreign_keys(tx, oids, loading);
         load_sequences(tx, schemas, loading);
         load_materialized_views(tx, schemas, loading);

@@ -1,4 +1,4 @@
-// Writing the run's JSON report where --report says, atomically.
+// Writing files the user asked for (the JSON report, a starter config) atomically.
 #pragma once
 
 #include <string>
@@ -10,5 +10,8 @@ namespace understudy::orchestrator {
 /// Writes `report` to `path` through a temp file, fsync and rename, so a reader never sees half a
 /// report. Throws Error(io) naming the path.
 void write_report_file(const std::string& path, const nlohmann::json& report);
+
+/// Writes `text` to `path` the same atomic way (for `init --out`).
+void write_text_file(const std::string& path, const std::string& text);
 
 }  // namespace understudy::orchestrator

@@ -18,6 +18,7 @@ struct ServerIdentity {
     std::string database;           ///< current_database()
     bool in_recovery = false;       ///< pg_is_in_recovery(): a hot standby
     int server_version = 0;         ///< server_version_num
+    std::string encoding;           ///< server_encoding: what COPY text is converted to for this side
 };
 
 /// Opens a libpqxx connection, naming the side in any failure. Source connections are forced

@@ -79,6 +79,7 @@ struct Table {
     std::vector<Column> columns;
     std::vector<std::string> primary_key;               ///< empty when there is none
     std::vector<std::vector<std::string>> unique_keys;  ///< unique constraints/indexes on NOT NULL columns, no predicate
+    std::vector<std::string> unique_columns;            ///< every column any unique index or the PK reads (sorted)
     bool partitioned = false;
     std::vector<QualifiedName> partitions;              ///< leaf partitions, for messages only
     bool has_inheritance_children = false;              ///< plain INHERITS children: read with ONLY
