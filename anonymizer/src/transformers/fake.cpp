@@ -1,0 +1,285 @@
+// `fake`: plausible names, addresses, contacts and account numbers picked by the keyed hash of the input.
+#include <array>
+#include <cstring>
+
+#include "transformers/builders.hpp"
+#include "transformers/dictionaries.hpp"
+#include "transformers/keyed_permutation.hpp"
+
+namespace understudy::anonymizer {
+namespace {
+
+struct FakeKindName {
+    FakeKind kind;
+    const char* name;
+};
+
+constexpr std::array<FakeKindName, 16> k_kinds = {{
+    {FakeKind::first_name, "first_name"}, {FakeKind::last_name, "last_name"}, {FakeKind::full_name, "full_name"},
+    {FakeKind::email, "email"}, {FakeKind::username, "username"}, {FakeKind::phone, "phone"},
+    {FakeKind::street, "street"}, {FakeKind::city, "city"}, {FakeKind::postcode, "postcode"},
+    {FakeKind::country, "country"}, {FakeKind::company, "company"}, {FakeKind::ipv4, "ipv4"},
+    {FakeKind::ipv6, "ipv6"}, {FakeKind::url, "url"}, {FakeKind::credit_card, "credit_card"},
+    {FakeKind::iban, "iban"},
+}};
+
+// Independent draws from one 64-bit hash: each call moves a SplitMix64 state, so the first name and
+// the last name of a full name do not share bits.
+class Draws {
+public:
+    explicit Draws(std::uint64_t seed) : m_state(seed) {}
+    std::uint64_t next() {
+        std::uint64_t z = (m_state += 0x9E3779B97F4A7C15ULL);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        return z ^ (z >> 31);
+    }
+    std::uint64_t below(std::uint64_t bound) { return next() % bound; }
+
+private:
+    std::uint64_t m_state;
+};
+
+void append_lower(std::string_view word, std::string& out) {
+    for (char c : word) {
+        if (c == ' ') out += '-';
+        else out += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    }
+}
+
+void append_digits(Draws& draws, int count, std::string& out) {
+    for (int digit_idx = 0; digit_idx < count; ++digit_idx) out += static_cast<char>('0' + draws.below(10));
+}
+
+void append_number(std::uint64_t number, std::string& out) { out += std::to_string(number); }
+
+// Luhn: double every second digit from the right; the check digit makes the sum a multiple of 10.
+char luhn_check_digit(std::string_view payload) {
+    int sum = 0;
+    bool double_it = true;
+    for (auto it = payload.rbegin(); it != payload.rend(); ++it) {
+        int digit = *it - '0';
+        if (double_it) {
+            digit *= 2;
+            if (digit > 9) digit -= 9;
+        }
+        sum += digit;
+        double_it = !double_it;
+    }
+    return static_cast<char>('0' + (10 - sum % 10) % 10);
+}
+
+// ISO 13616: move the country and "00" to the end, letters as 10..35, then 98 - (number mod 97).
+int iban_check_digits(std::string_view country, std::string_view bban) {
+    int remainder = 0;
+    auto feed = [&remainder](char c) {
+        if (c >= '0' && c <= '9') {
+            remainder = (remainder * 10 + (c - '0')) % 97;
+        } else {
+            int value = c - 'A' + 10;
+            remainder = (remainder * 100 + value) % 97;
+        }
+    };
+    for (char c : bban) feed(c);
+    for (char c : country) feed(c);
+    feed('0');
+    feed('0');
+    return 98 - remainder;
+}
+
+class FakeTransformer final : public Transformer {
+public:
+    FakeTransformer(const Secret& secret, FakeKind kind, bool unique, std::string pseudonym_class)
+        : m_secret(secret), m_kind(kind), m_unique(unique), m_class(std::move(pseudonym_class)),
+          m_permutation(secret, m_class) {}
+
+    Value apply(const Value& input, const RowView&) const override {
+        if (!input) return std::nullopt;
+        Draws draws(m_secret.hash64(m_class, *input));
+        std::string out;
+        out.reserve(48);
+        switch (m_kind) {
+        case FakeKind::first_name: out += first_names().pick(draws.next()); break;
+        case FakeKind::last_name: out += last_names().pick(draws.next()); break;
+        case FakeKind::full_name:
+            out += first_names().pick(draws.next());
+            out += ' ';
+            out += last_names().pick(draws.next());
+            break;
+        case FakeKind::email:
+            append_lower(first_names().pick(draws.next()), out);
+            out += '.';
+            append_lower(last_names().pick(draws.next()), out);
+            if (m_unique) {
+                out += '.';
+                append_code(*input, out);
+            } else {
+                append_number(draws.below(1000), out);
+            }
+            out += k_email_domains[draws.below(k_email_domains.size())];
+            break;
+        case FakeKind::username:
+            append_lower(words().pick(draws.next()), out);
+            if (m_unique) {
+                append_code(*input, out);
+            } else {
+                out += '_';
+                append_lower(words().pick(draws.next()), out);
+                append_number(draws.below(100), out);
+            }
+            break;
+        case FakeKind::phone:
+            // +1 555 01xx numbers are reserved for fiction; 555 with any line keeps the shape of a real one.
+            out += "+1 555 ";
+            append_digits(draws, 3, out);
+            out += ' ';
+            append_digits(draws, 4, out);
+            break;
+        case FakeKind::street:
+            append_number(1 + draws.below(300), out);
+            out += ' ';
+            out += street_names().pick(draws.next());
+            out += ' ';
+            out += street_suffixes().pick(draws.next());
+            break;
+        case FakeKind::city: out += cities().pick(draws.next()); break;
+        case FakeKind::postcode: append_digits(draws, 5, out); break;
+        case FakeKind::country: out += countries().pick(draws.next()); break;
+        case FakeKind::company:
+            out += company_stems().pick(draws.next());
+            out += ' ';
+            out += company_suffixes().pick(draws.next());
+            break;
+        case FakeKind::ipv4: {
+            // 10.0.0.0/8: private, so a fake address never points at someone's real host.
+            std::uint64_t bits = draws.next();
+            out += "10.";
+            append_number((bits >> 16) & 255, out);
+            out += '.';
+            append_number((bits >> 8) & 255, out);
+            out += '.';
+            append_number(1 + (bits & 255) % 254, out);
+            break;
+        }
+        case FakeKind::ipv6: {
+            // 2001:db8::/32 is the documentation prefix (RFC 3849).
+            out += "2001:db8";
+            std::uint64_t high = draws.next();
+            std::uint64_t low = draws.next();
+            const std::uint16_t groups[6] = {
+                static_cast<std::uint16_t>(high >> 48), static_cast<std::uint16_t>(high >> 32),
+                static_cast<std::uint16_t>(high >> 16), static_cast<std::uint16_t>(high),
+                static_cast<std::uint16_t>(low >> 16), static_cast<std::uint16_t>(low)};
+            static constexpr char k_hex[] = "0123456789abcdef";
+            for (std::uint16_t group : groups) {
+                out += ':';
+                bool started = false;
+                for (int shift = 12; shift >= 0; shift -= 4) {
+                    int nibble = (group >> shift) & 15;
+                    if (nibble != 0 || started || shift == 0) {
+                        out += k_hex[nibble];
+                        started = true;
+                    }
+                }
+            }
+            break;
+        }
+        case FakeKind::url:
+            out += "https://";
+            out += k_url_hosts[draws.below(k_url_hosts.size())];
+            out += '/';
+            append_lower(words().pick(draws.next()), out);
+            out += '/';
+            if (m_unique) {
+                append_code(*input, out);
+            } else {
+                append_lower(words().pick(draws.next()), out);
+                out += '-';
+                append_number(draws.below(10000), out);
+            }
+            break;
+        case FakeKind::credit_card: {
+            // 4 then 14 digits then the Luhn digit: shaped like a Visa number, valid for checksum tests.
+            out += '4';
+            append_digits(draws, 14, out);
+            out += luhn_check_digit(out);
+            break;
+        }
+        case FakeKind::iban: {
+            // A German IBAN: 8-digit bank code and 10-digit account, check digits by mod-97.
+            std::string bban;
+            append_digits(draws, 18, bban);
+            int check = iban_check_digits("DE", bban);
+            out += "DE";
+            out += static_cast<char>('0' + check / 10);
+            out += static_cast<char>('0' + check % 10);
+            out += bban;
+            break;
+        }
+        }
+        return out;
+    }
+
+    bool injective() const override { return m_unique; }
+    TypeClass accepts() const override { return TypeClass::text; }
+    std::string describe() const override {
+        std::string text = std::string("fake ") + fake_kind_name(m_kind);
+        if (m_unique) text += " (unique)";
+        if (m_class != fake_kind_name(m_kind)) text += " class " + m_class;
+        return text;
+    }
+
+private:
+    static constexpr std::array<const char*, 3> k_email_domains = {"@example.com", "@example.org", "@example.net"};
+    static constexpr std::array<const char*, 3> k_url_hosts = {"example.com", "example.org", "example.net"};
+
+    // The unique forms carry the base32 of the keyed permutation of the input: distinct inputs,
+    // distinct codes, by construction.
+    void append_code(std::string_view input, std::string& out) const {
+        std::string permuted;
+        m_permutation.permute_padded(input, permuted);
+        append_base32(reinterpret_cast<const unsigned char*>(permuted.data()), permuted.size(), out);
+    }
+
+    Secret m_secret;
+    FakeKind m_kind;
+    bool m_unique;
+    std::string m_class;
+    KeyedPermutation m_permutation;
+};
+
+}  // namespace
+
+std::optional<FakeKind> parse_fake_kind(std::string_view name) {
+    for (const auto& entry : k_kinds) {
+        if (name == entry.name) return entry.kind;
+    }
+    return std::nullopt;
+}
+
+const char* fake_kind_name(FakeKind kind) {
+    for (const auto& entry : k_kinds) {
+        if (entry.kind == kind) return entry.name;
+    }
+    return "unknown";
+}
+
+std::string fake_kind_names() {
+    std::string text;
+    for (const auto& entry : k_kinds) {
+        if (!text.empty()) text += ", ";
+        text += entry.name;
+    }
+    return text;
+}
+
+bool fake_kind_can_be_unique(FakeKind kind) {
+    return kind == FakeKind::email || kind == FakeKind::username || kind == FakeKind::url;
+}
+
+std::unique_ptr<Transformer> make_fake_transformer(const Secret& secret, FakeKind kind, bool unique,
+                                                   std::string pseudonym_class) {
+    return std::make_unique<FakeTransformer>(secret, kind, unique, std::move(pseudonym_class));
+}
+
+}  // namespace understudy::anonymizer

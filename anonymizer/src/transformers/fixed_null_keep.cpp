@@ -1,0 +1,50 @@
+// The three trivial rules: keep the value, make it NULL, or replace it with one fixed value.
+#include "transformers/builders.hpp"
+
+namespace understudy::anonymizer {
+namespace {
+
+class KeepTransformer final : public Transformer {
+public:
+    Value apply(const Value& input, const RowView&) const override { return input; }
+    bool injective() const override { return true; }
+    TypeClass accepts() const override { return TypeClass::any; }
+    std::string describe() const override { return "keep"; }
+};
+
+// NULLs never collide under a unique index, so null is safe there as long as the column is
+// nullable; the coverage guard checks that, since only it knows the column.
+class NullTransformer final : public Transformer {
+public:
+    Value apply(const Value&, const RowView&) const override { return std::nullopt; }
+    bool injective() const override { return false; }
+    TypeClass accepts() const override { return TypeClass::any; }
+    std::string describe() const override { return "null"; }
+};
+
+class FixedTransformer final : public Transformer {
+public:
+    FixedTransformer(Value value, bool replace_nulls) : m_value(std::move(value)), m_replace_nulls(replace_nulls) {}
+    Value apply(const Value& input, const RowView&) const override {
+        if (!input && !m_replace_nulls) return std::nullopt;
+        return m_value;
+    }
+    bool injective() const override { return false; }
+    TypeClass accepts() const override { return TypeClass::any; }
+    // Never the value itself: a fixed value may be a password digest.
+    std::string describe() const override { return m_replace_nulls ? "fixed (nulls replaced)" : "fixed"; }
+
+private:
+    Value m_value;
+    bool m_replace_nulls;
+};
+
+}  // namespace
+
+std::unique_ptr<Transformer> make_keep_transformer() { return std::make_unique<KeepTransformer>(); }
+std::unique_ptr<Transformer> make_null_transformer() { return std::make_unique<NullTransformer>(); }
+std::unique_ptr<Transformer> make_fixed_transformer(Value value, bool replace_nulls) {
+    return std::make_unique<FixedTransformer>(std::move(value), replace_nulls);
+}
+
+}  // namespace understudy::anonymizer

@@ -1,0 +1,91 @@
+// The keyed Feistel permutation: injective by construction, so `unique` rules never need retries.
+#include "transformers/keyed_permutation.hpp"
+
+#include <cstring>
+
+namespace understudy::anonymizer {
+namespace {
+
+// SplitMix64 stretches one keyed 64-bit hash of a half into as many mask bytes as the other half
+// needs; the permutation stays a bijection whatever the round function is, so a fast one is enough.
+std::uint64_t split_mix(std::uint64_t& state) {
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+}  // namespace
+
+KeyedPermutation::KeyedPermutation(const Secret& secret, std::string_view pseudonym_class) : m_secret(secret) {
+    for (int round = 0; round < k_rounds; ++round) {
+        std::string name(pseudonym_class);
+        name += "\x1fpermutation round ";
+        name += static_cast<char>('0' + round);
+        m_round_classes[static_cast<std::size_t>(round)] = std::move(name);
+    }
+}
+
+void KeyedPermutation::mix(int round, const unsigned char* from, std::size_t from_length, unsigned char* into,
+                           std::size_t into_length) const {
+    std::uint64_t state = m_secret.hash64(m_round_classes[static_cast<std::size_t>(round)],
+                                          std::string_view(reinterpret_cast<const char*>(from), from_length));
+    std::size_t offset = 0;
+    while (offset < into_length) {
+        std::uint64_t mask = split_mix(state);
+        for (int byte_idx = 0; byte_idx < 8 && offset < into_length; ++byte_idx, ++offset)
+            into[offset] ^= static_cast<unsigned char>(mask >> (8 * byte_idx));
+    }
+}
+
+// Unbalanced halves: left = first length/2 bytes, right = the rest. Even rounds mask the left half
+// with a function of the right one, odd rounds the reverse; each round is its own inverse.
+void KeyedPermutation::permute(unsigned char* bytes, std::size_t length) const {
+    const std::size_t left = length / 2;
+    for (int round = 0; round < k_rounds; ++round) {
+        if (round % 2 == 0) mix(round, bytes + left, length - left, bytes, left);
+        else mix(round, bytes, left, bytes + left, length - left);
+    }
+}
+
+void KeyedPermutation::unpermute(unsigned char* bytes, std::size_t length) const {
+    const std::size_t left = length / 2;
+    for (int round = k_rounds - 1; round >= 0; --round) {
+        if (round % 2 == 0) mix(round, bytes + left, length - left, bytes, left);
+        else mix(round, bytes, left, bytes + left, length - left);
+    }
+}
+
+void KeyedPermutation::permute_padded(std::string_view value, std::string& out) const {
+    // value || 0x80 || 0x00...: the last 0x80 marks where the value ends, so padding is injective.
+    const std::size_t length = value.size() + 1 < k_min_block ? k_min_block : value.size() + 1;
+    out.assign(length, '\0');
+    std::memcpy(out.data(), value.data(), value.size());
+    out[value.size()] = static_cast<char>(0x80);
+    permute(reinterpret_cast<unsigned char*>(out.data()), length);
+}
+
+void append_base32(const unsigned char* bytes, std::size_t length, std::string& out) {
+    static constexpr char k_alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+    std::uint32_t buffer = 0;
+    int bits = 0;
+    for (std::size_t byte_idx = 0; byte_idx < length; ++byte_idx) {
+        buffer = (buffer << 8) | bytes[byte_idx];
+        bits += 8;
+        while (bits >= 5) {
+            out += k_alphabet[(buffer >> (bits - 5)) & 31];
+            bits -= 5;
+        }
+    }
+    if (bits > 0) out += k_alphabet[(buffer << (5 - bits)) & 31];
+}
+
+void append_hex(const unsigned char* bytes, std::size_t length, std::string& out) {
+    static constexpr char k_digits[] = "0123456789abcdef";
+    for (std::size_t byte_idx = 0; byte_idx < length; ++byte_idx) {
+        out += k_digits[bytes[byte_idx] >> 4];
+        out += k_digits[bytes[byte_idx] & 15];
+    }
+}
+
+}  // namespace understudy::anonymizer

@@ -1,0 +1,44 @@
+// A keyed Feistel permutation over byte strings: the injective core of every `unique` rule.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "understudy/anonymizer/secret.hpp"
+
+namespace understudy::anonymizer {
+
+/// A bijection on byte strings of each length, keyed by the secret and a pseudonym class.
+class KeyedPermutation {
+public:
+    /// Feistel rounds; 4 is the fewest for which an unbalanced Feistel network mixes both halves twice.
+    static constexpr int k_rounds = 4;
+    /// The shortest padded block, so that short inputs still get 128 bits of code.
+    static constexpr std::size_t k_min_block = 16;
+
+    KeyedPermutation(const Secret& secret, std::string_view pseudonym_class);
+
+    /// Pads `value || 0x80 || 0x00...` to at least k_min_block bytes and permutes it into `out`
+    /// (replaced): distinct values always give distinct outputs.
+    void permute_padded(std::string_view value, std::string& out) const;
+    /// Permutes `bytes` in place (any length >= 2): a bijection for each length.
+    void permute(unsigned char* bytes, std::size_t length) const;
+    /// Undoes permute(): used by tests to prove that nothing was lost.
+    void unpermute(unsigned char* bytes, std::size_t length) const;
+
+private:
+    void mix(int round, const unsigned char* from, std::size_t from_length, unsigned char* into,
+             std::size_t into_length) const;
+
+    Secret m_secret;
+    std::array<std::string, k_rounds> m_round_classes;
+};
+
+/// Lowercase RFC 4648 base32 without padding (letters and digits 2-7: safe in emails and URLs).
+void append_base32(const unsigned char* bytes, std::size_t length, std::string& out);
+/// Lowercase hex.
+void append_hex(const unsigned char* bytes, std::size_t length, std::string& out);
+
+}  // namespace understudy::anonymizer
