@@ -143,7 +143,7 @@ public:
             YAML::Node form = options;
             if (options.IsMap()) {
                 only_keys(options, {"form", "length"}, rule_context);
-                form = options["form"];
+                form.reset(options["form"]);  // operator= would overwrite the options node itself
                 if (options["length"]) {
                     spec.hash_length = count(options["length"], rule_context + " length");
                     if (spec.hash_length < 8) fail(options["length"], rule_context + " length must be at least 8");
