@@ -1,0 +1,262 @@
+// Unit tests of understudy.yml's anonymize/keep sections and the fail-closed coverage guard.
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "understudy/anonymizer/coverage.hpp"
+#include "understudy/anonymizer/rules.hpp"
+#include "understudy/error.hpp"
+
+namespace understudy::anonymizer {
+namespace {
+
+RuleSet parse(const std::string& text) { return RuleSet::from_yaml(YAML::Load(text), "understudy.yml"); }
+
+// The ConfigError message for a document that must be refused.
+std::string refusal(const std::string& text) {
+    try {
+        parse(text);
+    } catch (const ConfigError& error) {
+        std::string message = error.what();
+        EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+        return message;
+    }
+    ADD_FAILURE() << "accepted:\n" << text;
+    return {};
+}
+
+const char* k_issue_example = R"(anonymize:
+  default: fail
+  tables:
+    public.users:
+      email: {fake: email, unique: true}
+      first_name: {fake: first_name}
+      phone: {mask: {keep_last: 2}}
+      profile: {json: {"$.contacts[*].email": {fake: email}}}
+      password_digest: {fixed: "$2a$10$abcdefghijklmnopqrstuv"}
+      last_login_ip: {fake: ipv4}
+      notes: null
+    public.orders:
+      customer_email: {fake: email}
+keep: [public.users.id, public.users.created_at]
+)";
+
+TableShape users_table() {
+    return TableShape{"public.users",
+                      {{"id", "bigint", "N", true, true},
+                       {"email", "character varying(255)", "S", true, true},
+                       {"first_name", "text", "S", false, false},
+                       {"phone", "text", "S", false, false},
+                       {"profile", "jsonb", "U", false, false},
+                       {"password_digest", "character varying", "S", false, true},
+                       {"last_login_ip", "inet", "I", false, false},
+                       {"notes", "text", "S", false, false},
+                       {"created_at", "timestamp without time zone", "D", false, true}}};
+}
+
+TableShape orders_table() {
+    return TableShape{"public.orders", {{"customer_email", "text", "S", false, false}}};
+}
+
+TEST(RuleSet, ParsesTheIssueExample) {
+    auto rules = parse(k_issue_example);
+    EXPECT_TRUE(rules.configured());
+    EXPECT_EQ(rules.default_policy(), DefaultPolicy::fail);
+    ASSERT_EQ(rules.rules().size(), 8u);
+    EXPECT_EQ(rules.rules().front().table, "public.orders");  // sorted by (table, column)
+    const ColumnRule* email = rules.find("public.users", "email");
+    ASSERT_NE(email, nullptr);
+    EXPECT_EQ(email->kind, "fake");
+    EXPECT_TRUE(email->unique);
+    EXPECT_EQ(email->description, "fake email (unique)");
+    EXPECT_EQ(email->origin, "understudy.yml:5:14");
+    EXPECT_EQ(rules.find("public.users", "notes")->kind, "null");
+    EXPECT_EQ(rules.find("public.users", "phone")->description, "mask keep_last 2");
+    EXPECT_EQ(rules.find("public.users", "password_digest")->description, "fixed");  // never the value
+    EXPECT_EQ(rules.find("public.users", "id"), nullptr);
+    EXPECT_TRUE(rules.kept("public.users", "id"));
+    EXPECT_FALSE(rules.kept("public.users", "email"));
+}
+
+TEST(RuleSet, NoAnonymizeSectionMeansKeepEverything) {
+    auto rules = parse("subset: {fraction: 0.1}\n");
+    EXPECT_FALSE(rules.configured());
+    EXPECT_EQ(rules.default_policy(), DefaultPolicy::keep);
+    EXPECT_TRUE(check_coverage(rules, {users_table()}).ok());
+    auto empty = parse("anonymize:\n");
+    EXPECT_TRUE(empty.configured());
+    EXPECT_EQ(empty.default_policy(), DefaultPolicy::fail);
+}
+
+TEST(RuleSet, KeepListsTablesAndColumns) {
+    auto rules = parse("anonymize: {default: fail}\nkeep: [public.countries, public.users.id]\n");
+    EXPECT_TRUE(rules.kept("public.countries", "name"));
+    EXPECT_TRUE(rules.kept("public.users", "id"));
+    EXPECT_FALSE(rules.kept("public.users", "email"));
+}
+
+TEST(RuleSet, UnqualifiedTablesAreInPublic) {
+    auto rules = parse("anonymize:\n  tables:\n    users:\n      email: {fake: email}\n");
+    EXPECT_NE(rules.find("public.users", "email"), nullptr);
+}
+
+TEST(RuleSet, ErrorsNameFileLineAndColumn) {
+    EXPECT_EQ(refusal("anonymize:\n  tables:\n    public.users:\n      email: {fake: emali}\n"),
+              "understudy.yml:4:21: unknown fake kind \"emali\" (expected one of first_name, last_name, full_name, "
+              "email, username, phone, street, city, postcode, country, company, ipv4, ipv6, url, credit_card, iban)");
+    EXPECT_EQ(refusal("anonymize:\n  tables:\n    public.users:\n      email: scramble\n"),
+              "understudy.yml:4:14: column \"public\".\"users\".\"email\": unknown rule \"scramble\" (expected keep, "
+              "null, hash or a mapping such as {fake: email})");
+    EXPECT_NE(refusal("anonymize:\n  defualt: keep\n").find("understudy.yml:2:3: unknown key \"defualt\""), std::string::npos);
+    EXPECT_NE(refusal("anonymize:\n  default: maybe\n").find("understudy.yml:2:12: default must be fail or keep"), std::string::npos);
+}
+
+TEST(RuleSet, RefusesBadOptions) {
+    auto rule = [](const std::string& text) {
+        return refusal("anonymize:\n  tables:\n    public.t:\n      c: " + text + "\n");
+    };
+    EXPECT_NE(rule("{fake: email, hash: hex}").find("give one rule kind"), std::string::npos);
+    EXPECT_NE(rule("{unique: true}").find("names no kind"), std::string::npos);
+    EXPECT_NE(rule("{fake: first_name, unique: true}").find("fake first_name has no unique form"), std::string::npos);
+    EXPECT_NE(rule("{mask: {keep_last: 2}, unique: true}").find("mask cannot be unique"), std::string::npos);
+    EXPECT_NE(rule("{hash: {form: hex, length: 12}, unique: true}").find("hash cannot be unique"), std::string::npos);
+    EXPECT_NE(rule("{hash: sha1}").find("unknown form \"sha1\""), std::string::npos);
+    EXPECT_NE(rule("{mask: {keep_last: -1}}").find("keep_last must be a whole number"), std::string::npos);
+    EXPECT_NE(rule("{mask: {char: \"**\"}}").find("char must be one character"), std::string::npos);
+    EXPECT_NE(rule("{noise: {range: \"a while\"}}").find("range must be a number or a duration"), std::string::npos);
+    EXPECT_NE(rule("{noise: {}}").find("needs range"), std::string::npos);
+    EXPECT_NE(rule("{date_shift: {max: 10.5}}").find("max must be a duration"), std::string::npos);
+    EXPECT_NE(rule("{template: \"{first_name\"}").find("unclosed \"{\""), std::string::npos);
+    EXPECT_NE(rule("{template: \"constant\"}").find("names no column"), std::string::npos);
+    EXPECT_NE(rule("{json: {\"contacts\": {fake: email}}}").find("must start with \"$\""), std::string::npos);
+    EXPECT_NE(rule("{json: {\"$.a\": {template: \"{b}\"}}}").find("cannot read other columns"), std::string::npos);
+    EXPECT_NE(rule("{mask: {}, class: x}").find("class applies to"), std::string::npos);
+    EXPECT_NE(rule("{fake: email, nulls: replace}").find("nulls applies to fixed only"), std::string::npos);
+    EXPECT_NE(rule("{array: }").find("needs the rule for each element"), std::string::npos);
+    EXPECT_NE(refusal("anonymize:\n  tables:\n    public.t:\n      c: keep\nkeep: [public.t.c]\n")
+                  .find("is kept and also has a rule at understudy.yml:4:10"),
+              std::string::npos);
+    EXPECT_NE(refusal("keep: [users]\n").find("must be schema.table.column or schema.table"), std::string::npos);
+}
+
+TEST(RuleSet, MalformedYamlReportsLineAndColumn) {
+    const std::string path = ::testing::TempDir() + "understudy_rules_test.yml";
+    {
+        std::ofstream file(path);
+        file << "anonymize:\n  tables:\n    public.users:\n      email: {fake: email\n";
+    }
+    try {
+        RuleSet::load_file(path);
+        FAIL() << "malformed YAML accepted";
+    } catch (const ConfigError& error) {
+        std::string message = error.what();
+        EXPECT_EQ(message.rfind(path + ":", 0), 0u) << message;
+        EXPECT_NE(message.find(":5:1: "), std::string::npos) << message;
+    }
+    std::remove(path.c_str());
+    EXPECT_THROW(RuleSet::load_file(path), Error);
+}
+
+TEST(Coverage, IssueExampleIsCoveredAndSaysWhatIsUniqueSafe) {
+    auto rules = parse(k_issue_example);
+    auto report = check_coverage(rules, {users_table(), orders_table()});
+    EXPECT_TRUE(report.ok()) << report.summary();
+    ASSERT_EQ(report.checks.size(), 8u);
+    for (const auto& check : report.checks) {
+        if (check.column == "email") {
+            EXPECT_TRUE(check.unique_column);
+            EXPECT_TRUE(check.unique_safe);
+        }
+    }
+}
+
+TEST(Coverage, ListsUnclassifiedColumns) {
+    auto rules = parse("anonymize:\n  tables:\n    public.users:\n      email: {fake: email, unique: true}\n");
+    auto report = check_coverage(rules, {users_table()});
+    EXPECT_FALSE(report.ok());
+    EXPECT_TRUE(report.errors.empty());
+    ASSERT_EQ(report.unclassified.size(), 8u);
+    EXPECT_EQ(report.unclassified.front(), "public.users.id");
+    EXPECT_EQ(report.summary(), "column \"public\".\"users\".\"id\" has no anonymization rule and is not kept (and 7 more)");
+    auto keep_rest = parse("anonymize:\n  default: keep\n  tables:\n    public.users:\n      email: {fake: email, unique: true}\n");
+    EXPECT_TRUE(check_coverage(keep_rest, {users_table()}).ok());
+}
+
+TEST(Coverage, RefusesUnknownTablesAndColumns) {
+    auto rules = parse("anonymize:\n  default: keep\n  tables:\n    public.users:\n      emial: {fake: email}\n"
+                       "    public.user:\n      email: {fake: email}\n");
+    auto report = check_coverage(rules, {users_table()});
+    ASSERT_EQ(report.errors.size(), 2u);
+    EXPECT_EQ(report.errors[0], "understudy.yml:7:14: unknown table \"public.user\" (not among the tables to copy)");
+    EXPECT_EQ(report.errors[1], "understudy.yml:5:14: unknown column \"public\".\"users\".\"emial\"");
+}
+
+TEST(Coverage, RefusesNonInjectiveRulesOnUniqueColumns) {
+    auto rules = parse("anonymize:\n  default: keep\n  tables:\n    public.users:\n      email: {fake: email}\n");
+    auto report = check_coverage(rules, {users_table()});
+    ASSERT_EQ(report.errors.size(), 1u);
+    EXPECT_EQ(report.errors[0],
+              "understudy.yml:5:14: column \"public\".\"users\".\"email\": fake email can map distinct values to one, "
+              "but the column is under a unique index (use keep, hash, or fake email/username/url with unique: true)");
+    ASSERT_EQ(report.checks.size(), 1u);
+    EXPECT_FALSE(report.checks[0].unique_safe);
+    EXPECT_TRUE(check_coverage(parse("anonymize:\n  default: keep\n  tables:\n    public.users:\n      email: {hash: hex}\n"),
+                               {users_table()}).ok());
+}
+
+TEST(Coverage, HashUuidIsInjectiveOnUuidColumnsOnly) {
+    TableShape table{"public.t", {{"id", "uuid", "U", true, true}, {"code", "text", "S", true, true}}};
+    auto rules = parse("anonymize:\n  tables:\n    public.t:\n      id: {hash: uuid}\n      code: {hash: uuid}\n");
+    auto report = check_coverage(rules, {table});
+    ASSERT_EQ(report.errors.size(), 1u) << report.summary();
+    EXPECT_NE(report.errors[0].find("\"code\""), std::string::npos);
+}
+
+TEST(Coverage, RefusesRulesOnColumnsOfTheWrongType) {
+    TableShape table{"public.t",
+                     {{"age", "integer", "N", false, false},
+                      {"born", "date", "D", false, false},
+                      {"tags", "text[]", "A", false, false},
+                      {"scores", "integer[]", "A", false, false},
+                      {"id", "uuid", "U", false, false},
+                      {"ip", "inet", "I", false, false},
+                      {"doc", "jsonb", "U", false, false}}};
+    auto rules = parse(R"(anonymize:
+  tables:
+    public.t:
+      age: {fake: first_name}
+      born: {noise: {range: 3}}
+      tags: {array: {fake: city}}
+      scores: {array: {fake: city}}
+      id: {hash: hex}
+      ip: {fake: ipv4}
+      doc: {mask: {keep_first: 1}}
+)");
+    auto report = check_coverage(rules, {table});
+    ASSERT_EQ(report.errors.size(), 5u) << report.summary();
+    EXPECT_NE(report.errors[0].find("\"age\": fake first_name does not fit a numeric column (type integer)"), std::string::npos)
+        << report.errors[0];
+    EXPECT_NE(report.errors[1].find("\"born\": noise range 3 does not fit a date/time column"), std::string::npos);
+    EXPECT_NE(report.errors[2].find("\"scores\": fake city does not fit the elements of a integer[] column"), std::string::npos)
+        << report.errors[2];
+    EXPECT_NE(report.errors[3].find("\"id\": hash hex does not fit a uuid column"), std::string::npos);
+    EXPECT_NE(report.errors[4].find("\"doc\": mask keep_first 1 does not fit a json column"), std::string::npos);
+}
+
+TEST(Coverage, NullRuleNeedsANullableColumnAndTemplatesNeedTheirColumns) {
+    TableShape table{"public.t", {{"a", "text", "S", true, true}, {"b", "text", "S", true, false}}};
+    auto rules = parse("anonymize:\n  tables:\n    public.t:\n      a: null\n      b: {template: \"{a}-{c}\"}\n");
+    auto report = check_coverage(rules, {table});
+    ASSERT_EQ(report.errors.size(), 3u) << report.summary();
+    EXPECT_NE(report.errors[0].find("null rule on a NOT NULL column"), std::string::npos);
+    EXPECT_NE(report.errors[1].find("template reads unknown column \"c\""), std::string::npos);
+    EXPECT_NE(report.errors[2].find("under a unique index"), std::string::npos);
+    auto nullable = check_coverage(parse("anonymize:\n  tables:\n    public.t:\n      b: null\n      a: keep\n"), {table});
+    EXPECT_TRUE(nullable.ok()) << nullable.summary();
+}
+
+}  // namespace
+}  // namespace understudy::anonymizer
