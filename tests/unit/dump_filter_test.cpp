@@ -1,0 +1,253 @@
+// Unit tests of `understudy anonymize`'s dump filter: pass-through outside COPY blocks, `\.`, quoted
+// COPY headers, the fail-closed guard (no output of a refused block) and a golden real pg_dump file.
+#include <gtest/gtest.h>
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "understudy/anonymizer/dump_filter.hpp"
+#include "understudy/error.hpp"
+
+namespace understudy::anonymizer {
+namespace {
+
+const std::filesystem::path k_golden_dir = std::filesystem::path(UNDERSTUDY_TEST_DATA_DIR) / "golden";
+
+std::string read_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+const Secret& test_secret() {
+    static const Secret secret = Secret::from_text("dump-filter-unit-test-secret", "test");
+    return secret;
+}
+
+RuleSet rules_from(const std::string& yaml) { return RuleSet::from_yaml(YAML::Load(yaml), "rules.yaml"); }
+
+struct Filtered {
+    std::string output;
+    DumpFilterStats stats;
+};
+
+Filtered filter(const std::string& dump, const RuleSet& rules) {
+    std::istringstream in(dump);
+    std::ostringstream out;
+    Filtered result;
+    result.stats = filter_dump(in, out, rules, test_secret());
+    result.output = out.str();
+    return result;
+}
+
+/// Runs the filter expecting an Error; returns it with what was written before it.
+struct Refused {
+    ExitCode code = ExitCode::ok;
+    std::string message;
+    std::string hint;
+    std::string output;
+};
+
+Refused refuse(const std::string& dump, const RuleSet& rules) {
+    std::istringstream in(dump);
+    std::ostringstream out;
+    Refused refused;
+    try {
+        filter_dump(in, out, rules, test_secret());
+        ADD_FAILURE() << "the filter accepted the dump";
+    } catch (const Error& error) {
+        refused.code = error.code();
+        refused.message = error.what();
+        refused.hint = error.hint();
+    }
+    refused.output = out.str();
+    return refused;
+}
+
+const char* const k_users_rules = R"(
+anonymize:
+  default: fail
+  tables:
+    public.users:
+      email: {fixed: "x@example.org"}
+keep: [public.users.id]
+)";
+
+TEST(DumpFilter, PassesEverythingOutsideCopyBlocksThrough) {
+    const std::string dump =
+        "--\n-- PostgreSQL database dump\n--\n\\restrict abc\nSET client_encoding = 'UTF8';\n"
+        "CREATE FUNCTION f() RETURNS text LANGUAGE sql AS $body$\n"
+        "COPY public.users (id, email) FROM stdin;\n"  // inside a dollar quote: not a block
+        "$body$;\n"
+        "COMMENT ON TABLE t IS 'x\n"
+        "COPY public.users (id, email) FROM stdin;\n"  // inside a string
+        "';\n"
+        "/* a comment\n"
+        "COPY public.users (id, email) FROM stdin;\n"  // inside a comment
+        "*/\n"
+        "SELECT 1\n"
+        "COPY public.users (id, email) FROM stdin;\n"  // in the middle of a statement
+        ";\n"
+        "\\unrestrict abc\n"
+        "no newline at the end";
+    const Filtered result = filter(dump, rules_from(k_users_rules));
+    EXPECT_EQ(result.output, dump);
+    EXPECT_EQ(result.stats.tables, 0u);
+    EXPECT_EQ(result.stats.rows, 0u);
+    EXPECT_EQ(result.stats.bytes_in, dump.size());
+}
+
+TEST(DumpFilter, RewritesRowsUpToTheEndMarker) {
+    const std::string dump =
+        "SET x = 1;\n"
+        "COPY public.users (id, email) FROM stdin;\n"
+        "1\ta@example.org\n"
+        "2\t\\N\n"
+        "3\tback\\\\.\n"  // an escaped backslash then a dot: data, not the end marker
+        "\\.\n"
+        "\n"
+        "SELECT 1;\n";
+    const Filtered result = filter(dump, rules_from(k_users_rules));
+    EXPECT_EQ(result.output,
+              "SET x = 1;\n"
+              "COPY public.users (id, email) FROM stdin;\n"
+              "1\tx@example.org\n"
+              "2\t\\N\n"
+              "3\tx@example.org\n"
+              "\\.\n"
+              "\n"
+              "SELECT 1;\n");
+    EXPECT_EQ(result.stats.tables, 1u);
+    EXPECT_EQ(result.stats.rows, 3u);
+}
+
+TEST(DumpFilter, EndMarkerAtEndOfFileAndCrLf) {
+    EXPECT_EQ(filter("COPY public.users (id, email) FROM stdin;\n1\ta\n\\.", rules_from(k_users_rules)).output,
+              "COPY public.users (id, email) FROM stdin;\n1\tx@example.org\n\\.");
+    EXPECT_EQ(filter("COPY public.users (id, email) FROM stdin;\r\n1\ta\r\n\\.\r\n", rules_from(k_users_rules)).output,
+              "COPY public.users (id, email) FROM stdin;\r\n1\tx@example.org\r\n\\.\r\n");
+}
+
+TEST(DumpFilter, RowWithAnEscapedNewlineGoesOnInTheNextLine) {
+    const Filtered result = filter("COPY public.users (id, email) FROM stdin;\n7\ta\\\nb\n\\.\n", rules_from(k_users_rules));
+    EXPECT_EQ(result.output, "COPY public.users (id, email) FROM stdin;\n7\tx@example.org\n\\.\n");
+    EXPECT_EQ(result.stats.rows, 1u);
+}
+
+TEST(DumpFilter, QuotedSchemaTableAndColumns) {
+    const RuleSet rules = rules_from(R"(
+anonymize:
+  tables:
+    My Schema.Odd "Name":
+      Col A: {fixed: "new"}
+keep: [My Schema.Odd "Name".b]
+)");
+    const std::string dump =
+        "COPY \"My Schema\".\"Odd \"\"Name\"\"\" (\"Col A\", b) FROM stdin;\n"
+        "old\tkept\n"
+        "\\.\n";
+    EXPECT_EQ(filter(dump, rules).output,
+              "COPY \"My Schema\".\"Odd \"\"Name\"\"\" (\"Col A\", b) FROM stdin;\n"
+              "new\tkept\n"
+              "\\.\n");
+}
+
+TEST(DumpFilter, TableWithoutColumnsOrRulesPassesThrough) {
+    const RuleSet rules = rules_from("anonymize:\n  default: keep\n");
+    const std::string dump =
+        "COPY public.no_columns  FROM stdin;\n\n\n\\.\n"
+        "COPY public.other (a, b) FROM stdin;\nx\\ty\t\\N\n\\.\n";
+    const Filtered result = filter(dump, rules);
+    EXPECT_EQ(result.output, dump);
+    EXPECT_EQ(result.stats.tables, 2u);
+    EXPECT_EQ(result.stats.rows, 3u);
+}
+
+TEST(DumpFilter, UnclassifiedColumnsStopBeforeTheBlock) {
+    const std::string dump =
+        "SET x = 1;\n"
+        "COPY public.users (id, email) FROM stdin;\n"
+        "1\ta@example.org\n"
+        "\\.\n"
+        "COPY public.accounts (id, iban, owner) FROM stdin;\n"
+        "1\tDE89370400440532013000\tAda\n"
+        "\\.\n";
+    const Refused refused = refuse(dump, rules_from(k_users_rules));
+    EXPECT_EQ(refused.code, ExitCode::unclassified_columns);
+    EXPECT_EQ(refused.message,
+              "line 5: table \"public.accounts\" column \"id\" has no anonymization rule and is not kept "
+              "(2 more columns of this table)");
+    EXPECT_NE(refused.hint.find("public.accounts.iban"), std::string::npos) << refused.hint;
+    EXPECT_NE(refused.hint.find("public.accounts.owner"), std::string::npos) << refused.hint;
+    // Everything before the refused block, none of it.
+    EXPECT_EQ(refused.output,
+              "SET x = 1;\n"
+              "COPY public.users (id, email) FROM stdin;\n"
+              "1\tx@example.org\n"
+              "\\.\n");
+    EXPECT_EQ(refused.message.find("DE89"), std::string::npos);
+}
+
+TEST(DumpFilter, RuleOnAColumnTheBlockLacks) {
+    const RuleSet rules = rules_from(R"(
+anonymize:
+  tables:
+    public.users:
+      emali: {fake: email}
+keep: [public.users]
+)");
+    const Refused refused = refuse("COPY public.users (id, email) FROM stdin;\n1\ta\n\\.\n", rules);
+    EXPECT_EQ(refused.code, ExitCode::config);
+    EXPECT_NE(refused.message.find("has no column \"emali\""), std::string::npos) << refused.message;
+    EXPECT_NE(refused.message.find("line 1 of the dump"), std::string::npos) << refused.message;
+    EXPECT_EQ(refused.output, "");
+}
+
+TEST(DumpFilter, MalformedInput) {
+    const RuleSet rules = rules_from(k_users_rules);
+    Refused refused = refuse("COPY public.users (id, email) FROM stdin;\n1\ta\n", rules);
+    EXPECT_EQ(refused.code, ExitCode::io);
+    EXPECT_NE(refused.message.find("ends inside the COPY block of table \"public.users\""), std::string::npos)
+        << refused.message;
+
+    refused = refuse("COPY public.users (id, email) FROM stdin;\n1\ta\tsurplus\n\\.\n", rules);
+    EXPECT_EQ(refused.code, ExitCode::io);
+    EXPECT_EQ(refused.message.rfind("line 2: ", 0), 0u) << refused.message;
+    EXPECT_EQ(refused.message.find("surplus"), std::string::npos) << refused.message;
+
+    refused = refuse("COPY public.users (id, email) FROM stdin WITH (FORMAT csv);\n1,a\n\\.\n", rules);
+    EXPECT_EQ(refused.code, ExitCode::io);
+    EXPECT_NE(refused.message.find("COPY statement not understood"), std::string::npos) << refused.message;
+
+    refused = refuse("SET client_encoding = 'SJIS';\n", rules);
+    EXPECT_EQ(refused.code, ExitCode::config);
+    EXPECT_NE(refused.message.find("\"SJIS\""), std::string::npos) << refused.message;
+}
+
+TEST(DumpFilter, GoldenPgDump) {
+    // tests/golden/dump/input.sql is pg_dump 15's plain output of a small database (see rules.yaml).
+    const std::filesystem::path dir = k_golden_dir / "dump";
+    std::string secret_text = read_file(k_golden_dir / "SECRET");
+    while (!secret_text.empty() && secret_text.back() == '\n') secret_text.pop_back();
+    const Secret secret = Secret::from_text(secret_text, "tests/golden/SECRET");
+    const RuleSet rules = RuleSet::load_file((dir / "rules.yaml").string());
+    std::ifstream in(dir / "input.sql", std::ios::binary);
+    std::ostringstream out;
+    const DumpFilterStats stats = filter_dump(in, out, rules, secret);
+    EXPECT_EQ(stats.tables, 4u);
+    EXPECT_EQ(stats.rows, 11u);
+    if (std::getenv("UNDERSTUDY_GOLDEN_UPDATE") != nullptr) {
+        std::ofstream(dir / "expected.sql", std::ios::binary) << out.str();
+        return;
+    }
+    EXPECT_EQ(out.str(), read_file(dir / "expected.sql"));
+}
+
+}  // namespace
+}  // namespace understudy::anonymizer
