@@ -76,6 +76,22 @@ constexpr std::string_view k_street_names[] = {
     "Shore"sv, "Silver"sv, "Sparrow"sv, "Spring"sv, "Spruce"sv, "Station"sv, "Stone"sv, "Summer"sv, "Sunset"sv,
     "Swan"sv, "Sycamore"sv, "Thistle"sv, "Timber"sv, "Tulip"sv, "Valley"sv, "Violet"sv, "Walnut"sv, "Water"sv,
     "West"sv, "Willow"sv, "Windmill"sv, "Winter"sv, "Wren"sv, "Yew"sv,
+    "Abbey"sv, "Acorn"sv, "Admiral"sv, "Albany"sv, "Almond"sv, "Alpine"sv, "Arcade"sv, "Arden"sv, "Astor"sv,
+    "Atlantic"sv, "Avalon"sv, "Badger"sv, "Balsam"sv, "Bank"sv, "Barley"sv, "Barton"sv, "Bayview"sv, "Bramble"sv,
+    "Briar"sv, "Brighton"sv, "Bristol"sv, "Buckingham"sv, "Butterfly"sv, "Cambridge"sv, "Canary"sv, "Canterbury"sv,
+    "Cardinal"sv, "Carlton"sv, "Cascade"sv, "Chalk"sv, "Chancery"sv, "Clarendon"sv, "Cliff"sv, "Cobble"sv,
+    "Colonial"sv, "Compass"sv, "Copper"sv, "Cornflower"sv, "Cottage"sv, "Cove"sv, "Crown"sv, "Dale"sv, "Dean"sv,
+    "Derwent"sv, "Dockside"sv, "Dover"sv, "Drummond"sv, "Eagle"sv, "Elderberry"sv, "Emerald"sv, "Falcon"sv,
+    "Ferry"sv, "Finch"sv, "Flint"sv, "Foxglove"sv, "Garnet"sv, "Gate"sv, "Ginger"sv, "Glade"sv, "Goldfinch"sv,
+    "Grange"sv, "Granary"sv, "Greenway"sv, "Harbor"sv, "Harvest"sv, "Haven"sv, "Highgate"sv, "Hollyhock"sv,
+    "Horizon"sv, "Jasmine"sv, "Kingfisher"sv, "Lakeside"sv, "Lark"sv, "Lighthouse"sv, "Magnolia"sv, "Mallard"sv,
+    "Manor"sv, "Mariner"sv, "Marsh"sv, "Mayfair"sv, "Medway"sv, "Merchant"sv, "Millstone"sv, "Mistletoe"sv,
+    "Monarch"sv, "Moorland"sv, "Nightingale"sv, "Oakfield"sv, "Observatory"sv, "Orchid"sv, "Osprey"sv, "Paddock"sv,
+    "Pelican"sv, "Peony"sv, "Pilgrim"sv, "Pinecone"sv, "Quayside"sv, "Rampart"sv, "Redwood"sv, "Regent"sv,
+    "Riverbank"sv, "Rosemary"sv, "Saddle"sv, "Salisbury"sv, "Sandpiper"sv, "Seaview"sv, "Shepherd"sv, "Skylark"sv,
+    "Snowdrop"sv, "Sorrel"sv, "Stag"sv, "Starling"sv, "Sunflower"sv, "Tamarind"sv, "Tannery"sv, "Teal"sv,
+    "Thornfield"sv, "Tower"sv, "Trinity"sv, "Union"sv, "Vale"sv, "Victoria"sv, "Vineyard"sv, "Warren"sv,
+    "Waterloo"sv, "Weaver"sv, "Wharf"sv, "Whitebeam"sv, "Wildflower"sv, "Windsor"sv, "Woodland"sv,
 };
 
 constexpr std::string_view k_street_suffixes[] = {
@@ -99,6 +115,21 @@ constexpr std::string_view k_cities[] = {
     "Stonebridge"sv, "Summerfield"sv, "Sunnybank"sv, "Swanmere"sv, "Thornbury"sv, "Timberline"sv, "Upton Cross"sv,
     "Valemont"sv, "Westbrook"sv, "Whitby Rise"sv, "Willowdale"sv, "Windham"sv, "Winterport"sv, "Wolfden"sv,
     "Woodhaven"sv, "Wrenfield"sv, "Yarrow"sv, "Zephyr Bay"sv,
+    "Amberley"sv, "Applecross"sv, "Ardmore"sv, "Ashcombe"sv, "Aston Vale"sv, "Auburn Ridge"sv, "Bardsey"sv,
+    "Barrowfield"sv, "Beechcroft"sv, "Bellmont"sv, "Bexford"sv, "Blue Harbor"sv, "Bridgewater"sv, "Broadmere"sv,
+    "Brookfield"sv, "Burnside"sv, "Caldermere"sv, "Cameron Bay"sv, "Carrowmore"sv, "Castlebrook"sv, "Cedar Falls"sv,
+    "Chesterwood"sv, "Claymore"sv, "Coldharbor"sv, "Coralbay"sv, "Cotterill"sv, "Crestview"sv, "Crossford"sv,
+    "Dalewood"sv, "Deerfield"sv, "Dovercourt"sv, "Driftwood"sv, "Dunhaven"sv, "Eastmere"sv, "Elmridge"sv,
+    "Emberton"sv, "Fairmeadow"sv, "Falconbridge"sv, "Fernvale"sv, "Fieldmont"sv, "Fox Hollow"sv, "Glenmoor"sv,
+    "Goldmere"sv, "Granton"sv, "Greenhill"sv, "Hadleigh Cross"sv, "Harrowgate"sv, "Hawksmoor"sv, "Heatherfield"sv,
+    "Hillcrest"sv, "Hollyford"sv, "Irongate"sv, "Kestrelmoor"sv, "Kingsbridge"sv, "Lakeshore"sv, "Langdale"sv,
+    "Lindenfield"sv, "Lockhaven"sv, "Marble Falls"sv, "Meadowbrook"sv, "Merriton"sv, "Millhaven"sv, "Mossgrove"sv,
+    "Newhaven"sv, "Northbridge"sv, "Oakdale"sv, "Oldcastle"sv, "Orchardton"sv, "Pembrook"sv, "Pinehurst"sv,
+    "Port Ellery"sv, "Port Sorrel"sv, "Quailfield"sv, "Ravenwood"sv, "Redhaven"sv, "Ridgefield"sv, "Rivermouth"sv,
+    "Rockport"sv, "Saltburn"sv, "Sandridge"sv, "Seabrook"sv, "Silverton"sv, "Southbridge"sv, "Stillwater"sv,
+    "Stonehaven"sv, "Sunmere"sv, "Tallowfield"sv, "Thistledown"sv, "Three Oaks"sv, "Tidewater"sv, "Valleyford"sv,
+    "Westhaven"sv, "Whitewater"sv, "Wildmere"sv, "Willowbrook"sv, "Windermere Cross"sv, "Woodbridge"sv, "Wrexmoor"sv,
+    "Yellow Bay"sv,
 };
 
 constexpr std::string_view k_company_stems[] = {
@@ -112,6 +143,16 @@ constexpr std::string_view k_company_stems[] = {
     "Silverline"sv, "Solstice"sv, "Sparrow"sv, "Spectrum"sv, "Summit"sv, "Tandem"sv, "Terra"sv, "Thistle"sv,
     "Tidewater"sv, "Timberwolf"sv, "Trident"sv, "Umbra"sv, "Vanguard"sv, "Vertex"sv, "Vista"sv, "Willow"sv,
     "Zenith"sv, "Zephyr"sv,
+    "Alder"sv, "Amberline"sv, "Anchor"sv, "Arcadia"sv, "Argent"sv, "Aspen"sv, "Avalon"sv, "Basalt"sv, "Birchwood"sv,
+    "Blackstone"sv, "Blueprint"sv, "Boulder"sv, "Bramble"sv, "Brightwater"sv, "Canopy"sv, "Caravel"sv, "Catalyst"sv,
+    "Celadon"sv, "Chalkboard"sv, "Citadel"sv, "Clearwater"sv, "Cloudberry"sv, "Coastline"sv, "Cornerstone"sv,
+    "Crimson"sv, "Crossroads"sv, "Daybreak"sv, "Driftwood"sv, "Echo"sv, "Elmstead"sv, "Emberly"sv, "Equinox"sv,
+    "Fairwind"sv, "Fernleaf"sv, "Firefly"sv, "Flagstone"sv, "Fountain"sv, "Glacier"sv, "Goldleaf"sv, "Greenfield"sv,
+    "Hartwell"sv, "Heartwood"sv, "Highland"sv, "Hollow"sv, "Ivory"sv, "Kestrel"sv, "Lakeshore"sv, "Larkspur"sv,
+    "Limestone"sv, "Lodestar"sv, "Marigold"sv, "Meadowlark"sv, "Millstone"sv, "Moonrise"sv, "Northstar"sv,
+    "Oakmont"sv, "Pebble"sv, "Pinecrest"sv, "Quarry"sv, "Rainier"sv, "Ridgeline"sv, "Rosewood"sv, "Saltmarsh"sv,
+    "Sandstone"sv, "Silverbirch"sv, "Skyline"sv, "Starling"sv, "Stonebridge"sv, "Sunbeam"sv, "Tamarack"sv,
+    "Thornbury"sv, "Tidal"sv, "Trailhead"sv, "Upland"sv, "Waypoint"sv, "Westwind"sv, "Wildflower"sv,
 };
 
 constexpr std::string_view k_company_suffixes[] = {
@@ -162,6 +203,19 @@ constexpr std::string_view k_words[] = {
     "silver"sv, "sparrow"sv, "spruce"sv, "star"sv, "storm"sv, "summit"sv, "sunset"sv, "thistle"sv, "thunder"sv,
     "tiger"sv, "timber"sv, "topaz"sv, "tulip"sv, "tundra"sv, "velvet"sv, "violet"sv, "walnut"sv, "willow"sv,
     "winter"sv, "wren"sv, "yarrow"sv, "zephyr"sv,
+    "acorn"sv, "alpine"sv, "anvil"sv, "aurora"sv, "autumn"sv, "beetle"sv, "birch"sv, "biscuit"sv, "blossom"sv,
+    "boulder"sv, "bramble"sv, "bronze"sv, "bubble"sv, "button"sv, "canvas"sv, "caramel"sv, "cascade"sv, "cashew"sv,
+    "chalk"sv, "cinnamon"sv, "citrus"sv, "cobble"sv, "compass"sv, "cosmos"sv, "cotton"sv, "crane"sv, "crimson"sv,
+    "cypress"sv, "dawn"sv, "dolphin"sv, "dragon"sv, "drift"sv, "feather"sv, "fennel"sv, "firefly"sv, "fjord"sv,
+    "flame"sv, "flute"sv, "frost"sv, "garden"sv, "geyser"sv, "glade"sv, "glow"sv, "gravel"sv, "grove"sv, "hammock"sv,
+    "harvest"sv, "hawk"sv, "hollow"sv, "horizon"sv, "iceberg"sv, "jasmine"sv, "jungle"sv, "kernel"sv, "lava"sv,
+    "lemonade"sv, "lichen"sv, "lilypad"sv, "lynx"sv, "magnet"sv, "mango"sv, "marsh"sv, "meteor"sv, "mirror"sv,
+    "moss"sv, "nebula"sv, "nutmeg"sv, "oak"sv, "orca"sv, "paddle"sv, "papaya"sv, "parrot"sv, "peach"sv, "pine"sv,
+    "puffin"sv, "quasar"sv, "radish"sv, "rocket"sv, "rose"sv, "rowan"sv, "saddle"sv, "salmon"sv, "sandal"sv,
+    "scarlet"sv, "sequoia"sv, "shell"sv, "signal"sv, "sketch"sv, "slate"sv, "snowy"sv, "sonnet"sv, "spark"sv,
+    "spice"sv, "sprout"sv, "squirrel"sv, "sunrise"sv, "swallow"sv, "tango"sv, "tempo"sv, "thimble"sv, "tide"sv,
+    "tornado"sv, "trail"sv, "truffle"sv, "turtle"sv, "umber"sv, "valley"sv, "vapor"sv, "walrus"sv, "whistle"sv,
+    "yonder"sv, "zinc"sv,
 };
 
 template <std::size_t N>
