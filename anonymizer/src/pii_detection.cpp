@@ -133,12 +133,13 @@ std::optional<RuleChoice> choose_rule(PiiKind kind, const ColumnShape& column, b
             }
             return null_if_nullable();
         case ColumnClass::temporal:
-            if (kind == PiiKind::birth_date) return RuleChoice{"{date_shift: {max: \"365 days\"}}", {}};
-            return std::nullopt;
+            if (kind != PiiKind::birth_date) return std::nullopt;
+            if (column.unique) return null_if_nullable();  // a shift can make two dates one
+            return RuleChoice{"{date_shift: {max: \"365 days\"}}", {}};
         case ColumnClass::text_array: {
             if (!column.not_null && kind == PiiKind::free_text) return RuleChoice{"null", {}};
+            // A unique index compares whole arrays: injective elements make an injective array.
             ColumnShape element = column;
-            element.unique = false;  // a unique index on an array compares whole arrays
             element.not_null = true;
             RuleChoice inner = text_rule(kind, element, ipv6);
             if (inner.rule == "null") return null_if_nullable();
@@ -227,7 +228,9 @@ ColumnVerdict judge_column(const std::string& table, const ColumnShape& column,
             verdict.suggestion = Suggestion{choice->rule, name_reason(column, name.match->kind) + choice->note};
             return verdict;
         }
-        if (classify(column) != ColumnClass::boolean) {
+        // A flag or a timestamp (`email_verified`, `last_login`) is about the data, not the data.
+        ColumnClass column_class = classify(column);
+        if (column_class != ColumnClass::boolean && column_class != ColumnClass::temporal) {
             verdict.review = "review: " + name_reason(column, name.match->kind) + " but no rule fits its type";
         }
     } else if (name.not_a_person) {

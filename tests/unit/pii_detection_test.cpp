@@ -9,6 +9,7 @@
 
 #include "../../anonymizer/src/pii_dictionary.hpp"
 #include "../../anonymizer/src/value_sniffers.hpp"
+#include "understudy/anonymizer/coverage.hpp"
 #include "understudy/anonymizer/pii_detection.hpp"
 #include "understudy/anonymizer/rules.hpp"
 
@@ -405,8 +406,9 @@ std::vector<SampledTable> sample_schema() {
         column_of("contact", "text", "S"),
         column_of("last_sign_in_ip", "inet", "I"),
         column_of("created_at", "timestamp(6) without time zone", "D", false, true),
+        column_of("last_login", "timestamp(6) without time zone", "D"),
     };
-    users.samples = {{}, {}, {}, {}, {}, {}, {}, {"ana@example.com", "bo@example.com", "cy@example.org"}, {}, {}};
+    users.samples = {{}, {}, {}, {}, {}, {}, {}, {"ana@example.com", "bo@example.com", "cy@example.org"}, {}, {}, {}};
     SampledTable products;
     products.shape.name = "public.products";
     products.shape.columns = {
@@ -450,6 +452,7 @@ keep:
   - public.users.created_at  # timestamp(6) without time zone
   - public.users.email_verified  # boolean
   - public.users.id  # bigint
+  - public.users.last_login  # timestamp(6) without time zone
   - public.users.phone  # bigint; review: name "phone" looks like a phone number but no rule fits its type
 )yaml";
 
@@ -478,7 +481,7 @@ TEST(StarterConfig, ParsesWithYamlCppAndNamesComeBackExactly) {
     EXPECT_EQ(odd["e-mail: \"x\""]["fake"].as<std::string>(), "email");
     std::vector<std::string> kept;
     for (const auto& entry : root["keep"]) kept.push_back(entry.as<std::string>());
-    EXPECT_EQ(kept.size(), 8u);
+    EXPECT_EQ(kept.size(), 9u);
     EXPECT_EQ(kept[1], "app.Odd Table.on");
     EXPECT_EQ(root["anonymize"]["tables"]["public.users"]["encrypted_password"]["fixed"].as<std::string>(),
               "$2a$10$IH4uDOeD5K.8XBErdO6MEO7z53pDJz6l4KHcb./xnxcJUAI7ek.7S");
@@ -512,35 +515,46 @@ TEST(StarterConfig, EmptyAndPiiFreeSchemasAreValidYaml) {
     EXPECT_TRUE(root["keep"].IsSequence());
 }
 
-TEST(StarterConfig, EveryRuleIsOneTheRuleParserAccepts) {
-    // Every rule text suggest_* can produce, on a schema that exercises each branch.
+TEST(StarterConfig, PassesTheRuleParserAndTheCoverageGuard) {
+    // Every kind of name on every class of type, unique or not, nullable or not: each suggestion
+    // must parse, fit its column's type and be injective where the column is unique.
+    struct TypeVariant {
+        const char* suffix;
+        const char* type;
+        const char* category;
+    };
+    const TypeVariant types[] = {
+        {"", "character varying(255)", "S"}, {"_list", "text[]", "A"}, {"_n", "numeric", "N"},
+        {"_d", "date", "D"}, {"_b", "boolean", "B"}, {"_inet", "inet", "I"}, {"_uuid", "uuid", "U"},
+        {"_json", "jsonb", "U"}, {"_enum", "mood", "E"},
+    };
     SampledTable table;
     table.shape.name = "public.people";
     for (const char* name : {"email", "username", "phone", "first_name", "last_name", "name", "company", "street",
                              "address", "city", "postcode", "ip", "iban", "card_number", "ssn", "password",
                              "api_key", "mac_address", "notes", "birthday"}) {
-        table.shape.columns.push_back(column_of(name, "text", "S"));
-        table.shape.columns.push_back(column_of(std::string(name) + "_u", "text", "S", true, true));
-        table.shape.columns.push_back(column_of(std::string(name) + "_nn", "text", "S", false, true));
-        table.shape.columns.push_back(column_of(std::string(name) + "_list", "text[]", "A"));
-        table.shape.columns.push_back(column_of(std::string(name) + "_n", "numeric", "N"));
+        for (const TypeVariant& variant : types) {
+            std::string column = std::string(name) + variant.suffix;
+            table.shape.columns.push_back(column_of(column, variant.type, variant.category));
+            table.shape.columns.push_back(column_of(column + "_u", variant.type, variant.category, true, true));
+            table.shape.columns.push_back(column_of(column + "_nn", variant.type, variant.category, false, true));
+            table.shape.columns.push_back(column_of(column + "_un", variant.type, variant.category, true, false));
+        }
     }
-    table.shape.columns.push_back(column_of("born_on_birthday", "date", "D"));
-    table.shape.columns.push_back(column_of("token", "uuid", "U", true, true));
-    table.shape.columns.push_back(column_of("current_sign_in_ip", "inet", "I"));
     std::string config = write_starter_config({table});
-    YAML::Node root = YAML::Load(config);
-    RuleSet rules = RuleSet::from_yaml(root, "understudy.yml");
+    RuleSet rules = RuleSet::from_yaml(YAML::Load(config), "understudy.yml");
     EXPECT_TRUE(rules.configured());
     EXPECT_EQ(rules.default_policy(), DefaultPolicy::fail);
     std::size_t ruled = 0;
     for (const ColumnShape& column : table.shape.columns) {
         bool has_rule = rules.find("public.people", column.name) != nullptr;
-        bool kept = rules.kept("public.people", column.name);
-        EXPECT_NE(has_rule, kept) << column.name;
+        EXPECT_NE(has_rule, rules.kept("public.people", column.name)) << column.name;
         ruled += has_rule ? 1 : 0;
     }
-    EXPECT_GT(ruled, 60u);
+    EXPECT_GT(ruled, 250u);
+    CoverageReport report = check_coverage(rules, {table.shape});
+    for (const std::string& error : report.errors) ADD_FAILURE() << error;
+    EXPECT_TRUE(report.ok()) << report.summary();
 }
 
 }  // namespace
