@@ -1,7 +1,12 @@
 // PostgreSQL's COPY text format, byte for byte as the server reads (copyfromparse.c) and writes (copyto.c) it.
 #include "understudy/anonymizer/copy_text.hpp"
 
+#include <cstdint>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace understudy::anonymizer {
 namespace {
@@ -14,6 +19,22 @@ int hex_value(char c) {
 }
 
 bool is_octal(char c) { return c >= '0' && c <= '7'; }
+
+constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
+constexpr std::uint64_t k_highs = 0x8080808080808080ULL;
+constexpr std::uint64_t k_backslashes = k_ones * '\\';
+
+// The high bit of each byte of `word` equal to the byte in `pattern` (and maybe above a match).
+inline std::uint64_t has_byte(std::uint64_t word, std::uint64_t pattern) {
+    const std::uint64_t diff = word ^ pattern;
+    return (diff - k_ones) & ~diff & k_highs;
+}
+
+// Bytes the server escapes are all below 0x0e (\b 08 .. \r 0d) or the backslash: a word with
+// neither needs no look at its bytes one by one.
+inline bool may_need_escape(std::uint64_t word) {
+    return ((word - k_ones * 0x0e) & ~word & k_highs) != 0 || has_byte(word, k_backslashes) != 0;
+}
 
 // The letter the server writes after a backslash for a control character, or 0 when it writes the
 // byte verbatim. Only these six and the backslash itself are escaped on output (CopyAttributeOutText):
@@ -63,34 +84,39 @@ std::string_view strip_terminator(std::string_view row) {
 void split_fields(std::string_view row, std::vector<std::string_view>& fields) {
     fields.clear();
     row = strip_terminator(row);
-    if (row.empty()) {
-        fields.push_back(row);  // still a view into the caller's row
-        return;
-    }
     const char* const begin = row.data();
-    const char* const end = begin + row.size();
-    const char* field_start = begin;
-    // Most rows hold no backslash at all: find tabs and backslashes with memchr, each search
-    // resumed only once the cursor has passed its last hit.
-    auto find = [end](const char* from, char c) {
-        return static_cast<const char*>(std::memchr(from, c, static_cast<std::size_t>(end - from)));
-    };
-    const char* next_tab = find(begin, '\t');
-    const char* next_backslash = find(begin, '\\');
-    while (next_tab != nullptr) {
-        if (next_backslash != nullptr && next_backslash < next_tab) {
-            // The byte after a backslash is data, even a tab.
-            if (end - next_backslash <= 2) break;
-            const char* cursor = next_backslash + 2;
-            next_backslash = find(cursor, '\\');
-            if (next_tab < cursor) next_tab = find(cursor, '\t');
-            continue;
+    const std::size_t size = row.size();
+    std::size_t field_start = 0;
+    std::size_t pos = 0;
+    // A backslash makes the byte after it data, even a tab: bytes before `escaped_until` are skipped.
+    std::size_t escaped_until = 0;
+    auto hit = [&](std::size_t at) {
+        if (at < escaped_until) return;
+        if (begin[at] == '\\') {
+            escaped_until = at + 2;
+            return;
         }
-        fields.emplace_back(field_start, static_cast<std::size_t>(next_tab - field_start));
-        field_start = next_tab + 1;
-        next_tab = find(field_start, '\t');
+        fields.emplace_back(begin + field_start, at - field_start);
+        field_start = at + 1;
+    };
+#if defined(__SSE2__)
+    // Sixteen bytes at a time; only tabs and backslashes are looked at one by one.
+    const __m128i tabs = _mm_set1_epi8('\t');
+    const __m128i backslashes = _mm_set1_epi8('\\');
+    for (; pos + 16 <= size; pos += 16) {
+        const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(begin + pos));
+        auto mask = static_cast<unsigned>(
+            _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(chunk, tabs), _mm_cmpeq_epi8(chunk, backslashes))));
+        while (mask != 0) {
+            hit(pos + static_cast<std::size_t>(__builtin_ctz(mask)));
+            mask &= mask - 1;
+        }
     }
-    fields.emplace_back(field_start, static_cast<std::size_t>(end - field_start));
+#endif
+    for (; pos < size; ++pos) {
+        if (begin[pos] == '\t' || begin[pos] == '\\') hit(pos);
+    }
+    fields.emplace_back(begin + field_start, size - field_start);
 }
 
 bool is_null_field(std::string_view raw) { return raw.size() == 2 && raw[0] == '\\' && raw[1] == 'N'; }
@@ -147,7 +173,15 @@ void encode_field(std::string_view value, std::string& out) {
     const char* const data = value.data();
     const std::size_t size = value.size();
     std::size_t run_start = 0;
-    for (std::size_t pos = 0; pos < size; ++pos) {
+    std::size_t pos = 0;
+    // Skip words that hold nothing to escape; most values have no byte below 0x0e and no backslash.
+    while (pos + 8 <= size) {
+        std::uint64_t word;
+        std::memcpy(&word, data + pos, 8);
+        if (may_need_escape(word)) break;
+        pos += 8;
+    }
+    for (; pos < size; ++pos) {
         const char letter = k_escapes.letter[static_cast<unsigned char>(data[pos])];
         if (letter == 0) continue;
         out.append(data + run_start, pos - run_start);

@@ -181,21 +181,32 @@ void TableRewriter::rewrite(std::string_view row, std::string& out) {
         }
         impl.done[step.column] = 1;
     }
+    // Untouched columns go out as one raw run each (their tabs included), the last run with the
+    // row's own line end (none, \n or \r\n).
     const std::size_t count = impl.columns.size();
+    const char* run = nullptr;
     for (std::size_t column_idx = 0; column_idx < count; ++column_idx) {
-        if (column_idx > 0) out.push_back('\t');
+        const std::string_view field = impl.fields[column_idx];
         if (!impl.ruled[column_idx]) {
-            out.append(impl.fields[column_idx]);
-        } else if (const Value& value = impl.outputs[column_idx]) {
+            if (run == nullptr) run = column_idx == 0 ? field.data() : field.data() - 1;
+            continue;
+        }
+        if (run != nullptr) {
+            out.append(run, static_cast<std::size_t>(field.data() - 1 - run));
+            run = nullptr;
+        }
+        if (column_idx > 0) out.push_back('\t');
+        if (const Value& value = impl.outputs[column_idx]) {
             encode_field(*value, out);
         } else {
             encode_null(out);
         }
     }
-    // The row's own line end, whatever it was (none, \n or \r\n).
-    const std::string_view last = impl.fields.back();
-    const std::size_t consumed = static_cast<std::size_t>(last.data() + last.size() - row.data());
-    out.append(row.substr(consumed));
+    if (run == nullptr) {
+        const std::string_view last = impl.fields.back();
+        run = last.data() + last.size();
+    }
+    out.append(run, static_cast<std::size_t>(row.data() + row.size() - run));
 }
 
 }  // namespace understudy::anonymizer

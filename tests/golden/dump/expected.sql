@@ -103,8 +103,8 @@ CREATE TABLE public.users (
 --
 
 COPY "Sales Data"."Regions" ("Region Id", "Name", manager_email) FROM stdin;
-1	Kingsmere	emily.ueda698@example.org
-2	Oakhurst	\N
+1	Bellhaven	emily.ueda698@example.org
+2	Wrenfield	\N
 \.
 
 
