@@ -507,6 +507,21 @@ TEST(StarterConfig, QuotesIdentifiersSoThatTheyReadBackExactly) {
     EXPECT_EQ(std::count(config.begin(), config.end(), '\n'), 8 + static_cast<long>(names.size()));
 }
 
+TEST(StarterConfig, SampledValuesRefineVagueNames) {
+    SampledTable table;
+    table.shape.name = "public.sessions";
+    table.shape.columns = {column_of("ip", "text", "S"), column_of("notes", "text", "S"),
+                           column_of("email", "text", "S")};
+    table.samples = {{"2001:db8::1", "2001:db8::2", "fe80::1"},
+                     {"GB82 WEST 1234 5698 7654 32", "DE89370400440532013000", "FR1420041010050500013M02606"},
+                     {"+49 30 1234567", "030 1234567", "+33 6 12 34 56 78"}};
+    YAML::Node rules = YAML::Load(write_starter_config({table}))["anonymize"]["tables"]["public.sessions"];
+    EXPECT_EQ(rules["ip"]["fake"].as<std::string>(), "ipv6");
+    EXPECT_EQ(rules["notes"]["fake"].as<std::string>(), "iban");
+    // A specific name wins over the values.
+    EXPECT_EQ(rules["email"]["fake"].as<std::string>(), "email");
+}
+
 TEST(StarterConfig, EmptyAndPiiFreeSchemasAreValidYaml) {
     std::string empty = write_starter_config({});
     EXPECT_NE(empty.find("  tables: {}\nkeep: []\n"), std::string::npos);
