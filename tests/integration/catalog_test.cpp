@@ -106,6 +106,10 @@ TEST(Catalog, KeysAndUniqueKeys) {
     EXPECT_TRUE(page_views->primary_key.empty());
     EXPECT_TRUE(page_views->row_key().empty());
     EXPECT_EQ(catalog.find({"public", "api_keys"})->find_column("id")->type, "uuid");
+    // Every column any unique index reads, for the anonymizer's unique-safety check.
+    EXPECT_EQ(catalog.find({"public", "users"})->unique_columns, (std::vector<std::string>{"email", "id"}));
+    EXPECT_EQ(catalog.find({"billing", "invoice_lines"})->unique_columns,
+              (std::vector<std::string>{"account_id", "invoice_number", "line_no"}));
 }
 
 TEST(Catalog, ForeignKeysIncludeCompositeCrossSchemaAndPartitionedOnes) {
