@@ -15,6 +15,14 @@ std::uint64_t split_mix(std::uint64_t& state) {
     return z ^ (z >> 31);
 }
 
+// The byte order the mask is applied in must not depend on the machine, or pseudonyms would.
+std::uint64_t to_little_endian(std::uint64_t value) {
+    const std::uint16_t probe = 1;
+    unsigned char first;
+    std::memcpy(&first, &probe, 1);
+    return first == 1 ? value : __builtin_bswap64(value);
+}
+
 }  // namespace
 
 KeyedPermutation::KeyedPermutation(const Secret& secret, std::string_view pseudonym_class) : m_secret(secret) {
@@ -30,10 +38,18 @@ void KeyedPermutation::mix(int round, const unsigned char* from, std::size_t fro
                            std::size_t into_length) const {
     std::uint64_t state = m_secret.hash64(m_round_classes[static_cast<std::size_t>(round)],
                                           std::string_view(reinterpret_cast<const char*>(from), from_length));
+    // Eight bytes at a time: the mask is XORed in little-endian order, the tail byte by byte.
     std::size_t offset = 0;
-    while (offset < into_length) {
+    for (; offset + 8 <= into_length; offset += 8) {
         std::uint64_t mask = split_mix(state);
-        for (int byte_idx = 0; byte_idx < 8 && offset < into_length; ++byte_idx, ++offset)
+        std::uint64_t word;
+        std::memcpy(&word, into + offset, 8);
+        word ^= to_little_endian(mask);
+        std::memcpy(into + offset, &word, 8);
+    }
+    if (offset < into_length) {
+        std::uint64_t mask = split_mix(state);
+        for (int byte_idx = 0; offset < into_length; ++byte_idx, ++offset)
             into[offset] ^= static_cast<unsigned char>(mask >> (8 * byte_idx));
     }
 }
@@ -67,24 +83,30 @@ void KeyedPermutation::permute_padded(std::string_view value, std::string& out) 
 
 void append_base32(const unsigned char* bytes, std::size_t length, std::string& out) {
     static constexpr char k_alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+    const std::size_t start = out.size();
+    out.resize(start + (length * 8 + 4) / 5);
+    char* write = &out[start];
     std::uint32_t buffer = 0;
     int bits = 0;
     for (std::size_t byte_idx = 0; byte_idx < length; ++byte_idx) {
         buffer = (buffer << 8) | bytes[byte_idx];
         bits += 8;
         while (bits >= 5) {
-            out += k_alphabet[(buffer >> (bits - 5)) & 31];
+            *write++ = k_alphabet[(buffer >> (bits - 5)) & 31];
             bits -= 5;
         }
     }
-    if (bits > 0) out += k_alphabet[(buffer << (5 - bits)) & 31];
+    if (bits > 0) *write++ = k_alphabet[(buffer << (5 - bits)) & 31];
 }
 
 void append_hex(const unsigned char* bytes, std::size_t length, std::string& out) {
     static constexpr char k_digits[] = "0123456789abcdef";
+    const std::size_t start = out.size();
+    out.resize(start + length * 2);
+    char* write = &out[start];
     for (std::size_t byte_idx = 0; byte_idx < length; ++byte_idx) {
-        out += k_digits[bytes[byte_idx] >> 4];
-        out += k_digits[bytes[byte_idx] & 15];
+        *write++ = k_digits[bytes[byte_idx] >> 4];
+        *write++ = k_digits[bytes[byte_idx] & 15];
     }
 }
 

@@ -21,20 +21,29 @@ public:
         if (m_keep_first + m_keep_last >= characters) {
             // Keeping everything would reveal the value: a short one is masked whole instead.
             std::string out;
-            for (std::size_t char_idx = 0; char_idx < characters; ++char_idx) out += m_mask_char;
+            if (m_mask_char.size() == 1) out.assign(characters, m_mask_char[0]);
+            else for (std::size_t char_idx = 0; char_idx < characters; ++char_idx) out += m_mask_char;
             return out;
         }
-        std::string out;
-        out.reserve(text.size() + characters * (m_mask_char.size() - 1));
-        std::size_t char_idx = 0;
-        for (std::size_t pos = 0; pos < text.size();) {
-            std::size_t end = pos + 1;
-            while (end < text.size() && !starts_character(text[end])) ++end;
-            if (char_idx < m_keep_first || char_idx >= characters - m_keep_last) out.append(text, pos, end - pos);
-            else out += m_mask_char;
-            ++char_idx;
-            pos = end;
+        // Byte offsets where the hidden run starts and ends; the kept ends are copied as they are.
+        std::size_t hidden_begin = 0;
+        for (std::size_t seen = 0; hidden_begin < text.size(); ++hidden_begin) {
+            if (!starts_character(text[hidden_begin])) continue;
+            if (seen == m_keep_first) break;
+            ++seen;
         }
+        std::size_t hidden_end = text.size();
+        for (std::size_t seen = 0; seen < m_keep_last;) {
+            --hidden_end;
+            if (starts_character(text[hidden_end])) ++seen;
+        }
+        const std::size_t hidden = characters - m_keep_first - m_keep_last;
+        std::string out;
+        out.reserve(hidden_begin + hidden * m_mask_char.size() + (text.size() - hidden_end));
+        out.append(text, 0, hidden_begin);
+        if (m_mask_char.size() == 1) out.append(hidden, m_mask_char[0]);
+        else for (std::size_t char_idx = 0; char_idx < hidden; ++char_idx) out += m_mask_char;
+        out.append(text, hidden_end, std::string::npos);
         return out;
     }
     bool injective() const override { return false; }

@@ -1,7 +1,6 @@
 // Date arithmetic on PostgreSQL's ISO output (DateStyle ISO, the default and what COPY uses).
 #include "transformers/temporal.hpp"
 
-#include <cstdio>
 
 namespace understudy::anonymizer {
 namespace {
@@ -147,9 +146,14 @@ bool shift_temporal(std::string_view value, std::int64_t seconds, std::string& o
     unsigned new_month = 0, new_day = 0;
     civil_from_days(new_days, new_year, new_month, new_day);
     if (new_year < 1) return false;
-    char date[32];
-    std::snprintf(date, sizeof date, "%04lld-%02u-%02u", static_cast<long long>(new_year), new_month, new_day);
-    out += date;
+    // %04d by hand: snprintf was a tenth of the cost of a shift.
+    std::string year_text = std::to_string(new_year);
+    if (year_text.size() < 4) out.append(4 - year_text.size(), '0');
+    out += year_text;
+    out += '-';
+    append_two(new_month, out);
+    out += '-';
+    append_two(new_day, out);
     if (has_time) {
         out += value[year_digits + 6];  // the separator as it was
         append_time(new_time, out);
