@@ -35,8 +35,9 @@ Secret Secret::from_text(std::string_view text, const std::string& origin) {
 }
 
 Secret Secret::from_environment() {
-    if (const char* value = std::getenv("UNDERSTUDY_SECRET"); value && *value)
-        return from_text(value, "UNDERSTUDY_SECRET");
+    // Set but empty is refused rather than skipped: an empty export is a mistake, not a request
+    // to read the file instead.
+    if (const char* value = std::getenv("UNDERSTUDY_SECRET")) return from_text(value, "UNDERSTUDY_SECRET");
     const char* file = std::getenv("UNDERSTUDY_SECRET_FILE");
     if (!file || !*file)
         throw Error(ExitCode::config, "no anonymization secret: UNDERSTUDY_SECRET and UNDERSTUDY_SECRET_FILE are not set",

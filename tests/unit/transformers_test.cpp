@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cstdio>
+#include <fstream>
 #include <map>
 #include <set>
 #include <string>
@@ -91,7 +93,19 @@ TEST(Secret, FromEnvironmentNeedsOneOfTheVariables) {
     ::setenv("UNDERSTUDY_SECRET", "test secret: 0123456789abcdef", 1);
     auto secret = Secret::from_environment();
     EXPECT_EQ(secret.hash64("c", "v"), test_secret().hash64("c", "v"));
+    ::setenv("UNDERSTUDY_SECRET", "", 1);
+    EXPECT_THROW(Secret::from_environment(), Error);
     ::unsetenv("UNDERSTUDY_SECRET");
+    const std::string path = ::testing::TempDir() + "understudy_secret_test";
+    {
+        std::ofstream file(path);
+        file << "test secret: 0123456789abcdef\n";
+    }
+    ::setenv("UNDERSTUDY_SECRET_FILE", path.c_str(), 1);
+    EXPECT_EQ(Secret::from_environment().hash64("c", "v"), test_secret().hash64("c", "v"));  // newline dropped
+    std::remove(path.c_str());
+    EXPECT_THROW(Secret::from_environment(), Error);
+    ::unsetenv("UNDERSTUDY_SECRET_FILE");
 }
 
 TEST(Secret, ClassSeparatesDomainsAndLongValuesHashLikeShortOnes) {
