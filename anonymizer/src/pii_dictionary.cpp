@@ -24,7 +24,7 @@ struct Entry {
 };
 
 // Words are written folded (no accents) and joined; `e_mail`, `eMail` and `email` all join to `email`.
-// English, German, French, Spanish, Italian, Dutch and Portuguese.
+// English, German, French, Spanish, Italian, Dutch and Portuguese. One-letter strengths keep the table readable.
 constexpr Strength s = Strength::strong;
 constexpr Strength w = Strength::weak;
 constexpr Strength a = Strength::alone;
