@@ -162,6 +162,16 @@ TEST(CopyTextSplit, EscapedTabsAndNewlinesStayInTheField) {
     EXPECT_EQ(split("\\t\\n\tz"), (std::vector<std::string>{"\\t\\n", "z"}));
 }
 
+TEST(CopyTextSplit, EscapesAcrossSixteenByteBlocks) {
+    // The splitter looks at 16 bytes at a time: an escape may start in one block and end in the next.
+    for (std::size_t prefix = 0; prefix < 40; ++prefix) {
+        const std::string padding(prefix, 'p');
+        EXPECT_EQ(split(padding + "\\\tq\tr\n"), (std::vector<std::string>{padding + "\\\tq", "r"})) << prefix;
+        EXPECT_EQ(split(padding + "\\\\\tr\n"), (std::vector<std::string>{padding + "\\\\", "r"})) << prefix;
+        EXPECT_EQ(split(padding + "\t" + padding), (std::vector<std::string>{padding, padding})) << prefix;
+    }
+}
+
 // Values that stress the codec: everything the escaper touches, look-alikes of \N and of escapes,
 // multibyte UTF-8 and raw high bytes (as a LATIN1 or SQL_ASCII database sends them).
 std::string random_value(std::mt19937_64& random) {
