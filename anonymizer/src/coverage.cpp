@@ -175,7 +175,7 @@ CoverageReport check_coverage(const RuleSet& rules, const std::vector<TableShape
             if (!safe && column.unique)
                 report.errors.push_back(where + rule->description +
                                         " can map distinct values to one, but the column is under a unique index "
-                                        "(use keep, hash, or fake email/username/url with unique: true)");
+                                        "(use keep, hash, or fake email, username or url)");
             else if (!safe && rule->unique)
                 report.errors.push_back(where + rule->description + " cannot guarantee unique: true on a " +
                                         class_name(column_class) + " column");

@@ -195,15 +195,18 @@ TEST(Coverage, RefusesUnknownTablesAndColumns) {
 }
 
 TEST(Coverage, RefusesNonInjectiveRulesOnUniqueColumns) {
-    auto rules = parse("anonymize:\n  default: keep\n  tables:\n    public.users:\n      email: {fake: email}\n");
+    auto rules = parse("anonymize:\n  default: keep\n  tables:\n    public.users:\n      email: {fake: full_name}\n");
     auto report = check_coverage(rules, {users_table()});
     ASSERT_EQ(report.errors.size(), 1u);
     EXPECT_EQ(report.errors[0],
-              "understudy.yml:5:14: column \"public\".\"users\".\"email\": fake email can map distinct values to one, "
-              "but the column is under a unique index (use keep, hash, or fake email/username/url with unique: true)");
+              "understudy.yml:5:14: column \"public\".\"users\".\"email\": fake full_name can map distinct values to one, "
+              "but the column is under a unique index (use keep, hash, or fake email, username or url)");
     ASSERT_EQ(report.checks.size(), 1u);
     EXPECT_FALSE(report.checks[0].unique_safe);
     EXPECT_TRUE(check_coverage(parse("anonymize:\n  default: keep\n  tables:\n    public.users:\n      email: {hash: hex}\n"),
+                               {users_table()}).ok());
+    // fake email is injective with or without unique: true (one form, so joins hold).
+    EXPECT_TRUE(check_coverage(parse("anonymize:\n  default: keep\n  tables:\n    public.users:\n      email: {fake: email}\n"),
                                {users_table()}).ok());
 }
 

@@ -110,23 +110,13 @@ public:
             append_lower(first_names().pick(draws.next()), out);
             out += '.';
             append_lower(last_names().pick(draws.next()), out);
-            if (m_unique) {
-                out += '.';
-                append_code(*input, out);
-            } else {
-                append_number(draws.below(1000), out);
-            }
+            out += '.';
+            append_code(*input, out);
             out += k_email_domains[draws.below(k_email_domains.size())];
             break;
         case FakeKind::username:
             append_lower(words().pick(draws.next()), out);
-            if (m_unique) {
-                append_code(*input, out);
-            } else {
-                out += '_';
-                append_lower(words().pick(draws.next()), out);
-                append_number(draws.below(100), out);
-            }
+            append_code(*input, out);
             break;
         case FakeKind::phone:
             // +1 555 01xx numbers are reserved for fiction; 555 with any line keeps the shape of a real one.
@@ -190,13 +180,7 @@ public:
             out += '/';
             append_lower(words().pick(draws.next()), out);
             out += '/';
-            if (m_unique) {
-                append_code(*input, out);
-            } else {
-                append_lower(words().pick(draws.next()), out);
-                out += '-';
-                append_number(draws.below(10000), out);
-            }
+            append_code(*input, out);
             break;
         case FakeKind::credit_card: {
             // 4 then 14 digits then the Luhn digit: shaped like a Visa number, valid for checksum tests.
@@ -220,7 +204,7 @@ public:
         return out;
     }
 
-    bool injective() const override { return m_unique; }
+    bool injective() const override { return fake_kind_can_be_unique(m_kind); }
     TypeClass accepts() const override { return TypeClass::text; }
     std::string describe() const override {
         std::string text = std::string("fake ") + fake_kind_name(m_kind);
@@ -233,8 +217,9 @@ private:
     static constexpr std::array<const char*, 3> k_email_domains = {"@example.com", "@example.org", "@example.net"};
     static constexpr std::array<const char*, 3> k_url_hosts = {"example.com", "example.org", "example.net"};
 
-    // The unique forms carry the base32 of the keyed permutation of the input: distinct inputs,
-    // distinct codes, by construction.
+    // Emails, usernames and URLs always carry the base32 of the keyed permutation of the input, with
+    // or without `unique: true`: distinct inputs, distinct codes, by construction. One form for both
+    // keeps joins intact when users.email is unique and orders.customer_email is not.
     void append_code(std::string_view input, std::string& out) const {
         std::string permuted;
         m_permutation.permute_padded(input, permuted);
