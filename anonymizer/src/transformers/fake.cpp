@@ -221,7 +221,7 @@ private:
     // or without `unique: true`: distinct inputs, distinct codes, by construction. One form for both
     // keeps joins intact when users.email is unique and orders.customer_email is not.
     void append_code(std::string_view input, std::string& out) const {
-        std::string permuted;
+        thread_local std::string permuted;  // reused: the padded block is always on the heap otherwise
         m_permutation.permute_padded(input, permuted);
         append_base32(reinterpret_cast<const unsigned char*>(permuted.data()), permuted.size(), out);
     }

@@ -62,7 +62,7 @@ public:
             }
             return format_uuid(bytes);
         }
-        std::string permuted;
+        thread_local std::string permuted;  // reused: the padded block is always on the heap otherwise
         m_permutation.permute_padded(*input, permuted);
         std::string out;
         out.reserve(permuted.size() * 2);
