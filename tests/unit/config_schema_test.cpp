@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 
+#include "understudy/anonymizer/coverage.hpp"
 #include "understudy/anonymizer/rules.hpp"
 #include "understudy/orchestrator/config_file.hpp"
 
@@ -131,6 +132,48 @@ TEST(ConfigSchema, ExamplesUseOnlyWhatTheSchemaAllowsAndParse) {
         EXPECT_FALSE(rules.rules().empty()) << path;
     }
     EXPECT_GE(examples, 1);
+}
+
+// The Rails example covers a Devise users table as `rails g devise User` plus a few app columns makes it.
+TEST(ConfigSchema, RailsExampleCoversADeviseUsersTable) {
+    auto column = [](std::string name, std::string type, std::string category, bool unique = false,
+                     bool not_null = false) {
+        return ColumnShape{std::move(name), std::move(type), std::move(category), unique, not_null};
+    };
+    TableShape users{"public.users",
+                     {column("id", "bigint", "N", true, true),
+                      column("email", "character varying", "S", true, true),
+                      column("encrypted_password", "character varying", "S", false, true),
+                      column("reset_password_token", "character varying", "S", true),
+                      column("reset_password_sent_at", "timestamp(6) without time zone", "D"),
+                      column("remember_created_at", "timestamp(6) without time zone", "D"),
+                      column("sign_in_count", "integer", "N", false, true),
+                      column("current_sign_in_at", "timestamp(6) without time zone", "D"),
+                      column("last_sign_in_at", "timestamp(6) without time zone", "D"),
+                      column("current_sign_in_ip", "inet", "I"),
+                      column("last_sign_in_ip", "inet", "I"),
+                      column("confirmation_token", "character varying", "S", true),
+                      column("confirmed_at", "timestamp(6) without time zone", "D"),
+                      column("confirmation_sent_at", "timestamp(6) without time zone", "D"),
+                      column("unconfirmed_email", "character varying", "S"),
+                      column("failed_attempts", "integer", "N", false, true),
+                      column("unlock_token", "character varying", "S", true),
+                      column("locked_at", "timestamp(6) without time zone", "D"),
+                      column("first_name", "character varying", "S"),
+                      column("last_name", "character varying", "S"),
+                      column("display_name", "character varying", "S"),
+                      column("phone", "character varying", "S"),
+                      column("date_of_birth", "date", "D"),
+                      column("preferences", "jsonb", "U"),
+                      column("backup_codes", "character varying[]", "A"),
+                      column("notes", "text", "S"),
+                      column("created_at", "timestamp(6) without time zone", "D", false, true),
+                      column("updated_at", "timestamp(6) without time zone", "D", false, true)}};
+    TableShape migrations{"public.schema_migrations", {column("version", "character varying", "S", true, true)}};
+    auto rules = RuleSet::load_file((k_schemas / "examples" / "rails_users.yml").string());
+    auto report = check_coverage(rules, {users, migrations});
+    EXPECT_TRUE(report.ok()) << report.summary();
+    for (const auto& check : report.checks) EXPECT_TRUE(check.unique_safe) << check.column;
 }
 
 TEST(ConfigSchema, ReadmeSnippetsParse) {

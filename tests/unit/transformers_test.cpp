@@ -349,6 +349,45 @@ TEST(Array, AppliesTheRuleToEachElementAndRequotes) {
     EXPECT_THROW(array->apply(std::string("{unclosed"), Row()), Error);
 }
 
+// Property: `{array: keep}` gives back any array literal written the way array_out writes it, over
+// generated elements full of the characters that force quoting.
+TEST(Array, KeepIsIdentityOnGeneratedLiterals) {
+    auto keep = make("{array: keep}");
+    const std::string alphabet = "ab ,{}\"\\\tNUL\xc3\xa9x";
+    std::uint64_t state = 12345;
+    auto next = [&state]() {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return state >> 33;
+    };
+    auto element = [&]() {
+        if (next() % 7 == 0) return std::string("NULL");
+        std::string value;
+        const auto length = next() % 6;
+        for (std::uint64_t char_idx = 0; char_idx < length; ++char_idx) value += alphabet[next() % alphabet.size()];
+        if (value == "\xc3" || (!value.empty() && static_cast<unsigned char>(value.back()) == 0xc3)) value += "\xa9";
+        bool quote = value.empty() || value == "NULL" || value.find_first_of(" ,{}\"\\\t") != std::string::npos;
+        for (const char* word : {"null", "Null", "NULL"}) quote = quote || value == word;
+        if (!quote) return value;
+        std::string quoted = "\"";
+        for (char c : value) {
+            if (c == '"' || c == '\\') quoted += '\\';
+            quoted += c;
+        }
+        return quoted + "\"";
+    };
+    for (int literal_idx = 0; literal_idx < 2000; ++literal_idx) {
+        std::string literal = "{";
+        const auto count = next() % 5;
+        for (std::uint64_t element_idx = 0; element_idx < count; ++element_idx) {
+            if (element_idx) literal += ',';
+            if (literal_idx % 3 == 0) literal += "{" + element() + "," + element() + "}";
+            else literal += element();
+        }
+        literal += "}";
+        EXPECT_EQ(run(*keep, literal), literal);
+    }
+}
+
 TEST(Hash, UuidFormPermutesUuidsAndHashesOtherText) {
     auto uuid = make("{hash: uuid}");
     auto out = run(*uuid, "123e4567-e89b-12d3-a456-426614174000");
