@@ -289,6 +289,28 @@ TEST(Temporal, ShiftsKeepTheShape) {
     EXPECT_FALSE(parse_duration_seconds("soon").has_value());
 }
 
+// Property: shifting by s then by -s gives back the value, over generated timestamps of every shape.
+TEST(Temporal, ShiftThereAndBackIsIdentity) {
+    std::uint64_t state = 99;
+    auto next = [&state](std::uint64_t bound) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return (state >> 33) % bound;
+    };
+    auto two = [](std::uint64_t value) { return std::string(value < 10 ? "0" : "") + std::to_string(value); };
+    const char* suffixes[] = {"", ".5", ".123456", "+00", "-05:30", ".25+02"};
+    std::string there, back;
+    for (int case_idx = 0; case_idx < 5000; ++case_idx) {
+        std::string value = std::to_string(1900 + next(300)) + "-" + two(1 + next(12)) + "-" + two(1 + next(28));
+        const auto shape = next(3);
+        if (shape > 0) value += " " + two(next(24)) + ":" + two(next(60)) + ":" + two(next(60)) + suffixes[next(6)];
+        const std::int64_t seconds = static_cast<std::int64_t>(next(400 * 86400)) - 200 * 86400;
+        const std::int64_t shift = shape == 0 ? seconds - seconds % 86400 : seconds;
+        ASSERT_TRUE(shift_temporal(value, shift, there)) << value;
+        ASSERT_TRUE(shift_temporal(there, -shift, back)) << there;
+        EXPECT_EQ(back, value) << shift;
+    }
+}
+
 TEST(DateShift, KeepsIntervalsWithinOneEntity) {
     auto shift = make("{date_shift: {max: \"365 days\", entity: user_id}}");
     EXPECT_EQ(shift->referenced_columns(), std::vector<std::string>{"user_id"});

@@ -16,14 +16,23 @@ struct Dictionary {
     std::string_view pick(std::uint64_t hash) const { return words[hash % size]; }
 };
 
+/// Given names from many languages, ASCII only (they also build email local parts).
 const Dictionary& first_names();
+/// Family names from many languages, ASCII only.
 const Dictionary& last_names();
+/// The name part of a street: `Maple` in `12 Maple Lane`.
 const Dictionary& street_names();
+/// Street kinds: Street, Lane, Avenue...
 const Dictionary& street_suffixes();
+/// Invented town names, so a fake address never points at a real place by design.
 const Dictionary& cities();
+/// The first word of a company name.
 const Dictionary& company_stems();
+/// The second word of a company name: Labs, Systems...
 const Dictionary& company_suffixes();
+/// Country names in English.
 const Dictionary& countries();
+/// Lowercase nouns for usernames and URLs.
 const Dictionary& words();
 
 }  // namespace understudy::anonymizer
