@@ -351,6 +351,16 @@ TEST(Json, RewritesSelectedLeavesOnly) {
     EXPECT_THROW(json->apply(std::string("{not json"), Row()), Error);
 }
 
+TEST(Json, NumbersKeepTheirSourceText) {
+    auto json = make("{json: {\"$.email\": {fake: email}, \"$.n[0]\": {noise: {range: 1}}}}");
+    auto out = run(*json, R"({"price": 1.10, "big": 123456789012345678901234, "small": 1e-300, "int": -7, "n": [2.50], "t": true})");
+    EXPECT_NE(out.find("\"price\":1.10,\"big\":123456789012345678901234,\"small\":1e-300,\"int\":-7,\"n\":["),
+              std::string::npos) << out;
+    auto noisy = out.substr(out.find("\"n\":[") + 5);
+    EXPECT_EQ(noisy.find('.'), 1u) << out;  // 2.50 moved within ±1, still with two decimals
+    EXPECT_EQ(noisy.substr(4), "],\"t\":true}") << out;
+}
+
 TEST(Json, BracketKeysIndexesAndNumbers) {
     auto json = make("{json: {\"$[\\\"a b\\\"][1]\": {noise: {range: 1}}}}");
     auto out = run(*json, R"({"a b": [10, 20, 30]})");

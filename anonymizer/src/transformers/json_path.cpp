@@ -17,6 +17,94 @@ bool is_identifier_char(char c) {
            static_cast<unsigned char>(c) >= 0x80;
 }
 
+// Numbers with a fraction or exponent, and integers too wide for 64 bits, would come back from a
+// double rounded (1.10 as 1.1, 20 digits as 17): they are kept as their source text instead, in a
+// string with this prefix, and written back bare. jsonb refuses \u0000 in strings, so no real
+// value starts with it; a json value would have to start with \u0000\u0001# to be confused.
+const std::string k_raw_number("\0\x01#", 3);
+constexpr std::string_view k_dumped_raw_number = "\"\\u0000\\u0001#";
+
+bool is_raw_number(const Json& node) {
+    return node.is_string() && node.get_ref<const std::string&>().compare(0, k_raw_number.size(), k_raw_number) == 0;
+}
+
+// Builds the document with nlohmann's SAX interface, which hands over each float's source text.
+class RawNumberBuilder {
+public:
+    explicit RawNumberBuilder(Json& root) : m_root(root) {}
+
+    bool null() { return add(nullptr); }
+    bool boolean(bool value) { return add(value); }
+    bool number_integer(Json::number_integer_t value) { return add(value); }
+    bool number_unsigned(Json::number_unsigned_t value) { return add(value); }
+    bool number_float(Json::number_float_t, const std::string& text) { return add(k_raw_number + text); }
+    bool string(std::string& value) { return add(std::move(value)); }
+    bool binary(Json::binary_t&) { return false; }
+    bool start_object(std::size_t) { return open(Json::object()); }
+    bool key(std::string& key) {
+        m_key = std::move(key);
+        return true;
+    }
+    bool end_object() { return close(); }
+    bool start_array(std::size_t) { return open(Json::array()); }
+    bool end_array() { return close(); }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+
+private:
+    // Only the containers on the path to the current one are held: a parent gains no child while
+    // one of its children is open, so these pointers stay valid.
+    Json* insert(Json value) {
+        if (m_open.empty()) {
+            m_root = std::move(value);
+            return &m_root;
+        }
+        Json& parent = *m_open.back();
+        if (parent.is_array()) {
+            parent.push_back(std::move(value));
+            return &parent.back();
+        }
+        Json& slot = parent[m_key];
+        slot = std::move(value);
+        return &slot;
+    }
+    bool add(Json value) {
+        insert(std::move(value));
+        return true;
+    }
+    bool open(Json container) {
+        m_open.push_back(insert(std::move(container)));
+        return true;
+    }
+    bool close() {
+        m_open.pop_back();
+        return true;
+    }
+
+    Json& m_root;
+    std::vector<Json*> m_open;
+    std::string m_key;
+};
+
+// The dump with each raw number written back bare (its text holds no quote or backslash).
+std::string dump_with_raw_numbers(const Json& document) {
+    std::string text = document.dump(-1, ' ', false, Json::error_handler_t::replace);
+    std::size_t marker = text.find(k_dumped_raw_number);
+    if (marker == std::string::npos) return text;
+    std::string out;
+    out.reserve(text.size());
+    std::size_t copied = 0;
+    while (marker != std::string::npos) {
+        out.append(text, copied, marker - copied);
+        const std::size_t number = marker + k_dumped_raw_number.size();
+        const std::size_t close = text.find('"', number);
+        out.append(text, number, close - number);
+        copied = close + 1;
+        marker = text.find(k_dumped_raw_number, copied);
+    }
+    out.append(text, copied, std::string::npos);
+    return out;
+}
+
 // An empty row: inner rules of a json path see only their own value (templates are refused there).
 class NoColumns final : public RowView {
 public:
@@ -38,10 +126,11 @@ public:
 
     Value apply(const Value& input, const RowView&) const override {
         if (!input) return std::nullopt;
-        Json document = Json::parse(*input, nullptr, false);
-        if (document.is_discarded()) throw Error(ExitCode::config, "json: value is not valid JSON");
+        Json document;
+        RawNumberBuilder builder(document);
+        if (!Json::sax_parse(*input, &builder)) throw Error(ExitCode::config, "json: value is not valid JSON");
         for (const auto& path : m_paths) visit(document, path, 0);
-        return document.dump(-1, ' ', false, Json::error_handler_t::replace);
+        return dump_with_raw_numbers(document);
     }
     bool injective() const override { return false; }
     TypeClass accepts() const override { return TypeClass::json; }
@@ -82,18 +171,20 @@ private:
             return;
         }
         static const NoColumns k_no_columns;
-        if (node.is_string()) {
-            Value result = path.rule->apply(node.get<std::string>(), k_no_columns);
-            node = result ? Json(*result) : Json(nullptr);
-        } else if (node.is_number()) {
+        if (is_raw_number(node) || node.is_number()) {
             // Numbers go through the rule as their text and come back as numbers when they still are.
-            Value result = path.rule->apply(node.dump(), k_no_columns);
+            Value result = path.rule->apply(is_raw_number(node) ? node.get<std::string>().substr(k_raw_number.size())
+                                                                : node.dump(),
+                                            k_no_columns);
             if (!result) {
                 node = nullptr;
                 return;
             }
             Json number = Json::parse(*result, nullptr, false);
-            node = (!number.is_discarded() && number.is_number()) ? number : Json(*result);
+            node = (!number.is_discarded() && number.is_number()) ? Json(k_raw_number + *result) : Json(*result);
+        } else if (node.is_string()) {
+            Value result = path.rule->apply(node.get<std::string>(), k_no_columns);
+            node = result ? Json(*result) : Json(nullptr);
         } else if (node.is_null()) {
             Value result = path.rule->apply(std::nullopt, k_no_columns);
             if (result) node = *result;
