@@ -5,6 +5,7 @@
 #include <array>
 #include <cctype>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -328,6 +329,12 @@ public:
         }
         flush();
         m_stats.bytes_in = m_reader.bytes_read();
+        for (const ColumnRule& rule : m_rules.rules()) {  // sorted by table, so one entry per table
+            if (m_seen_tables.count(rule.table) != 0) continue;
+            if (m_stats.unmatched_tables.empty() || m_stats.unmatched_tables.back() != rule.table) {
+                m_stats.unmatched_tables.push_back(rule.table);
+            }
+        }
         return m_stats;
     }
 
@@ -338,6 +345,7 @@ private:
         emit(header_line);
         TableRewriter rewriter(m_rules, m_secret, header.table, header.columns);
         ++m_stats.tables;
+        m_seen_tables.insert(header.table);
         for (;;) {
             auto line = m_reader.next();
             if (!line) {
@@ -430,6 +438,7 @@ private:
     std::string m_buffer;
     std::string m_row;
     DumpFilterStats m_stats;
+    std::set<std::string> m_seen_tables;
 };
 
 }  // namespace

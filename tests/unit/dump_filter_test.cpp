@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "understudy/anonymizer/dump_filter.hpp"
 #include "understudy/error.hpp"
@@ -101,6 +102,7 @@ TEST(DumpFilter, PassesEverythingOutsideCopyBlocksThrough) {
     EXPECT_EQ(result.stats.tables, 0u);
     EXPECT_EQ(result.stats.rows, 0u);
     EXPECT_EQ(result.stats.bytes_in, dump.size());
+    EXPECT_EQ(result.stats.unmatched_tables, std::vector<std::string>{"public.users"});
 }
 
 TEST(DumpFilter, RewritesRowsUpToTheEndMarker) {
@@ -167,6 +169,24 @@ TEST(DumpFilter, TableWithoutColumnsOrRulesPassesThrough) {
     EXPECT_EQ(result.output, dump);
     EXPECT_EQ(result.stats.tables, 2u);
     EXPECT_EQ(result.stats.rows, 3u);
+    EXPECT_TRUE(result.stats.unmatched_tables.empty());
+}
+
+TEST(DumpFilter, ReportsTablesWithRulesButNoData) {
+    // Under default keep a misspelt table name would copy the real table as it is: the caller warns.
+    const RuleSet rules = rules_from(R"(
+anonymize:
+  default: keep
+  tables:
+    public.user:
+      email: {fake: email}
+    public.zz:
+      a: null
+      b: null
+)");
+    const Filtered result = filter("COPY public.users (id, email) FROM stdin;\n1\ta@example.org\n\\.\n", rules);
+    EXPECT_EQ(result.output, "COPY public.users (id, email) FROM stdin;\n1\ta@example.org\n\\.\n");
+    EXPECT_EQ(result.stats.unmatched_tables, (std::vector<std::string>{"public.user", "public.zz"}));
 }
 
 TEST(DumpFilter, UnclassifiedColumnsStopBeforeTheBlock) {
@@ -242,6 +262,7 @@ TEST(DumpFilter, GoldenPgDump) {
     const DumpFilterStats stats = filter_dump(in, out, rules, secret);
     EXPECT_EQ(stats.tables, 4u);
     EXPECT_EQ(stats.rows, 11u);
+    EXPECT_TRUE(stats.unmatched_tables.empty());
     if (std::getenv("UNDERSTUDY_GOLDEN_UPDATE") != nullptr) {
         std::ofstream(dir / "expected.sql", std::ios::binary) << out.str();
         return;

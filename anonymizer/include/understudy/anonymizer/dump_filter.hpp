@@ -1,8 +1,11 @@
 // `understudy anonymize`: rewrites the COPY blocks of a plain pg_dump stream, passes the rest through.
 #pragma once
 
+#include <cstdint>
 #include <istream>
 #include <ostream>
+#include <string>
+#include <vector>
 
 #include "understudy/anonymizer/rules.hpp"
 #include "understudy/anonymizer/secret.hpp"
@@ -14,6 +17,9 @@ struct DumpFilterStats {
     std::uint64_t tables = 0;
     std::uint64_t rows = 0;
     std::uint64_t bytes_in = 0;
+    /// Tables that have rules but no COPY block in the dump, sorted: under `default: keep` a
+    /// misspelt table name would otherwise go unnoticed, so the caller should warn about them.
+    std::vector<std::string> unmatched_tables;
 };
 
 /// Copies `in` to `out`; inside each `COPY schema.table (cols) FROM stdin;` … `\.` block, rows are
