@@ -314,6 +314,12 @@ public:
                                            ": COPY statement not understood (only pg_dump's plain "
                                            "`COPY name (columns) FROM stdin;` is)");
                 }
+                if (line->substr(0, 12) == "INSERT INTO ") {
+                    // Rows as INSERT statements (pg_dump --inserts) would pass through unanonymized.
+                    fail(ExitCode::config, "line " + std::to_string(m_reader.line_number()) +
+                                               ": the dump holds rows as INSERT statements, which are not anonymized",
+                         "dump without --inserts/--column-inserts (COPY is pg_dump's default)");
+                }
                 if (auto encoding = client_encoding(*line); encoding && embeds_ascii(*encoding)) {
                     fail(ExitCode::config, "line " + std::to_string(m_reader.line_number()) + ": client encoding " +
                                                quoted(*encoding) + " is not supported",

@@ -95,6 +95,9 @@ TEST(DumpFilter, PassesEverythingOutsideCopyBlocksThrough) {
         "SELECT 1\n"
         "COPY public.users (id, email) FROM stdin;\n"  // in the middle of a statement
         ";\n"
+        "CREATE RULE r AS ON UPDATE TO t DO INSTEAD\n"
+        "INSERT INTO t2 VALUES (1);\n"  // part of a statement, not a row
+
         "\\unrestrict abc\n"
         "no newline at the end";
     const Filtered result = filter(dump, rules_from(k_users_rules));
@@ -244,6 +247,11 @@ TEST(DumpFilter, MalformedInput) {
     refused = refuse("COPY public.users (id, email) FROM stdin WITH (FORMAT csv);\n1,a\n\\.\n", rules);
     EXPECT_EQ(refused.code, ExitCode::io);
     EXPECT_NE(refused.message.find("COPY statement not understood"), std::string::npos) << refused.message;
+
+    refused = refuse("SET x = 1;\nINSERT INTO public.users (id, email) VALUES (1, 'a@example.org');\n", rules);
+    EXPECT_EQ(refused.code, ExitCode::config);
+    EXPECT_EQ(refused.message.rfind("line 2: the dump holds rows as INSERT statements", 0), 0u) << refused.message;
+    EXPECT_EQ(refused.output, "SET x = 1;\n");
 
     refused = refuse("SET client_encoding = 'SJIS';\n", rules);
     EXPECT_EQ(refused.code, ExitCode::config);
