@@ -91,6 +91,12 @@ TEST(RuleSet, NoAnonymizeSectionMeansKeepEverything) {
     EXPECT_EQ(empty.default_policy(), DefaultPolicy::fail);
 }
 
+TEST(RuleSet, MisspeltSectionIsRefusedNotIgnored) {
+    EXPECT_EQ(refusal("anonymise:\n  default: fail\n"),
+              "understudy.yml:1:1: unknown key \"anonymise\" in the configuration file (expected anonymize, keep, "
+              "source, subset, sync, target)");
+}
+
 TEST(RuleSet, KeepListsTablesAndColumns) {
     auto rules = parse("anonymize: {default: fail}\nkeep: [public.countries, public.users.id]\n");
     EXPECT_TRUE(rules.kept("public.countries", "name"));
