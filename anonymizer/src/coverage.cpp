@@ -83,7 +83,7 @@ bool starts_with(const std::string& text, const char* prefix) { return text.rfin
 bool fits(const Transformer& transformer, ColumnClass column) {
     const std::string description = transformer.describe();
     if (starts_with(description, "hash uuid")) return column == ColumnClass::uuid || column == ColumnClass::text;
-    if (starts_with(description, "hash hex")) return column == ColumnClass::text || column == ColumnClass::other;
+    if (starts_with(description, "hash hex")) return column == ColumnClass::text;
     switch (transformer.accepts()) {
     case TypeClass::any: return true;
     case TypeClass::text:
