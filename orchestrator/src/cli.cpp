@@ -11,7 +11,11 @@
 #include "understudy/error.hpp"
 #include "understudy/orchestrator/config_file.hpp"
 #include "understudy/orchestrator/progress.hpp"
+#include "understudy/anonymizer/dump_filter.hpp"
+#include "understudy/anonymizer/rules.hpp"
+#include "understudy/anonymizer/secret.hpp"
 #include "understudy/orchestrator/report_file.hpp"
+#include "understudy/orchestrator/source_commands.hpp"
 #include "understudy/orchestrator/subset_pipeline.hpp"
 #include "understudy/pg/conninfo.hpp"
 
@@ -38,6 +42,7 @@ struct CliOptions {
     bool dry_run = false;
     bool replace = false;
     std::string graph_format = "dot";
+    std::string output_path;
 };
 
 /// List options read their UNDERSTUDY_* variable as whitespace-separated words.
@@ -147,6 +152,20 @@ pg::ConnInfo resolve_target(const CliOptions& options, const ConfigFile& config)
     return pg::ConnInfo::parse(text, "--target");
 }
 
+/// `understudy anonymize`: standard input to standard output, rows rewritten, the rest verbatim.
+anonymizer::DumpFilterStats anonymize_dump(const anonymizer::RuleSet& rules) {
+    if (!rules.configured()) throw Error(ExitCode::config, "the configuration has no anonymize: section");
+    auto secret = anonymizer::Secret::from_environment();
+    std::ios::sync_with_stdio(false);
+    auto stats = anonymizer::filter_dump(std::cin, std::cout, rules, secret);
+    std::cout.flush();
+    if (!std::cout) throw Error(ExitCode::io, "could not write to standard output");
+    // Under default: keep, a misspelt table name in the rules would copy the real table unchanged.
+    for (const auto& table : stats.unmatched_tables)
+        std::fprintf(stderr, "warning: rules for \"%s\" matched no COPY block of the dump\n", table.c_str());
+    return stats;
+}
+
 void print_error(const Error& error) {
     std::fprintf(stderr, "error: %s\n", pg::redact_secrets(error.what()).c_str());
     if (!error.hint().empty()) std::fprintf(stderr, "HINT: %s\n", pg::redact_secrets(error.hint()).c_str());
@@ -179,6 +198,21 @@ int run(int argc, char** argv) {
     add_source_options(*graph, options);
     graph->add_option("--format", options.graph_format, "output format")->check(CLI::IsMember({"dot"}));
 
+    auto* check = app.add_subcommand("check", "verify that every copied column has an anonymization rule "
+                                               "(exit 12 on drift; for CI after migrations)");
+    add_source_options(*check, options);
+
+    auto* init = app.add_subcommand("init", "write a starter understudy.yml with suggested anonymization rules");
+    add_source_options(*init, options);
+    init->add_option("--out", options.output_path, "file to write (default: standard output)");
+
+    auto* anonymize = app.add_subcommand("anonymize", "rewrite the COPY blocks of a plain pg_dump read from "
+                                                      "standard input, to standard output");
+    anonymize->add_option("--config", options.config_path, "configuration file with the anonymize: rules")
+        ->envname("UNDERSTUDY_CONFIG")
+        ->check(CLI::ExistingFile)
+        ->required();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
@@ -190,20 +224,40 @@ int run(int argc, char** argv) {
 
     CLI::App& command = *app.get_subcommands().front();
     ConfigFile config = options.config_path.empty() ? ConfigFile{} : load_config_file(options.config_path);
+    auto rules = options.config_path.empty() ? anonymizer::RuleSet{} : anonymizer::RuleSet::load_file(options.config_path);
+    if (command.get_name() == "anonymize") {
+        anonymize_dump(rules);
+        return 0;
+    }
     auto settings = build_settings(command, options, config);
     auto source = resolve_source(options, config);
 
     if (command.get_name() == "plan") {
-        std::cout << describe_plan(source, settings);
+        std::cout << describe_plan(source, settings, rules);
         return 0;
     }
     if (command.get_name() == "graph") {
         std::cout << describe_graph(source, settings);
         return 0;
     }
+    if (command.get_name() == "check") {
+        std::cout << check_rules(source, settings, rules);
+        return 0;
+    }
+    if (command.get_name() == "init") {
+        auto text = write_init_config(source, settings);
+        if (options.output_path.empty()) {
+            std::cout << text;
+        } else {
+            write_text_file(options.output_path, text);
+            std::fprintf(stderr, "wrote %s: review every rule before the first run\n", options.output_path.c_str());
+        }
+        return 0;
+    }
 
     SubsetRequest request{source, resolve_target(options, config), settings,
-                          options.jobs > 0 ? options.jobs : config.jobs.value_or(2), options.replace, options.dry_run};
+                          options.jobs > 0 ? options.jobs : config.jobs.value_or(2), options.replace, options.dry_run,
+                          std::move(rules)};
     Progress progress(Progress::stderr_is_terminal());
     auto report = run_subset(request, progress);
     progress.finish();

@@ -9,6 +9,10 @@
 
 #include <pqxx/nontransaction>
 
+#include "source_model.hpp"
+
+#include "understudy/anonymizer/secret.hpp"
+#include "understudy/orchestrator/anonymization_guard.hpp"
 #include "understudy/orchestrator/schema_clone.hpp"
 #include "understudy/orchestrator/sequence_reset.hpp"
 #include "understudy/orchestrator/table_transfer.hpp"
@@ -101,20 +105,10 @@ nlohmann::json table_report(const subsetter::TablePlan& table_plan, const subset
     return entry;
 }
 
-/// The read-only part shared by subset, plan and graph.
-struct SourceModel {
-    subsetter::Catalog catalog;
-    subsetter::SubsetPlan plan;
-};
-
-SourceModel read_source_model(pg::SourceSnapshot& snapshot, const subsetter::SubsetSettings& settings) {
-    auto catalog = subsetter::load_catalog(snapshot.transaction(), settings.catalog_filter);
-    auto plan = subsetter::make_plan(snapshot.transaction(), catalog, settings);
-    return {std::move(catalog), std::move(plan)};
-}
-
-nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& snapshot, const SourceModel& model,
-                           nlohmann::json& report, PhaseClock& clock, Progress& progress);
+nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& snapshot,
+                           const pg::ServerIdentity& target_identity, const SourceModel& model,
+                           const anonymizer::Secret* secret, nlohmann::json& report, PhaseClock& clock,
+                           Progress& progress);
 
 }  // namespace
 
@@ -142,6 +136,13 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
     auto model = clock.run("plan", progress, "reading the catalog", [&] {
         return read_source_model(snapshot, request.settings);
     });
+    // The fail-closed guard and the secret come before any row is read, let alone written.
+    std::optional<anonymizer::Secret> secret;
+    if (request.rules.configured()) {
+        enforce_coverage(request.rules, model.catalog, &model.plan);
+        secret = anonymizer::Secret::from_environment();
+    }
+    report["anonymized"] = secret.has_value();
     if (request.dry_run) {
         auto selection = clock.run("selection", progress, "selecting rows", [&] {
             return subsetter::select_rows(snapshot.transaction(), model.catalog, model.plan, request.settings,
@@ -159,7 +160,8 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
     // From here on the target is written. It was empty (or --replace was given), so if the run fails
     // it is emptied again: a rerun then starts clean instead of meeting "target is not empty".
     try {
-        return load_target(request, snapshot, model, report, clock, progress);
+        return load_target(request, snapshot, target_identity, model, secret ? &*secret : nullptr, report, clock,
+                           progress);
     } catch (...) {
         try {
             auto cleanup = pg::connect(request.target, pg::Side::target);
@@ -173,8 +175,10 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
 
 namespace {
 
-nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& snapshot, const SourceModel& model,
-                           nlohmann::json& report, PhaseClock& clock, Progress& progress) {
+nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& snapshot,
+                           const pg::ServerIdentity& target_identity, const SourceModel& model,
+                           const anonymizer::Secret* secret, nlohmann::json& report, PhaseClock& clock,
+                           Progress& progress) {
     // Sequence values are read in the snapshot, like everything else of the source.
     auto sequence_values = read_sequence_values(snapshot.transaction(), model.catalog);
 
@@ -219,7 +223,10 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
 
     auto jobs = make_copy_jobs(model.catalog, model.plan, selection);
     auto copied = clock.run("copy", progress, "copying rows", [&] {
-        return transfer_tables({request.source, snapshot.id()}, request.target, jobs, request.jobs, progress);
+        std::optional<RowRewriting> rewriting;
+        if (secret) rewriting.emplace(RowRewriting{request.rules, *secret});
+        return transfer_tables({request.source, snapshot.id(), target_identity.encoding}, request.target, jobs,
+                               request.jobs, progress, rewriting ? &*rewriting : nullptr);
     });
     std::uint64_t total_rows = 0;
     std::uint64_t total_bytes = 0;
@@ -255,18 +262,6 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
 }
 
 }  // namespace
-
-std::string describe_plan(const pg::ConnInfo& source, const subsetter::SubsetSettings& settings) {
-    pg::SourceSnapshot snapshot(source);
-    auto model = read_source_model(snapshot, settings);
-    return subsetter::format_plan(model.plan);
-}
-
-std::string describe_graph(const pg::ConnInfo& source, const subsetter::SubsetSettings& settings) {
-    pg::SourceSnapshot snapshot(source);
-    auto model = read_source_model(snapshot, settings);
-    return model.plan.graph.to_dot();
-}
 
 std::string summarize_report(const nlohmann::json& report) {
     std::string out;

@@ -8,8 +8,10 @@
 #include <memory>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <thread>
 
+#include "understudy/anonymizer/table_rewriter.hpp"
 #include "understudy/orchestrator/copy_statement.hpp"
 #include "understudy/pg/copy_connection.hpp"
 #include "understudy/pg/sql_text.hpp"
@@ -32,6 +34,11 @@ public:
             m_source = std::make_unique<pg::CopyConnection>(m_source_info.conninfo, pg::Side::source);
             // SET TRANSACTION SNAPSHOT must be the transaction's first statement. REPEATABLE READ keeps
             // the imported snapshot for every later statement of the transaction.
+            // The source converts to the target's encoding, so the bytes we forward (and rewrite:
+            // every server encoding keeps ASCII's tab, newline and backslash) are valid there.
+            if (!m_source_info.encoding.empty())
+                m_source->execute("SET client_encoding = " + pg::quote_literal(m_source_info.encoding),
+                                  "could not set the client encoding");
             m_source->execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
                               "SET TRANSACTION SNAPSHOT " + pg::quote_literal(m_source_info.snapshot_id) + "; "
                               "SET LOCAL synchronize_seqscans = off",
@@ -45,6 +52,9 @@ public:
             m_target = std::make_unique<pg::CopyConnection>(m_target_info, pg::Side::target);
             // The load is redone from scratch if the server crashes, so commits need not wait for WAL flush.
             m_target->execute("SET synchronous_commit = off", "could not configure the session");
+            if (!m_source_info.encoding.empty())
+                m_target->execute("SET client_encoding = " + pg::quote_literal(m_source_info.encoding),
+                                  "could not set the client encoding");
         }
         return *m_target;
     }
@@ -61,7 +71,8 @@ private:
     std::unique_ptr<pg::CopyConnection> m_target;
 };
 
-TableCopyResult copy_once(WorkerConnections& connections, const TableCopyJob& job, Progress& progress) {
+TableCopyResult copy_once(WorkerConnections& connections, const TableCopyJob& job, Progress& progress,
+                          const RowRewriting* rewriting) {
     const auto& table = *job.table;
     const std::string name = table.name.display();
     TableCopyResult result;
@@ -75,9 +86,22 @@ TableCopyResult copy_once(WorkerConnections& connections, const TableCopyJob& jo
                    "could not prepare " + table.name.quoted());
     target.begin_copy_in(copy_in_statement(table, !table.partitioned), "could not load " + table.name.quoted());
 
+    // A fresh rewriter per attempt: its row numbers (for error messages) restart with the rows.
+    std::optional<anonymizer::TableRewriter> rewriter;
+    if (rewriting) {
+        rewriter.emplace(rewriting->rules, rewriting->secret, name, table.copy_columns());
+        if (rewriter->passthrough()) rewriter.reset();
+    }
+    std::string rewritten;
     std::uint64_t since_report = 0;
     auto forward = [&](std::string_view row) {
-        target.put(row);
+        if (rewriter) {
+            rewritten.clear();
+            rewriter->rewrite(row, rewritten);
+            target.put(rewritten);
+        } else {
+            target.put(row);
+        }
         ++result.rows;
         result.bytes += row.size();
         if (++since_report == k_progress_every_rows) {
@@ -103,11 +127,12 @@ TableCopyResult copy_once(WorkerConnections& connections, const TableCopyJob& jo
     return result;
 }
 
-TableCopyResult copy_with_retries(WorkerConnections& connections, const TableCopyJob& job, Progress& progress) {
+TableCopyResult copy_with_retries(WorkerConnections& connections, const TableCopyJob& job, Progress& progress,
+                                  const RowRewriting* rewriting) {
     auto started = std::chrono::steady_clock::now();
     for (int attempt = 1;; ++attempt) {
         try {
-            TableCopyResult result = copy_once(connections, job, progress);
+            TableCopyResult result = copy_once(connections, job, progress, rewriting);
             result.attempts = attempt;
             result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
             return result;
@@ -124,7 +149,7 @@ TableCopyResult copy_with_retries(WorkerConnections& connections, const TableCop
 
 std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const pg::ConnInfo& target,
                                              const std::vector<TableCopyJob>& jobs, int workers,
-                                             Progress& progress) {
+                                             Progress& progress, const RowRewriting* rewriting) {
     // Largest first, so the long tables start early and small ones fill the gaps.
     std::vector<std::size_t> schedule(jobs.size());
     std::iota(schedule.begin(), schedule.end(), 0);
@@ -143,7 +168,7 @@ std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const
             WorkerConnections connections(source, target);
             for (std::size_t slot = next++; slot < schedule.size() && !failed; slot = next++) {
                 const auto& job = jobs[schedule[slot]];
-                results[schedule[slot]] = copy_with_retries(connections, job, progress);
+                results[schedule[slot]] = copy_with_retries(connections, job, progress, rewriting);
                 progress.table_done(job.table->name.display(), results[schedule[slot]].rows,
                                     results[schedule[slot]].bytes);
             }

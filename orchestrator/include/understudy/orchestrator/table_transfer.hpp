@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "understudy/anonymizer/rules.hpp"
+#include "understudy/anonymizer/secret.hpp"
 #include "understudy/orchestrator/progress.hpp"
 #include "understudy/pg/conninfo.hpp"
 #include "understudy/subsetter/catalog.hpp"
@@ -32,15 +34,24 @@ struct TableCopyResult {
 struct TransferSource {
     pg::ConnInfo conninfo;
     std::string snapshot_id;   ///< every worker imports it: one consistent state for the whole run
+    std::string encoding;      ///< the target's server_encoding: the source converts COPY text to it
+};
+
+/// Rows are rewritten between source and target with these rules (the anonymizer).
+struct RowRewriting {
+    const anonymizer::RuleSet& rules;
+    const anonymizer::Secret& secret;
 };
 
 /// Copies every job with `workers` parallel workers. Each worker holds a source connection inside
 /// the exported snapshot and a target connection; each table is loaded in its own target
 /// transaction (TRUNCATE + COPY FREEZE), so a failed attempt leaves nothing behind and is retried
 /// (connection loss, standby recovery conflicts) up to 3 times in the same snapshot. Results come
-/// back in job order. The first non-retryable failure stops the transfer and is rethrown.
+/// back in job order. The first non-retryable failure stops the transfer and is rethrown. With
+/// `rewriting`, each row of a table with rules is rewritten on its way (columns without rules are
+/// forwarded as they came).
 std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const pg::ConnInfo& target,
                                              const std::vector<TableCopyJob>& jobs, int workers,
-                                             Progress& progress);
+                                             Progress& progress, const RowRewriting* rewriting = nullptr);
 
 }  // namespace understudy::orchestrator
