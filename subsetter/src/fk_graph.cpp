@@ -1,4 +1,5 @@
 // The reference graph: Boost.Graph finds the cycles, a Kahn pass over them gives the load order.
+#include "understudy/join.hpp"
 #include "understudy/subsetter/fk_graph.hpp"
 
 #include <algorithm>
@@ -36,15 +37,6 @@ std::string dot_escape(const std::string& text) {
     for (char c : text) {
         if (c == '"' || c == '\\') out += '\\';
         out += c;
-    }
-    return out;
-}
-
-std::string join(const std::vector<std::string>& parts, const std::string& separator) {
-    std::string out;
-    for (const auto& part : parts) {
-        if (!out.empty()) out += separator;
-        out += part;
     }
     return out;
 }

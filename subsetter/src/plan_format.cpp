@@ -3,19 +3,11 @@
 #include <string>
 #include <vector>
 
+#include "understudy/join.hpp"
 #include "understudy/subsetter/subset_plan.hpp"
 
 namespace understudy::subsetter {
 namespace {
-
-std::string join(const std::vector<std::string>& parts, const std::string& separator) {
-    std::string out;
-    for (const auto& part : parts) {
-        if (!out.empty()) out += separator;
-        out += part;
-    }
-    return out;
-}
 
 std::string reference_line(const ForeignKey& reference) {
     return reference.child.display() + "(" + join(reference.child_columns, ", ") + ") -> " +

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "understudy/join.hpp"
 #include "understudy/error.hpp"
 #include "understudy/pg/sql_text.hpp"
 
@@ -156,15 +157,6 @@ std::vector<std::string_view> views(const std::vector<RowKey>& values, std::size
 std::string full_match(const ReferenceFilter& reference) {
     if (reference.any_value) return "true";
     return match_clause(reference.columns, reference.types, views(reference.values, 0, reference.values.size()));
-}
-
-std::string join(const std::vector<std::string>& parts, const std::string& separator) {
-    std::string out;
-    for (const auto& part : parts) {
-        if (!out.empty()) out += separator;
-        out += part;
-    }
-    return out;
 }
 
 // `(a) OR (b)` as one parenthesized term; the parts come parenthesized already.
