@@ -1,4 +1,5 @@
 // Parsing `anonymize:` and `keep:` of understudy.yml into rules; every error names file:line:column.
+#include "understudy/yaml_location.hpp"
 #include "understudy/anonymizer/rules.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -35,19 +36,9 @@ std::string qualify(const std::string& table) {
     return table.find('.') == std::string::npos ? "public." + table : table;
 }
 
-class Parser {
+class Parser : public YamlLocation {
 public:
-    explicit Parser(std::string path) : m_path(std::move(path)) {}
-
-    std::string where(const YAML::Node& node) const {
-        const auto mark = node.Mark();
-        if (mark.is_null()) return m_path;
-        return m_path + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-    }
-
-    [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const {
-        throw ConfigError(where(node) + ": " + message);
-    }
+    using YamlLocation::YamlLocation;
 
     std::string text(const YAML::Node& node, const std::string& what) const {
         if (!node.IsScalar()) fail(node, what + " must be a single value");
@@ -243,8 +234,6 @@ public:
         return spec;
     }
 
-private:
-    std::string m_path;
 };
 
 }  // namespace

@@ -9,25 +9,16 @@
 #include <set>
 
 #include "understudy/error.hpp"
+#include "understudy/yaml_location.hpp"
 
 namespace understudy::orchestrator {
 namespace {
 
 using subsetter::QualifiedName;
 
-class FileContext {
+class FileContext : public YamlLocation {
 public:
-    explicit FileContext(std::string path) : m_path(std::move(path)) {}
-
-    std::string where(const YAML::Node& node) const {
-        const auto mark = node.Mark();
-        if (mark.is_null()) return m_path;
-        return m_path + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-    }
-
-    [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const {
-        throw ConfigError(where(node) + ": " + message);
-    }
+    using YamlLocation::YamlLocation;
 
     void only_keys(const YAML::Node& map, const std::set<std::string>& allowed, const std::string& context) const {
         if (!map.IsMap()) fail(map, context + " must be a mapping");
@@ -64,10 +55,6 @@ public:
         return out;
     }
 
-    const std::string& path() const { return m_path; }
-
-private:
-    std::string m_path;
 };
 
 subsetter::TableOverride parse_override(const FileContext& file, const YAML::Node& node, const std::string& table) {
