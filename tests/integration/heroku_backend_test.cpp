@@ -192,6 +192,48 @@ TEST_F(HerokuBackendTest, RollbackSwapsLiveAndPrevious) {
               "kept as UNDERSTUDY_PREVIOUS");
 }
 
+TEST_F(HerokuBackendTest, PromoteMovesTheConnectionPoolerToTheNewDatabase) {
+    m_fake.attach("staging", "addon-1", "DATABASE_CONNECTION_POOL");  // attachment-3
+    HerokuBackend heroku = backend();
+    heroku.prepare_new_database();  // addon-4, attachment-5
+    m_fake.clear_calls();
+    heroku.promote();
+    EXPECT_EQ(m_fake.calls(), (Calls{
+                                  "GET /apps/staging/addon-attachments",
+                                  "POST /addon-attachments",
+                                  "GET /client/v11/databases/addon-4/wait_status",
+                                  "POST /addon-attachments",
+                                  "DELETE /addon-attachments/attachment-3",  // the pooler of the old one
+                                  "POST /client/v11/databases/addon-4/connection-pooling",
+                                  "DELETE /addon-attachments/attachment-5",
+                              }));
+    EXPECT_EQ(m_fake.attachments_of("staging"),
+              (Attachments{{"DATABASE", "postgresql-fake-4"},
+                           {"DATABASE_CONNECTION_POOL", "postgresql-fake-4"},
+                           {"UNDERSTUDY_PREVIOUS", "postgresql-live"}}));
+}
+
+TEST_F(HerokuBackendTest, PromoteWaitsForTheReleasePhase) {
+    m_fake.set_release_phase("succeeded");
+    HerokuBackend heroku = backend();
+    heroku.prepare_new_database();
+    m_fake.clear_calls();
+    heroku.promote();
+    Calls calls = m_fake.calls();
+    ASSERT_EQ(calls.size(), 7U);
+    EXPECT_EQ(calls[4], "GET /apps/staging/releases/release-7");  // pending
+    EXPECT_EQ(calls[5], "GET /apps/staging/releases/release-7");  // succeeded
+    EXPECT_EQ(calls[6], "DELETE /addon-attachments/attachment-4");
+}
+
+TEST_F(HerokuBackendTest, FailedReleasePhaseIsAClearError) {
+    m_fake.set_release_phase("failed");
+    HerokuBackend heroku = backend();
+    heroku.prepare_new_database();
+    EXPECT_EQ(error_of([&] { heroku.promote(); }),
+              "heroku: the release phase of app \"staging\" failed after the database was attached");
+}
+
 TEST_F(HerokuBackendTest, DropOldNeverDestroysAnAddonOfAnotherAppOrInUse) {
     std::string follower = m_fake.add_database("production", "postgresql-follower", "HEROKU_POSTGRESQL_RED");
     m_fake.add_database("staging", "postgresql-kept", "UNDERSTUDY_PREVIOUS");

@@ -192,6 +192,15 @@ FakeHerokuApi::Reply FakeHerokuApi::handle(const std::string& method, const std:
             return {200, vars};
         }
         if (method == "POST" && parts.size() == 3 && parts[2] == "addons") return create_addon(app, body);
+        if (method == "GET" && parts.size() == 4 && parts[2] == "releases") {
+            auto release = m_release_polls_left.find(parts[3]);
+            if (release == m_release_polls_left.end()) return {404, error_body("not_found", "Couldn't find that release.")};
+            if (release->second > 0) {
+                --release->second;
+                return {200, {{"id", parts[3]}, {"status", "pending"}}};
+            }
+            return {200, {{"id", parts[3]}, {"status", m_release_final_status}}};
+        }
         if (method == "DELETE" && parts.size() == 4 && parts[2] == "addons") {
             auto addon = std::find_if(m_addons.begin(), m_addons.end(),
                                       [&](const Addon& candidate) { return candidate.id == parts[3]; });
@@ -289,7 +298,15 @@ FakeHerokuApi::Reply FakeHerokuApi::create_attachment(const nlohmann::json& body
     }
     set_attachment(app, addon->id, name);
     for (const auto& attachment : m_attachments) {
-        if (attachment.app == app && attachment.name == name) return {201, attachment_json(attachment)};
+        if (attachment.app != app || attachment.name != name) continue;
+        nlohmann::json answer = attachment_json(attachment);
+        if (name == "DATABASE" && !m_release_final_status.empty()) {
+            // Changing DATABASE_URL makes a release; with a release phase it runs before the app restarts.
+            std::string release_id = next_id("release");
+            m_release_polls_left[release_id] = 1;
+            answer["release"] = {{"id", release_id}, {"version", m_counter}};
+        }
+        return {201, answer};
     }
     return {500, error_body("internal", "attachment vanished")};
 }
@@ -417,6 +434,11 @@ void FakeHerokuApi::set_provisioning_fails(bool fails) {
 void FakeHerokuApi::fail_next_requests(int count) {
     std::lock_guard<std::mutex> lock(m_mutex);
     m_fail_requests = count;
+}
+
+void FakeHerokuApi::set_release_phase(const std::string& final_status) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_release_final_status = final_status;
 }
 
 }  // namespace understudy::testing

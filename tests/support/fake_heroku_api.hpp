@@ -56,6 +56,9 @@ public:
     void set_provisioning_fails(bool fails);
     /// The next `count` requests answer 503 before being handled.
     void fail_next_requests(int count);
+    /// The app has a release phase: attaching DATABASE answers with a release that is "pending"
+    /// once, then `final_status` ("succeeded" or "failed").
+    void set_release_phase(const std::string& final_status);
 
 private:
     struct Addon {
@@ -105,6 +108,8 @@ private:
     int m_fail_requests = 0;
     int m_fail_create_status = 0;
     std::string m_fail_create_message;
+    std::string m_release_final_status;
+    std::map<std::string, int> m_release_polls_left;
 };
 
 }  // namespace understudy::testing
