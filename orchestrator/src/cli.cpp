@@ -10,6 +10,8 @@
 
 #include "understudy/error.hpp"
 #include "understudy/orchestrator/config_file.hpp"
+#include "understudy/orchestrator/dump_pipeline.hpp"
+#include "understudy/orchestrator/restore_command.hpp"
 #include "understudy/orchestrator/progress.hpp"
 #include "understudy/anonymizer/dump_filter.hpp"
 #include "understudy/anonymizer/rules.hpp"
@@ -213,6 +215,24 @@ int run(int argc, char** argv) {
         ->check(CLI::ExistingFile)
         ->required();
 
+    // Laptop seeding: `dump` writes the (anonymized) subset as plain SQL, `restore` loads it through psql.
+    std::string dump_out_path;
+    std::string restore_file;
+    auto* dump = app.add_subcommand("dump", "write a referentially intact (anonymized) subset of the source as a "
+                                            "plain SQL file that psql restores");
+    add_source_options(*dump, options);
+    dump->add_option("--out", dump_out_path, "file to write; gzip when it ends in .gz")
+        ->envname("UNDERSTUDY_OUT")
+        ->required();
+    dump->add_option("--report", options.report_path, "write the run's JSON report to this file")
+        ->envname("UNDERSTUDY_REPORT");
+    auto* restore = app.add_subcommand("restore", "load a file written by dump into an empty database (needs psql)");
+    restore->add_option("FILE", restore_file, "the dump file (.sql or .sql.gz)")->required()->check(CLI::ExistingFile);
+    restore->add_option("--target", options.target, "target database URL (default: DATABASE_URL)")
+        ->envname("UNDERSTUDY_TARGET");
+    restore->add_flag("--replace", options.replace, "drop the target's contents first instead of refusing")
+        ->envname("UNDERSTUDY_REPLACE");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
@@ -227,6 +247,26 @@ int run(int argc, char** argv) {
     auto rules = options.config_path.empty() ? anonymizer::RuleSet{} : anonymizer::RuleSet::load_file(options.config_path);
     if (command.get_name() == "anonymize") {
         anonymize_dump(rules);
+        return 0;
+    }
+    if (command.get_name() == "restore") {
+        Progress progress(Progress::stderr_is_terminal());
+        auto report = run_restore({restore_file, resolve_target(options, config), options.replace}, progress);
+        std::printf("restored %s (%s) in %.2f s\n", restore_file.c_str(),
+                    format_bytes(report["file_bytes"].get<double>()).c_str(), report["seconds"].get<double>());
+        return 0;
+    }
+    if (command.get_name() == "dump") {
+        Progress progress(Progress::stderr_is_terminal());
+        auto report = run_dump({resolve_source(options, config), build_settings(command, options, config),
+                                std::move(rules), dump_out_path},
+                               progress);
+        if (!options.report_path.empty()) write_report_file(options.report_path, report);
+        const auto& totals = report["totals"];
+        std::printf("wrote %s: %llu rows (%s) in %llu tables, %.2f s\n", dump_out_path.c_str(),
+                    static_cast<unsigned long long>(totals["rows"].get<std::uint64_t>()),
+                    format_bytes(totals["bytes"].get<double>()).c_str(),
+                    static_cast<unsigned long long>(totals["tables"].get<std::uint64_t>()), report["seconds"].get<double>());
         return 0;
     }
     auto settings = build_settings(command, options, config);

@@ -1,12 +1,38 @@
 // Reading the source model inside the snapshot.
 #include "source_model.hpp"
 
+#include "understudy/orchestrator/anonymization_guard.hpp"
+
 namespace understudy::orchestrator {
 
 SourceModel read_source_model(pg::SourceSnapshot& snapshot, const subsetter::SubsetSettings& settings) {
     auto catalog = subsetter::load_catalog(snapshot.transaction(), settings.catalog_filter);
     auto plan = subsetter::make_plan(snapshot.transaction(), catalog, settings);
     return {std::move(catalog), std::move(plan)};
+}
+
+std::optional<anonymizer::Secret> guard_anonymization(const anonymizer::RuleSet& rules, const SourceModel& model) {
+    if (!rules.configured()) return std::nullopt;
+    enforce_coverage(rules, model.catalog, &model.plan);
+    return anonymizer::Secret::from_environment();
+}
+
+std::vector<TableCopyJob> make_copy_jobs(const subsetter::Catalog& catalog, const subsetter::SubsetPlan& plan,
+                                         const subsetter::Selection& selection) {
+    std::vector<TableCopyJob> jobs;
+    for (const auto& table_plan : plan.tables) {
+        const auto* table = catalog.find(table_plan.table);
+        const auto* chosen = selection.find(table_plan.table);
+        if (!table || !chosen || chosen->mode == subsetter::SelectionMode::none) continue;
+        TableCopyJob job;
+        job.table = table;
+        job.whole_table = chosen->mode == subsetter::SelectionMode::all && !table->partitioned;
+        if (!job.whole_table) job.selects = chosen->select_statements(*table);
+        if (!job.whole_table && job.selects.empty()) continue;
+        job.expected_rows = chosen->row_count() >= 0 ? chosen->row_count() : table->estimated_rows;
+        jobs.push_back(std::move(job));
+    }
+    return jobs;
 }
 
 }  // namespace understudy::orchestrator

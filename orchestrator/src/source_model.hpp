@@ -1,8 +1,15 @@
-// The read-only model of the source that subset, plan, graph and check share.
+// The read-only model of the source that subset, dump, plan, graph and check share.
 #pragma once
 
+#include <optional>
+#include <vector>
+
+#include "understudy/anonymizer/rules.hpp"
+#include "understudy/anonymizer/secret.hpp"
+#include "understudy/orchestrator/table_transfer.hpp"
 #include "understudy/pg/session.hpp"
 #include "understudy/subsetter/catalog.hpp"
+#include "understudy/subsetter/selection.hpp"
 #include "understudy/subsetter/subset_plan.hpp"
 #include "understudy/subsetter/subset_settings.hpp"
 
@@ -16,5 +23,13 @@ struct SourceModel {
 
 /// Reads the catalog and makes the plan (a few queries in the snapshot's transaction).
 SourceModel read_source_model(pg::SourceSnapshot& snapshot, const subsetter::SubsetSettings& settings);
+
+/// The fail-closed anonymization guard, before any row is read: with configured rules, every copied
+/// column must be covered (else Error) and the secret must be set; returns it (nullopt without rules).
+std::optional<anonymizer::Secret> guard_anonymization(const anonymizer::RuleSet& rules, const SourceModel& model);
+
+/// One copy job per table the selection fills, in plan order (tables with nothing selected are left out).
+std::vector<TableCopyJob> make_copy_jobs(const subsetter::Catalog& catalog, const subsetter::SubsetPlan& plan,
+                                         const subsetter::Selection& selection);
 
 }  // namespace understudy::orchestrator

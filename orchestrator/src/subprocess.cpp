@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -106,6 +107,47 @@ public:
     posix_spawnattr_t m_attributes;
 };
 
+/// Starts `argv` with the file actions of `setup` and a clean signal state; returns its pid.
+pid_t spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& extra_env,
+            SpawnSetup& setup) {
+    const std::string& program = argv.front();
+    // The child starts with default signal handling and an empty mask, whatever ours are: a
+    // pg_dump that inherited an ignored SIGPIPE or a blocked SIGTERM would misbehave.
+    sigset_t default_signals;
+    sigfillset(&default_signals);
+    sigdelset(&default_signals, SIGKILL);
+    sigdelset(&default_signals, SIGSTOP);
+    sigset_t empty_mask;
+    sigemptyset(&empty_mask);
+    posix_spawnattr_setsigdefault(&setup.m_attributes, &default_signals);
+    posix_spawnattr_setsigmask(&setup.m_attributes, &empty_mask);
+    posix_spawnattr_setflags(&setup.m_attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+
+    std::vector<std::string> arguments(argv);
+    std::vector<char*> argument_pointers = pointers_to(arguments);
+    std::vector<std::string> environment = child_environment(extra_env);
+    std::vector<char*> environment_pointers = pointers_to(environment);
+
+    pid_t pid = 0;
+    // posix_spawnp searches PATH only when the name has no '/', exactly like execvp.
+    int spawn_error = ::posix_spawnp(&pid, program.c_str(), &setup.m_actions, &setup.m_attributes,
+                                     argument_pointers.data(), environment_pointers.data());
+    if (spawn_error != 0) fail_to_start(program, std::strerror(spawn_error));
+    return pid;
+}
+
+/// Waits for the child; its exit status, or 128 + signal number.
+int wait_for(pid_t pid, const std::string& program) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR)
+            throw Error(ExitCode::internal, "could not wait for \"" + program + "\": " + std::strerror(errno));
+    }
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return 1;
+}
+
 /// Reads whatever `fd` has into `out`; returns false at end-of-file.
 bool drain_once(int fd, std::string& out) {
     std::array<char, 65536> buffer{};
@@ -158,28 +200,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::map<s
                                      stdout_path.empty() ? stdout_pipe.write_end.get() : stdout_file.get(),
                                      STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&setup.m_actions, stderr_pipe.write_end.get(), STDERR_FILENO);
-    // The child starts with default signal handling and an empty mask, whatever ours are: a
-    // pg_dump that inherited an ignored SIGPIPE or a blocked SIGTERM would misbehave.
-    sigset_t default_signals;
-    sigfillset(&default_signals);
-    sigdelset(&default_signals, SIGKILL);
-    sigdelset(&default_signals, SIGSTOP);
-    sigset_t empty_mask;
-    sigemptyset(&empty_mask);
-    posix_spawnattr_setsigdefault(&setup.m_attributes, &default_signals);
-    posix_spawnattr_setsigmask(&setup.m_attributes, &empty_mask);
-    posix_spawnattr_setflags(&setup.m_attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-
-    std::vector<std::string> arguments(argv);
-    std::vector<char*> argument_pointers = pointers_to(arguments);
-    std::vector<std::string> environment = child_environment(extra_env);
-    std::vector<char*> environment_pointers = pointers_to(environment);
-
-    pid_t pid = 0;
-    // posix_spawnp searches PATH only when the name has no '/', exactly like execvp.
-    int spawn_error = ::posix_spawnp(&pid, program.c_str(), &setup.m_actions, &setup.m_attributes,
-                                     argument_pointers.data(), environment_pointers.data());
-    if (spawn_error != 0) fail_to_start(program, std::strerror(spawn_error));
+    pid_t pid = spawn(argv, extra_env, setup);
 
     // Our copies of the write ends must go, or the reads below never see end-of-file.
     stdout_pipe.write_end.close();
@@ -209,18 +230,109 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::map<s
         }
     }
 
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR)
-            throw Error(ExitCode::internal, "could not wait for \"" + program + "\": " + std::strerror(errno));
+    result.exit_code = wait_for(pid, program);
+    return result;
+}
+
+ProcessResult run_process_with_input(const std::vector<std::string>& argv,
+                                     const std::map<std::string, std::string>& extra_env,
+                                     const std::function<std::string_view()>& next_input) {
+    if (argv.empty()) throw Error(ExitCode::internal, "run_process: empty argument list");
+    const std::string& program = argv.front();
+
+    Pipe stdin_pipe = make_pipe(program);
+    Pipe stdout_pipe = make_pipe(program);
+    Pipe stderr_pipe = make_pipe(program);
+    // Our end never blocks: a child busy with a long statement must not stop us reading its stderr.
+    ::fcntl(stdin_pipe.write_end.get(), F_SETFL, ::fcntl(stdin_pipe.write_end.get(), F_GETFL) | O_NONBLOCK);
+
+    SpawnSetup setup;
+    posix_spawn_file_actions_adddup2(&setup.m_actions, stdin_pipe.read_end.get(), STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&setup.m_actions, stdout_pipe.write_end.get(), STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&setup.m_actions, stderr_pipe.write_end.get(), STDERR_FILENO);
+    pid_t pid = spawn(argv, extra_env, setup);
+    stdin_pipe.read_end.close();
+    stdout_pipe.write_end.close();
+    stderr_pipe.write_end.close();
+
+    // A child that exits before reading all its input turns our next write into SIGPIPE, which
+    // would end this process: block it in this thread, see EPIPE instead, and discard the signal.
+    sigset_t pipe_signal;
+    sigemptyset(&pipe_signal);
+    sigaddset(&pipe_signal, SIGPIPE);
+    sigset_t previous_mask;
+    pthread_sigmask(SIG_BLOCK, &pipe_signal, &previous_mask);
+    auto restore_signals = [&] {
+        sigset_t pending;
+        sigpending(&pending);
+        if (sigismember(&pending, SIGPIPE)) {
+            timespec no_wait{0, 0};
+            sigtimedwait(&pipe_signal, nullptr, &no_wait);
+        }
+        pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
+    };
+
+    ProcessResult result{0, {}, {}};
+    std::string_view pending_input;
+    bool input_done = false;
+    std::array<pollfd, 3> watched{};
+    watched[0] = pollfd{stdout_pipe.read_end.get(), POLLIN, 0};
+    watched[1] = pollfd{stderr_pipe.read_end.get(), POLLIN, 0};
+    watched[2] = pollfd{stdin_pipe.write_end.get(), POLLOUT, 0};
+    std::array<std::string*, 2> sinks{&result.stdout_text, &result.stderr_text};
+    try {
+        for (;;) {
+            if (watched[0].fd < 0 && watched[1].fd < 0) break;
+            int ready = ::poll(watched.data(), watched.size(), -1);
+            if (ready < 0) {
+                if (errno == EINTR) continue;
+                break;
+            }
+            for (std::size_t stream_idx = 0; stream_idx < sinks.size(); ++stream_idx) {
+                auto& entry = watched[stream_idx];
+                if (entry.fd < 0 || entry.revents == 0) continue;
+                if (!drain_once(entry.fd, *sinks[stream_idx])) entry.fd = -1;
+            }
+            auto& input = watched[2];
+            if (input.fd < 0 || input.revents == 0) continue;
+            if ((input.revents & (POLLERR | POLLHUP)) != 0) input_done = true;  // the child closed its stdin
+            while (!input_done) {
+                if (pending_input.empty()) {
+                    pending_input = next_input();
+                    if (pending_input.empty()) {
+                        input_done = true;
+                        break;
+                    }
+                }
+                ssize_t written = ::write(input.fd, pending_input.data(), pending_input.size());
+                if (written > 0) {
+                    pending_input.remove_prefix(static_cast<std::size_t>(written));
+                    continue;
+                }
+                if (written < 0 && errno == EINTR) continue;
+                if (written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+                input_done = true;  // EPIPE: the child is gone or stopped reading; its exit status says why
+            }
+            if (input_done) {
+                // End-of-file tells the child that the input is complete.
+                stdin_pipe.write_end.close();
+                input.fd = -1;
+            }
+        }
+    } catch (...) {
+        // The input failed (an unreadable file): the child must not take the truncated input as
+        // complete, so it is stopped before its stdin reaches end-of-file.
+        ::kill(pid, SIGTERM);
+        stdin_pipe.write_end.close();
+        restore_signals();
+        int status = 0;
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        throw;
     }
-    if (WIFEXITED(status)) {
-        result.exit_code = WEXITSTATUS(status);
-    } else if (WIFSIGNALED(status)) {
-        result.exit_code = 128 + WTERMSIG(status);
-    } else {
-        result.exit_code = 1;
-    }
+    stdin_pipe.write_end.close();
+    restore_signals();
+    result.exit_code = wait_for(pid, program);
     return result;
 }
 

@@ -69,24 +69,6 @@ std::string sizing_name(const subsetter::Sizing& sizing) {
     return text;
 }
 
-std::vector<TableCopyJob> make_copy_jobs(const subsetter::Catalog& catalog, const subsetter::SubsetPlan& plan,
-                                         const subsetter::Selection& selection) {
-    std::vector<TableCopyJob> jobs;
-    for (const auto& table_plan : plan.tables) {
-        const auto* table = catalog.find(table_plan.table);
-        const auto* chosen = selection.find(table_plan.table);
-        if (!table || !chosen || chosen->mode == subsetter::SelectionMode::none) continue;
-        TableCopyJob job;
-        job.table = table;
-        job.whole_table = chosen->mode == subsetter::SelectionMode::all && !table->partitioned;
-        if (!job.whole_table) job.selects = chosen->select_statements(*table);
-        if (!job.whole_table && job.selects.empty()) continue;
-        job.expected_rows = chosen->row_count() >= 0 ? chosen->row_count() : table->estimated_rows;
-        jobs.push_back(std::move(job));
-    }
-    return jobs;
-}
-
 nlohmann::json table_report(const subsetter::TablePlan& table_plan, const subsetter::TableSelection* chosen) {
     nlohmann::json entry;
     entry["table"] = table_plan.table.display();
@@ -137,11 +119,7 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
         return read_source_model(snapshot, request.settings);
     });
     // The fail-closed guard and the secret come before any row is read, let alone written.
-    std::optional<anonymizer::Secret> secret;
-    if (request.rules.configured()) {
-        enforce_coverage(request.rules, model.catalog, &model.plan);
-        secret = anonymizer::Secret::from_environment();
-    }
+    std::optional<anonymizer::Secret> secret = guard_anonymization(request.rules, model);
     report["anonymized"] = secret.has_value();
     if (request.dry_run) {
         auto selection = clock.run("selection", progress, "selecting rows", [&] {

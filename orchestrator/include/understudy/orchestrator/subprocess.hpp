@@ -1,8 +1,10 @@
 // Running external programs (pg_dump, pg_restore) without a shell and with their output captured.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace understudy::orchestrator {
@@ -20,6 +22,13 @@ struct ProcessResult {
 ProcessResult run_process(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& extra_env = {},
                           const std::string& stdout_path = {});
+
+/// Like run_process (stdout and stderr captured), with the child's stdin fed by `next_input`: it is
+/// called whenever the pipe can take more and returns the next bytes (valid until the next call);
+/// an empty view ends the input. If the child exits early, the rest of the input is not read.
+ProcessResult run_process_with_input(const std::vector<std::string>& argv,
+                                     const std::map<std::string, std::string>& extra_env,
+                                     const std::function<std::string_view()>& next_input);
 
 /// Finds a PostgreSQL client program: $UNDERSTUDY_PG_BIN/<name>, else the highest
 /// /usr/lib/postgresql/*/bin/<name>, else <name> in PATH (Heroku dynos). pg_dump must be at least as new as the server.
