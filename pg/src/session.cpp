@@ -28,6 +28,18 @@ ServerIdentity read_identity(pqxx::connection& connection, Side side) {
         identity.in_recovery = row[2].as<bool>();
         identity.server_version = row[3].as<int>();
         identity.encoding = row[4].c_str();
+        if (const char* host = connection.hostname()) identity.host = host;
+        if (const char* port = connection.port()) identity.port = port;
+        // Everyone may call pg_control_checkpoint() by default, but a managed service may revoke it:
+        // asking first keeps the identity readable there (timeline 0: unknown).
+        bool may_read_control =
+            tx.exec1("SELECT has_function_privilege('pg_catalog.pg_control_checkpoint()', 'EXECUTE')")[0].as<bool>();
+        // On a standby the checkpoint's timeline is the last restartpoint's; the WAL receiver's is
+        // the one being replayed now (NULL to roles without pg_read_all_stats, and with no receiver).
+        auto timeline = tx.exec1(std::string("SELECT coalesce((SELECT received_tli FROM pg_stat_wal_receiver)") +
+                                 (may_read_control ? ", (SELECT timeline_id FROM pg_control_checkpoint())" : "") +
+                                 ", 0)::bigint");
+        identity.timeline = static_cast<std::uint32_t>(timeline[0].as<std::int64_t>());
         return identity;
     });
 }

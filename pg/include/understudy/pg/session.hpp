@@ -1,6 +1,7 @@
 // libpqxx connections for everything but the COPY hot path, and the source's shared snapshot.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -19,6 +20,14 @@ struct ServerIdentity {
     bool in_recovery = false;       ///< pg_is_in_recovery(): a hot standby
     int server_version = 0;         ///< server_version_num
     std::string encoding;           ///< server_encoding: what COPY text is converted to for this side
+    /// The timeline: a replica shares its primary's, a fork or promoted copy starts a new one. A
+    /// standby reports the timeline it receives (or, without a WAL receiver, its last restartpoint's).
+    /// 0 when the role may not read it.
+    std::uint32_t timeline = 0;
+    std::string host;               ///< the host (or socket directory) the client connected to
+    std::string port;               ///< the port the client connected to
+    std::string addon;              ///< Heroku: the add-on's name (postgresql-curly-12345); empty elsewhere
+    std::string addon_id;           ///< Heroku: the add-on's id (a UUID); empty elsewhere
 };
 
 /// Opens a libpqxx connection, naming the side in any failure. Source connections are forced
