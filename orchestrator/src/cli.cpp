@@ -19,6 +19,7 @@
 #include "understudy/orchestrator/report_file.hpp"
 #include "understudy/orchestrator/source_commands.hpp"
 #include "understudy/orchestrator/subset_pipeline.hpp"
+#include "understudy/orchestrator/sync_pipeline.hpp"
 #include "understudy/pg/conninfo.hpp"
 
 namespace understudy::orchestrator {
@@ -45,6 +46,8 @@ struct CliOptions {
     bool replace = false;
     std::string graph_format = "dot";
     std::string output_path;
+    bool wait_for_lock = false;
+    bool allow_primary_source = false;
 };
 
 /// List options read their UNDERSTUDY_* variable as whitespace-separated words.
@@ -233,6 +236,27 @@ int run(int argc, char** argv) {
     restore->add_flag("--replace", options.replace, "drop the target's contents first instead of refusing")
         ->envname("UNDERSTUDY_REPLACE");
 
+    auto* sync = app.add_subcommand("sync", "build a fresh (anonymized) copy, verify it, then promote it "
+                                            "(config sync: section)");
+    add_source_options(*sync, options);
+    sync->add_option("--target", options.target, "the live database (default: the config's target, DATABASE_URL)")
+        ->envname("UNDERSTUDY_TARGET");
+    sync->add_option("--jobs", options.jobs, "tables copied in parallel (default 2)")
+        ->envname("UNDERSTUDY_JOBS")
+        ->check(CLI::PositiveNumber);
+    sync->add_option("--report", options.report_path, "write the run's JSON report to this file")
+        ->envname("UNDERSTUDY_REPORT");
+    sync->add_flag("--wait", options.wait_for_lock, "wait for a running sync instead of exiting (exit 13)")
+        ->envname("UNDERSTUDY_WAIT");
+    sync->add_flag("--allow-primary-source", options.allow_primary_source, "allow a source that is not a follower")
+        ->envname("UNDERSTUDY_ALLOW_PRIMARY_SOURCE");
+    auto* rollback = app.add_subcommand("rollback", "put the previous copy back in place of the live database");
+    rollback->add_option("--config", options.config_path, "configuration file with the sync: section")
+        ->envname("UNDERSTUDY_CONFIG")
+        ->check(CLI::ExistingFile);
+    rollback->add_option("--target", options.target, "the live database (default: the config's target, DATABASE_URL)")
+        ->envname("UNDERSTUDY_TARGET");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
@@ -269,9 +293,30 @@ int run(int argc, char** argv) {
                     static_cast<unsigned long long>(totals["tables"].get<std::uint64_t>()), report["seconds"].get<double>());
         return 0;
     }
+    if (command.get_name() == "rollback") {
+        std::cout << run_rollback(config.sync.value_or(SyncConfig{}), resolve_target(options, config)) << "\n";
+        return 0;
+    }
     auto settings = build_settings(command, options, config);
     auto source = resolve_source(options, config);
 
+    if (command.get_name() == "sync") {
+        SyncRequest request;
+        request.source = source;
+        request.target = resolve_target(options, config);
+        request.settings = settings;
+        request.rules = std::move(rules);
+        request.sync = config.sync.value_or(SyncConfig{});
+        if (options.allow_primary_source) request.sync.allow_primary_source = true;
+        request.jobs = options.jobs > 0 ? options.jobs : config.jobs.value_or(2);
+        request.wait_for_lock = options.wait_for_lock;
+        Progress progress(Progress::stderr_is_terminal());
+        auto report = run_sync(std::move(request), progress);
+        if (!options.report_path.empty()) write_report_file(options.report_path, report);
+        std::cout << summarize_report(report) << report["promoted"].get<std::string>() << "\n";
+        for (const auto& dropped : report["dropped"]) std::cout << "dropped \"" << dropped.get<std::string>() << "\"\n";
+        return 0;
+    }
     if (command.get_name() == "plan") {
         std::cout << describe_plan(source, settings, rules);
         return 0;
@@ -295,9 +340,14 @@ int run(int argc, char** argv) {
         return 0;
     }
 
-    SubsetRequest request{source, resolve_target(options, config), settings,
-                          options.jobs > 0 ? options.jobs : config.jobs.value_or(2), options.replace, options.dry_run,
-                          std::move(rules)};
+    SubsetRequest request;
+    request.source = source;
+    request.target = resolve_target(options, config);
+    request.settings = settings;
+    request.jobs = options.jobs > 0 ? options.jobs : config.jobs.value_or(2);
+    request.replace = options.replace;
+    request.dry_run = options.dry_run;
+    request.rules = std::move(rules);
     Progress progress(Progress::stderr_is_terminal());
     auto report = run_subset(request, progress);
     progress.finish();

@@ -192,6 +192,49 @@ void parse_subset(const FileContext& file, const YAML::Node& subset, ConfigFile&
     }
 }
 
+/// `300`, `"300s"`, `"5 min"`, `"2h"`: seconds.
+double parse_duration(const FileContext& file, const YAML::Node& node, const std::string& what) {
+    auto text = file.scalar<std::string>(node, what);
+    static const std::regex shape(R"(^\s*([0-9]+(?:\.[0-9]+)?)\s*(s|sec|seconds?|m|min|minutes?|h|hours?)?\s*$)");
+    std::smatch match;
+    if (!std::regex_match(text, match, shape)) file.fail(node, what + " must be a duration such as 300, \"5 min\" or \"1h\"");
+    double value = std::stod(match[1].str());
+    const std::string unit = match[2].str();
+    if (!unit.empty() && unit[0] == 'm') value *= 60;
+    if (!unit.empty() && unit[0] == 'h') value *= 3600;
+    return value;
+}
+
+SyncConfig parse_sync(const FileContext& file, const YAML::Node& node) {
+    file.only_keys(node, {"backend", "full", "keep", "max_lag", "allow_primary_source", "protect", "heroku"}, "sync");
+    SyncConfig sync;
+    if (node["backend"]) {
+        sync.backend = file.scalar<std::string>(node["backend"], "sync backend");
+        if (sync.backend != "postgres" && sync.backend != "heroku" && sync.backend != "none")
+            file.fail(node["backend"], "sync backend must be postgres, heroku or none");
+    }
+    if (node["full"]) sync.full = file.scalar<bool>(node["full"], "sync full");
+    if (node["keep"]) {
+        sync.keep = file.scalar<int>(node["keep"], "sync keep");
+        if (sync.keep < 0) file.fail(node["keep"], "keep must be >= 0");
+    }
+    if (node["max_lag"]) sync.max_lag_seconds = parse_duration(file, node["max_lag"], "max_lag");
+    if (node["allow_primary_source"])
+        sync.allow_primary_source = file.scalar<bool>(node["allow_primary_source"], "allow_primary_source");
+    if (const auto& protect = node["protect"]) {
+        if (!protect.IsSequence()) file.fail(protect, "protect must be a list");
+        for (const auto& entry : protect) sync.protect.push_back(file.string_with_env(entry, "protect"));
+    }
+    if (const auto& heroku = node["heroku"]) {
+        file.only_keys(heroku, {"app", "plan", "attachment"}, "sync heroku");
+        if (heroku["app"]) sync.heroku_app = file.string_with_env(heroku["app"], "heroku app");
+        if (heroku["plan"]) sync.heroku_plan = file.string_with_env(heroku["plan"], "heroku plan");
+        if (heroku["attachment"]) sync.heroku_attachment = file.scalar<std::string>(heroku["attachment"], "heroku attachment");
+    }
+    if (sync.backend == "heroku" && sync.heroku_app.empty()) file.fail(node, "sync backend heroku needs heroku: {app: NAME}");
+    return sync;
+}
+
 }  // namespace
 
 std::pair<QualifiedName, std::vector<std::string>> parse_table_columns(const std::string& text,
@@ -235,6 +278,7 @@ ConfigFile load_config_file(const std::string& path) {
     if (root["source"]) config.source = file.string_with_env(root["source"], "source");
     if (root["target"]) config.target = file.string_with_env(root["target"], "target");
     if (root["subset"] && !root["subset"].IsNull()) parse_subset(file, root["subset"], config);
+    if (root["sync"] && !root["sync"].IsNull()) config.sync = parse_sync(file, root["sync"]);
     return config;
 }
 

@@ -141,11 +141,13 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
         return load_target(request, snapshot, target_identity, model, secret ? &*secret : nullptr, report, clock,
                            progress);
     } catch (...) {
-        try {
-            auto cleanup = pg::connect(request.target, pg::Side::target);
-            clear_target(*cleanup);
-        } catch (...) {
-            // The original failure is what the user needs to see; the target may be unreachable.
+        if (request.empty_target_on_failure) {
+            try {
+                auto cleanup = pg::connect(request.target, pg::Side::target);
+                clear_target(*cleanup);
+            } catch (...) {
+                // The original failure is what the user needs to see; the target may be unreachable.
+            }
         }
         throw;
     }
@@ -231,10 +233,14 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
         for (const auto& job : jobs) loaded.push_back(job.table);
         analyze_tables(request.target, loaded, request.jobs);
     });
-    progress.finish();
-
     report["tables"] = tables;
     report["totals"] = {{"tables", copied.size()}, {"rows", total_rows}, {"bytes", total_bytes}};
+    if (request.after_load) {
+        clock.run("verify", progress, "verifying", [&] {
+            request.after_load(LoadedRun{snapshot.transaction(), model.catalog, archive, report});
+        });
+    }
+    progress.finish();
     report["seconds"] = clock.total_seconds();
     return report;
 }

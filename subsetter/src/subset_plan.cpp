@@ -15,9 +15,11 @@ namespace understudy::subsetter {
 namespace {
 
 const TableOverride& override_for(const SubsetSettings& settings, const QualifiedName& table) {
-    static const TableOverride k_default;
+    static const TableOverride k_sample;
+    static const TableOverride k_all{TablePolicy::all, {}, {}, {}, "full copy"};
     auto found = settings.overrides.find(table);
-    return found == settings.overrides.end() ? k_default : found->second;
+    if (found != settings.overrides.end()) return found->second;
+    return settings.default_policy == TablePolicy::all ? k_all : k_sample;
 }
 
 /// An inferred reference adds nothing when a declared one already says where its column points.

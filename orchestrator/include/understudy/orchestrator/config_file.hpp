@@ -11,6 +11,19 @@
 
 namespace understudy::orchestrator {
 
+/// The `sync:` section: how the nightly refresh builds, guards and promotes.
+struct SyncConfig {
+    std::string backend = "postgres";        ///< postgres | heroku | none
+    bool full = false;                       ///< copy every table whole instead of the subset sizing
+    int keep = 1;                            ///< previous databases kept for rollback
+    std::optional<double> max_lag_seconds;   ///< refuse a follower lagging more than this
+    bool allow_primary_source = false;       ///< allow reading a primary (not a follower)
+    std::vector<std::string> protect;        ///< target hosts, host:port, host:port/db, system ids or add-ons never written
+    std::string heroku_app;
+    std::string heroku_plan;
+    std::string heroku_attachment = "DATABASE";
+};
+
 /// The subset part of the configuration file. Unset values are left to the command line, the
 /// environment and the defaults; lists and maps add to what the command line gives.
 struct ConfigFile {
@@ -27,6 +40,7 @@ struct ConfigFile {
     std::map<subsetter::QualifiedName, subsetter::TableOverride> overrides;
     std::vector<subsetter::ForeignKey> declared_references;
     std::vector<subsetter::PolymorphicReference> polymorphic;
+    std::optional<SyncConfig> sync;
 };
 
 /// Reads and validates the file's shape (not yet against a catalog). Errors are ConfigErrors of

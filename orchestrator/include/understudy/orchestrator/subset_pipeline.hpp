@@ -1,14 +1,27 @@
 // `understudy subset`, `plan` and `graph`: from the source snapshot to a loaded, analyzed target.
 #pragma once
 
+#include <functional>
+
 #include <nlohmann/json.hpp>
+#include <pqxx/transaction_base>
 
 #include "understudy/anonymizer/rules.hpp"
 #include "understudy/orchestrator/progress.hpp"
+#include "understudy/orchestrator/schema_clone.hpp"
 #include "understudy/pg/conninfo.hpp"
+#include "understudy/subsetter/catalog.hpp"
 #include "understudy/subsetter/subset_settings.hpp"
 
 namespace understudy::orchestrator {
+
+/// What a finished load offers to a check run after it, while the source snapshot is still open.
+struct LoadedRun {
+    pqxx::transaction_base& source_transaction;  ///< the snapshot's read-only transaction
+    const subsetter::Catalog& catalog;
+    const SchemaArchive& schema;                 ///< the source schema at the snapshot
+    const nlohmann::json& report;                ///< the run's report so far (tables, rows copied)
+};
 
 /// Everything one subset run needs.
 struct SubsetRequest {
@@ -19,6 +32,10 @@ struct SubsetRequest {
     bool replace = false;   ///< drop the target's contents first instead of refusing a non-empty target
     bool dry_run = false;   ///< select rows and report, write nothing
     anonymizer::RuleSet rules;  ///< when configured(), every row is rewritten and the guard applies
+    /// Called after the load (sync verifies the new database here); a throw fails the run.
+    std::function<void(const LoadedRun&)> after_load;
+    /// Empty the target again when the run fails (subset: yes; sync keeps a failed copy for inspection).
+    bool empty_target_on_failure = true;
 };
 
 /// Runs the subset: guards, catalog, plan, selection, pre-data, parallel COPY, post-data,

@@ -61,6 +61,7 @@ struct SubsetSettings {
     int children = 3;
     std::vector<ForcedRow> forced;
     std::map<QualifiedName, TableOverride> overrides;
+    TablePolicy default_policy = TablePolicy::sample;     ///< for tables without an override (sync's full copy: all)
     std::vector<ForeignKey> declared_references;          ///< origin = declared
     std::vector<PolymorphicReference> polymorphic;
     ReferenceInference inference = ReferenceInference::none;

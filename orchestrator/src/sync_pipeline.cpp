@@ -1,0 +1,142 @@
+// The nightly refresh: one lock, guards before any write, build, verify, then the swap.
+#include "understudy/orchestrator/sync_pipeline.hpp"
+
+#include <chrono>
+#include <thread>
+
+#include <pqxx/nontransaction>
+
+#include "understudy/error.hpp"
+#include "understudy/orchestrator/heroku_backend.hpp"
+#include "understudy/orchestrator/postgres_backend.hpp"
+#include "understudy/orchestrator/subset_pipeline.hpp"
+#include "understudy/orchestrator/sync_guards.hpp"
+#include "understudy/orchestrator/target_guard.hpp"
+#include "understudy/orchestrator/verification.hpp"
+#include "understudy/pg/session.hpp"
+
+namespace understudy::orchestrator {
+namespace {
+
+/// A session-level advisory lock on the target server, held for the whole run: a second sync of
+/// the same live database waits or stops with `locked`. A crashed run's lock dies with its session.
+class SyncLock {
+public:
+    SyncLock(const pg::ConnInfo& server, const std::string& key, bool wait) {
+        m_connection = pg::connect(server, pg::Side::target);
+        pg::with_context(pg::Side::target, "could not take the sync lock", [&] {
+            pqxx::nontransaction tx(*m_connection);
+            const std::string lock_key = "hashtextextended(" + tx.quote("understudy sync " + key) + ", 0)";
+            if (wait) {
+                tx.exec0("SELECT pg_advisory_lock(" + lock_key + ")");
+                return;
+            }
+            if (!tx.exec1("SELECT pg_try_advisory_lock(" + lock_key + ")")[0].as<bool>())
+                throw Error(ExitCode::locked, "another understudy sync of \"" + key + "\" is running",
+                            "wait for it, or rerun with --wait");
+        });
+    }
+
+private:
+    std::unique_ptr<pqxx::connection> m_connection;
+};
+
+/// Where the lock lives: the server's maintenance database for postgres (promotion terminates the
+/// live database's sessions), the target itself otherwise.
+pg::ConnInfo lock_server(const PromotionBackend& backend, const pg::ConnInfo& live) {
+    if (backend.name() != "postgres") return live;
+    return live.with("dbname", live.get("dbname").value_or("") == "postgres" ? "template1" : "postgres");
+}
+
+}  // namespace
+
+std::unique_ptr<PromotionBackend> make_backend(const SyncConfig& sync, const pg::ConnInfo& target) {
+    if (sync.backend == "postgres") return make_postgres_backend(target);
+    if (sync.backend == "none") return make_none_backend(target);
+    HerokuSettings settings;
+    settings.app = sync.heroku_app;
+    if (!sync.heroku_plan.empty()) settings.plan = sync.heroku_plan;
+    settings.attachment = sync.heroku_attachment;
+    return std::make_unique<HerokuBackend>(settings, HerokuApi(HerokuApiSettings::from_environment()));
+}
+
+nlohmann::json run_sync(SyncRequest request, Progress& progress) {
+    auto backend = make_backend(request.sync, request.target);
+    const pg::ConnInfo live = backend->live_database();
+    const std::string live_name = live.get("dbname").value_or("");
+
+    // Guards, in order, before anything is written anywhere.
+    progress.phase("checking guards");
+    SyncLock lock(lock_server(*backend, live), live.get("host").value_or("") + "/" + live_name, request.wait_for_lock);
+    {
+        auto source_connection = pg::connect(request.source, pg::Side::source);
+        auto source_identity = pg::read_identity(*source_connection, pg::Side::source);
+        check_source_read_only(source_identity, request.sync.allow_primary_source);
+        if (request.sync.max_lag_seconds) check_follower_lag(*source_connection, *request.sync.max_lag_seconds);
+        auto live_connection = pg::connect(live, pg::Side::target);
+        auto live_identity = pg::read_identity(*live_connection, pg::Side::target);
+        check_not_protected(live, live_identity, request.sync.protect);
+        check_not_replica_of_source(source_identity, live_identity);
+        check_target_is_not_source(source_identity, live_identity);
+    }
+
+    progress.phase("preparing the new database");
+    const pg::ConnInfo built = backend->prepare_new_database();
+    {
+        // The new database is created by us; still check it is not the source or protected.
+        auto built_connection = pg::connect(built, pg::Side::target);
+        auto built_identity = pg::read_identity(*built_connection, pg::Side::target);
+        check_not_protected(built, built_identity, request.sync.protect);
+        check_target_writable(built_identity);
+    }
+
+    SubsetRequest subset;
+    subset.source = request.source;
+    subset.target = built;
+    subset.settings = request.settings;
+    if (request.sync.full) {
+        // A full copy: every table whole, no keys held (per-table overrides still apply).
+        subset.settings.default_policy = subsetter::TablePolicy::all;
+    }
+    subset.jobs = request.jobs;
+    subset.replace = backend->name() != "none";  // a reused leftover (heroku) may hold a half-built copy
+    subset.rules = std::move(request.rules);
+    subset.empty_target_on_failure = backend->name() == "none";
+    nlohmann::json verification;
+    const anonymizer::RuleSet& rules = subset.rules;
+    subset.after_load = [&](const LoadedRun& run) {
+        VerificationInput input;
+        input.built = built;
+        input.source_schema = &run.schema;
+        for (const auto& table : run.report["tables"]) {
+            if (table.contains("copied_rows"))
+                input.manifest[table["table"].get<std::string>()] = table["copied_rows"].get<std::uint64_t>();
+        }
+        input.rules = &rules;
+        if (rules.configured()) input.original_samples = sample_original_values(run.source_transaction, run.catalog, rules);
+        auto result = verify_database(input);
+        verification = result.checks;
+        if (!result.ok()) throw_verify_failed(built.get("dbname").value_or(""), result);
+    };
+    nlohmann::json report = run_subset(std::move(subset), progress);
+    report["command"] = "sync";
+    report["backend"] = backend->name();
+    report["built"] = built.redacted();
+    report["verification"] = verification;
+
+    progress.phase("promoting");
+    report["promoted"] = backend->promote();
+    report["dropped"] = backend->drop_old(request.sync.keep);
+    report["kept"] = request.sync.keep;
+    progress.finish();
+    return report;
+}
+
+std::string run_rollback(const SyncConfig& sync, const pg::ConnInfo& target) {
+    auto backend = make_backend(sync, target);
+    const pg::ConnInfo live = backend->live_database();
+    SyncLock lock(lock_server(*backend, live), live.get("host").value_or("") + "/" + live.get("dbname").value_or(""), false);
+    return backend->rollback();
+}
+
+}  // namespace understudy::orchestrator
