@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Sync benchmark: a full anonymized `understudy sync` of a generated database of about 1 GB,
+# against `pg_dump -Fd -j2 | pg_restore -j2` and `pgcopydb clone`, measured in the same run on the
+# same servers. usage: bench/sync_bench.sh [SCALE (default 60, ~1 GB)]
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+BUILD=${UNDERSTUDY_BUILD_DIR:-$HERE/../build}
+SCALE=${1:-60}
+source "$HERE/../scripts/throwaway_servers.sh"
+
+start_primary
+"${PSQL[@]}" -p "$PRIMARY_PORT" -d postgres -c "CREATE DATABASE production" -c "CREATE DATABASE staging"
+echo "generating scale $SCALE ..." >&2
+"${PSQL[@]}" -p "$PRIMARY_PORT" -d production -v scale="$SCALE" -f "$HERE/generate_saas.sql" >/dev/null
+start_standby
+SIZE=$("${PSQL[@]}" -p "$STANDBY_PORT" -d production -Atc "SELECT pg_size_pretty(pg_database_size('production'))")
+ROWS=$("${PSQL[@]}" -p "$STANDBY_PORT" -d production -Atc "SELECT sum(n_live_tup) FROM pg_stat_user_tables")
+echo "source: $SIZE, about $ROWS rows, read from the hot standby"
+
+seconds() { awk -v start="$1" -v now="$(date +%s.%N)" 'BEGIN { printf "%.2f", now - start }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+drop() { "${PSQL[@]}" -p "$PRIMARY_PORT" -d postgres -qc "DROP DATABASE IF EXISTS $1 WITH (FORCE)"; }
+SOURCE="$(standby_url production)"
+
+# 1. pg_dump -Fd -j2 | pg_restore -j2 (the dump needs the standby's snapshot: pg_dump exports it).
+drop restored; "${PSQL[@]}" -p "$PRIMARY_PORT" -d postgres -qc "CREATE DATABASE restored"
+START=$(date +%s.%N)
+"$PG_BIN/pg_dump" -Fd -j2 -f "$WORK/dumpdir" -d "$SOURCE"
+"$PG_BIN/pg_restore" -j2 --no-owner -d "$(primary_url restored)" "$WORK/dumpdir"
+DUMP_RESTORE=$(seconds "$START")
+rm -rf "$WORK/dumpdir"; drop restored
+
+# 2. pgcopydb clone (Debian package), from the standby if it accepts it.
+PGCOPYDB=""
+if command -v pgcopydb >/dev/null; then
+  "${PSQL[@]}" -p "$PRIMARY_PORT" -d postgres -qc "CREATE DATABASE cloned"
+  START=$(date +%s.%N)
+  if pgcopydb clone --source "$SOURCE" --target "$(primary_url cloned)" --dir "$WORK/pgcopydb" \
+       --table-jobs 2 --index-jobs 2 --no-owner >"$WORK/pgcopydb.log" 2>&1; then
+    PGCOPYDB=$(seconds "$START")
+  else
+    echo "pgcopydb clone failed (see below); left out" >&2; tail -5 "$WORK/pgcopydb.log" >&2
+  fi
+  drop cloned
+fi
+
+# 3. understudy sync: full copy, anonymized (users' email, names and phone), verified, promoted.
+cat > "$WORK/staging.yml" <<YAML
+sync: {backend: postgres, full: true, keep: 1}
+anonymize:
+  default: keep
+  tables:
+    public.users:
+      email: {fake: email, unique: true}
+      first_name: {fake: first_name}
+      last_name: {fake: last_name}
+      phone: {fake: phone}
+YAML
+START=$(date +%s.%N)
+UNDERSTUDY_SECRET="benchmark secret, not for real use" "$BUILD/understudy" sync --source "$SOURCE" \
+  --target "$(primary_url staging)" --config "$WORK/staging.yml" --report "$WORK/sync.json" >/dev/null
+SYNC=$(seconds "$START")
+
+printf 'pg_dump -Fd -j2 | pg_restore -j2: %7.2f s\n' "$DUMP_RESTORE"
+[ -n "$PGCOPYDB" ] && printf 'pgcopydb clone (2 jobs):           %7.2f s\n' "$PGCOPYDB"
+printf 'understudy sync (anonymized, verified, promoted): %7.2f s\n' "$SYNC"
+echo "  phases (s): $(tr -d '\n ' < "$WORK/sync.json" | grep -o '"phases":{[^}]*}')"
+echo "ratio sync / pg_dump+pg_restore: $(ratio "$SYNC" "$DUMP_RESTORE")   goal: < 1"
+[ -n "$PGCOPYDB" ] && echo "ratio sync / pgcopydb:           $(ratio "$SYNC" "$PGCOPYDB")   goal: < 1"
+exit 0
