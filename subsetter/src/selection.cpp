@@ -480,6 +480,8 @@ private:
             auto& state = m_states[state_idx];
             if (state.policy != TablePolicy::all) continue;
             for (const auto& out : state.out) {
+                // A parent copied whole needs nothing: skip the scan (a full copy would scan every table).
+                if (m_states[out.parent].policy == TablePolicy::all) continue;
                 std::string condition;
                 for (const auto& column : out.fk->child_columns) {
                     if (!condition.empty()) condition += " AND ";
