@@ -8,6 +8,7 @@
 
 #include "db_checks.hpp"
 #include "postgres_binaries.hpp"
+#include "temp_file.hpp"
 #include "test_cluster.hpp"
 
 namespace understudy::testing {
@@ -71,22 +72,6 @@ anonymize:
 keep: [public.users.id, public.users.created_at, public.orders.id, public.orders.user_id,
        public.orders.total_cents, public.orders.placed_at]
 )yaml";
-
-class TempFile {
-public:
-    explicit TempFile(const std::string& text) {
-        char name[] = "/tmp/understudy-rules-XXXXXX";
-        int fd = mkstemp(name);
-        close(fd);
-        m_path = name;
-        std::ofstream(m_path) << text;
-    }
-    ~TempFile() { std::remove(m_path.c_str()); }
-    const std::string& path() const { return m_path; }
-
-private:
-    std::string m_path;
-};
 
 class AnonymizedSubset : public ::testing::Test {
 protected:

@@ -18,6 +18,7 @@
 #include <pqxx/nontransaction>
 
 #include "db_checks.hpp"
+#include "temp_file.hpp"
 #include "test_cluster.hpp"
 
 extern char** environ;
@@ -26,22 +27,6 @@ namespace understudy::testing {
 namespace {
 
 constexpr const char* k_live = "staging";
-
-class TempConfig {
-public:
-    explicit TempConfig(const std::string& text) {
-        char name[] = "/tmp/understudy-sync-XXXXXX";
-        int fd = mkstemp(name);
-        close(fd);
-        m_path = name;
-        std::ofstream(m_path) << text;
-    }
-    ~TempConfig() { std::remove(m_path.c_str()); }
-    const std::string& path() const { return m_path; }
-
-private:
-    std::string m_path;
-};
 
 std::vector<std::string> databases_like(const std::string& pattern) {
     std::vector<std::string> names;
@@ -58,7 +43,7 @@ protected:
         for (const auto& name : databases_like(std::string(k_live) + "%")) servers.primary.drop_database(name);
         servers.primary.create_database(k_live);
         servers.primary.execute(k_live, "CREATE TABLE marker (what text); INSERT INTO marker VALUES ('before any sync')");
-        s_config = std::make_unique<TempConfig>("sync:\n  backend: postgres\n  full: true\n  keep: 1\n");
+        s_config = std::make_unique<TempFile>("sync:\n  backend: postgres\n  full: true\n  keep: 1\n");
     }
     static void TearDownTestSuite() {
         s_config.reset();
@@ -77,9 +62,9 @@ protected:
         return fixture_servers().primary.query_value(k_live, "SELECT count(*) FROM public.users");
     }
 
-    static std::unique_ptr<TempConfig> s_config;
+    static std::unique_ptr<TempFile> s_config;
 };
-std::unique_ptr<TempConfig> Sync::s_config;
+std::unique_ptr<TempFile> Sync::s_config;
 
 TEST_F(Sync, BuildsVerifiesPromotesKeepsAndRollsBack) {
     auto& servers = fixture_servers();
@@ -158,7 +143,7 @@ TEST_F(Sync, GuardsRefuseBeforeAnythingIsWritten) {
     args[2] = servers.primary.url(k_fixture_database);
     EXPECT_EQ(run_understudy(args).exit_code, 8);
     // A protected target.
-    TempConfig protect("sync:\n  backend: postgres\n  full: true\n  protect: [\"" + servers.primary.socket_dir() + "\"]\n");
+    TempFile protect("sync:\n  backend: postgres\n  full: true\n  protect: [\"" + servers.primary.socket_dir() + "\"]\n");
     auto protected_args = sync_args();
     protected_args[6] = protect.path();
     auto refused = run_understudy(protected_args);

@@ -5,30 +5,15 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "../support/temp_file.hpp"
 #include "understudy/error.hpp"
 #include "understudy/orchestrator/config_file.hpp"
 
 namespace understudy::orchestrator {
 namespace {
 
-class TempConfig {
-public:
-    explicit TempConfig(const std::string& text) {
-        char name[] = "/tmp/understudy-config-XXXXXX";
-        int fd = mkstemp(name);
-        close(fd);
-        m_path = name;
-        std::ofstream(m_path) << text;
-    }
-    ~TempConfig() { std::remove(m_path.c_str()); }
-    const std::string& path() const { return m_path; }
-
-private:
-    std::string m_path;
-};
-
 std::string error_of(const std::string& text) {
-    TempConfig file(text);
+    testing::TempFile file(text);
     try {
         load_config_file(file.path());
     } catch (const Error& error) {
@@ -43,7 +28,7 @@ std::string error_of(const std::string& text) {
 
 TEST(ConfigFile, ReadsEverySubsetSetting) {
     setenv("UNDERSTUDY_TEST_FOLLOWER", "postgres://f/db", 1);
-    TempConfig file(R"yaml(
+    testing::TempFile file(R"yaml(
 source: ${UNDERSTUDY_TEST_FOLLOWER}
 subset:
   fraction: 0.05
