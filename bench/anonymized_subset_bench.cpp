@@ -12,6 +12,7 @@
 
 #include <pqxx/nontransaction>
 
+#include "bench_database.hpp"
 #include "understudy/anonymizer/rules.hpp"
 #include "understudy/orchestrator/progress.hpp"
 #include "understudy/orchestrator/subset_pipeline.hpp"
@@ -21,14 +22,8 @@
 
 namespace {
 
+using understudy::bench::recreate_database;
 using understudy::pg::ConnInfo;
-
-void recreate_database(const ConnInfo& server, const std::string& name) {
-    auto connection = understudy::pg::connect(server, understudy::pg::Side::target);
-    pqxx::nontransaction tx(*connection);
-    tx.exec0("DROP DATABASE IF EXISTS " + understudy::pg::quote_ident(name) + " WITH (FORCE)");
-    tx.exec0("CREATE DATABASE " + understudy::pg::quote_ident(name));
-}
 
 struct Run {
     double seconds = 0;

@@ -17,6 +17,7 @@
 
 #include <pqxx/nontransaction>
 
+#include "bench_database.hpp"
 #include "understudy/orchestrator/progress.hpp"
 #include "understudy/orchestrator/schema_clone.hpp"
 #include "understudy/orchestrator/subset_pipeline.hpp"
@@ -28,6 +29,7 @@
 namespace {
 
 using namespace std::chrono;
+using understudy::bench::recreate_database;
 using understudy::pg::ConnInfo;
 
 double seconds_since(steady_clock::time_point start) {
@@ -38,13 +40,6 @@ long peak_rss_kb() {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     return usage.ru_maxrss;
-}
-
-void recreate_database(const ConnInfo& server, const std::string& name) {
-    auto connection = understudy::pg::connect(server, understudy::pg::Side::target);
-    pqxx::nontransaction tx(*connection);
-    tx.exec0("DROP DATABASE IF EXISTS " + understudy::pg::quote_ident(name) + " WITH (FORCE)");
-    tx.exec0("CREATE DATABASE " + understudy::pg::quote_ident(name));
 }
 
 struct RawResult {

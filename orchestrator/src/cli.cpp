@@ -103,6 +103,16 @@ void add_source_options(CLI::App& command, CliOptions& options) {
         ->check(CLI::IsMember({"rails", "none"}));
 }
 
+/// --target, --jobs and --report: what every command that loads a database takes.
+void add_load_options(CLI::App& command, CliOptions& options, const std::string& target_help) {
+    command.add_option("--target", options.target, target_help)->envname("UNDERSTUDY_TARGET");
+    command.add_option("--jobs", options.jobs, "tables copied in parallel (default 2)")
+        ->envname("UNDERSTUDY_JOBS")
+        ->check(CLI::PositiveNumber);
+    command.add_option("--report", options.report_path, "write the run's JSON report to this file")
+        ->envname("UNDERSTUDY_REPORT");
+}
+
 /// Merges command line, environment and config file into the run's settings (command line wins).
 subsetter::SubsetSettings build_settings(CLI::App& command, CliOptions& options, const ConfigFile& config) {
     for (const char* flag : {"--force", "--full-table", "--exclude-table", "--schema"}) {
@@ -162,9 +172,10 @@ anonymizer::DumpFilterStats anonymize_dump(const anonymizer::RuleSet& rules) {
     if (!rules.configured()) throw Error(ExitCode::config, "the configuration has no anonymize: section");
     auto secret = anonymizer::Secret::from_environment();
     std::ios::sync_with_stdio(false);
-    auto stats = anonymizer::filter_dump(std::cin, std::cout, rules, secret);
-    std::cout.flush();
-    if (!std::cout) throw Error(ExitCode::io, "could not write to standard output");
+    std::ostream& output = std::cout;
+    auto stats = anonymizer::filter_dump(std::cin, output, rules, secret);
+    output.flush();
+    if (!output) throw Error(ExitCode::io, "could not write to standard output");
     // Under default: keep, a misspelt table name in the rules would copy the real table unchanged.
     for (const auto& table : stats.unmatched_tables)
         std::fprintf(stderr, "warning: rules for \"%s\" matched no COPY block of the dump\n", table.c_str());
@@ -184,13 +195,7 @@ int run(int argc, char** argv) {
 
     auto* subset = app.add_subcommand("subset", "copy a referentially intact subset from the source into the target");
     add_source_options(*subset, options);
-    subset->add_option("--target", options.target, "target database URL (default: DATABASE_URL)")
-        ->envname("UNDERSTUDY_TARGET");
-    subset->add_option("--jobs", options.jobs, "tables copied in parallel (default 2)")
-        ->envname("UNDERSTUDY_JOBS")
-        ->check(CLI::PositiveNumber);
-    subset->add_option("--report", options.report_path, "write the run's JSON report to this file")
-        ->envname("UNDERSTUDY_REPORT");
+    add_load_options(*subset, options, "target database URL (default: DATABASE_URL)");
     subset->add_flag("--dry-run", options.dry_run, "select rows and report, write nothing")
         ->envname("UNDERSTUDY_DRY_RUN");
     subset->add_flag("--replace", options.replace, "drop the target's contents first instead of refusing")
@@ -239,13 +244,7 @@ int run(int argc, char** argv) {
     auto* sync = app.add_subcommand("sync", "build a fresh (anonymized) copy, verify it, then promote it "
                                             "(config sync: section)");
     add_source_options(*sync, options);
-    sync->add_option("--target", options.target, "the live database (default: the config's target, DATABASE_URL)")
-        ->envname("UNDERSTUDY_TARGET");
-    sync->add_option("--jobs", options.jobs, "tables copied in parallel (default 2)")
-        ->envname("UNDERSTUDY_JOBS")
-        ->check(CLI::PositiveNumber);
-    sync->add_option("--report", options.report_path, "write the run's JSON report to this file")
-        ->envname("UNDERSTUDY_REPORT");
+    add_load_options(*sync, options, "the live database (default: the config's target, DATABASE_URL)");
     sync->add_flag("--wait", options.wait_for_lock, "wait for a running sync instead of exiting (exit 13)")
         ->envname("UNDERSTUDY_WAIT");
     sync->add_flag("--allow-primary-source", options.allow_primary_source, "allow a source that is not a follower")
