@@ -2,6 +2,10 @@
 #include "understudy/orchestrator/postgres_backend.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <thread>
 
 #include <pqxx/nontransaction>
 #include <pqxx/result>
@@ -9,6 +13,7 @@
 #include "understudy/error.hpp"
 #include "understudy/pg/session.hpp"
 #include "understudy/pg/sql_text.hpp"
+#include "understudy/test_pause.hpp"
 
 namespace understudy::orchestrator {
 namespace {
@@ -32,8 +37,6 @@ public:
         auto connection = maintenance();
         pqxx::nontransaction tx(*connection);
         with_target("could not prepare the new database", [&] {
-            // A crash between blocking connections and the rename may have left live closed.
-            reopen(tx, m_name);
             // A leftover new database is from an earlier, failed run: never promoted, always rebuilt.
             tx.exec0("DROP DATABASE IF EXISTS " + pg::quote_ident(new_name()) + " WITH (FORCE)");
             auto live = tx.exec_params("SELECT pg_encoding_to_char(encoding), datcollate, datctype FROM pg_database "
@@ -49,39 +52,15 @@ public:
     }
 
     std::string promote() override {
-        auto connection = maintenance();
-        pqxx::nontransaction tx(*connection);
         std::string previous;
         with_target("could not promote \"" + new_name() + "\"", [&] {
-          try {
+            auto connection = maintenance();
+            pqxx::nontransaction tx(*connection);
             bool live_exists = exists(tx, m_name);
-            previous = previous_name(next_previous_number(tx));
-            if (live_exists) {
-                // New sessions are refused while the old ones are terminated, so that the rename,
-                // which needs the database to itself, does not wait on a session that just came in.
-                tx.exec0("ALTER DATABASE " + pg::quote_ident(m_name) + " ALLOW_CONNECTIONS false");
-                tx.exec_params("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                               "WHERE datname = $1 AND pid <> pg_backend_pid()", m_name);
-            }
-            // One transaction: clients find either the old database or the new one under the name.
-            tx.exec0("BEGIN");
-            if (live_exists) tx.exec0("ALTER DATABASE " + pg::quote_ident(m_name) + " RENAME TO " + pg::quote_ident(previous));
-            tx.exec0("ALTER DATABASE " + pg::quote_ident(new_name()) + " RENAME TO " + pg::quote_ident(m_name));
-            tx.exec0("COMMIT");
-            if (live_exists) reopen(tx, previous);
-          } catch (...) {
-            // Never leave the live database closed: whatever failed, it takes connections again.
-            try {
-                tx.exec0("ROLLBACK");
-            } catch (...) {
-            }
-            try {
-                reopen(tx, m_name);
-            } catch (...) {
-            }
-            throw;
-          }
+            previous = live_exists ? previous_name(next_previous_number(tx)) : std::string();
+            swap_names(live_exists ? m_name : std::string(), previous, new_name());
         });
+        test_pause_point("postgres:after_rename");
         return "renamed \"" + new_name() + "\" to \"" + m_name + "\"" +
                (previous.empty() ? std::string() : "; the old one is kept as \"" + previous + "\"");
     }
@@ -101,25 +80,17 @@ public:
     }
 
     std::string rollback() override {
-        auto connection = maintenance();
-        pqxx::nontransaction tx(*connection);
         std::string restored;
         std::string demoted;
         with_target("could not roll back", [&] {
+            auto connection = maintenance();
+            pqxx::nontransaction tx(*connection);
             auto previous = previous_databases(tx);
             if (previous.empty())
                 throw Error(ExitCode::target, "no previous copy of \"" + m_name + "\" to roll back to");
             restored = previous.front().second;
             demoted = previous_name(previous.front().first + 1);
-            tx.exec0("ALTER DATABASE " + pg::quote_ident(m_name) + " ALLOW_CONNECTIONS false");
-            tx.exec_params("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
-                           m_name);
-            tx.exec0("BEGIN");
-            tx.exec0("ALTER DATABASE " + pg::quote_ident(m_name) + " RENAME TO " + pg::quote_ident(demoted));
-            tx.exec0("ALTER DATABASE " + pg::quote_ident(restored) + " RENAME TO " + pg::quote_ident(m_name));
-            tx.exec0("COMMIT");
-            reopen(tx, m_name);
-            reopen(tx, demoted);
+            swap_names(m_name, demoted, restored);
         });
         return "renamed \"" + restored + "\" back to \"" + m_name + "\"; the rolled-back copy is kept as \"" + demoted + "\"";
     }
@@ -135,15 +106,54 @@ private:
         return pg::connect(m_live.with("dbname", m_name == "postgres" ? "template1" : "postgres"), pg::Side::target);
     }
 
+    /// Renames `live` (if not empty) to `demoted` and `incoming` to `live` in one transaction.
+    ///
+    /// The first RENAME takes an exclusive lock on the live database and then waits (up to 5 s, in
+    /// the server) for its other sessions to go; meanwhile a second connection terminates them.
+    /// A client connecting now waits on that lock instead of being counted, so the rename cannot be
+    /// starved by reconnecting clients. Nothing is ever closed with ALLOW_CONNECTIONS: if we are
+    /// killed at any point the transaction and its lock die with our session, and the live
+    /// database is exactly as it was, accepting connections.
+    void swap_names(const std::string& live, const std::string& demoted, const std::string& incoming) {
+        auto renamer = maintenance();
+        auto terminator = maintenance();
+        std::atomic<bool> done{false};
+        std::exception_ptr failure;
+        std::thread rename([&] {
+            try {
+                pqxx::nontransaction tx(*renamer);
+                tx.exec0("BEGIN");
+                if (!live.empty())
+                    tx.exec0("ALTER DATABASE " + pg::quote_ident(live) + " RENAME TO " + pg::quote_ident(demoted));
+                test_pause_point("postgres:before_rename");
+                tx.exec0("ALTER DATABASE " + pg::quote_ident(incoming) + " RENAME TO " + pg::quote_ident(m_name));
+                tx.exec0("COMMIT");
+            } catch (...) {
+                failure = std::current_exception();
+            }
+            done = true;
+        });
+        try {
+            pqxx::nontransaction tx(*terminator);
+            while (!done) {
+                tx.exec_params("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE datname IN ($1, $2) AND pid <> pg_backend_pid()",
+                               live.empty() ? incoming : live, incoming);
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            }
+        } catch (...) {
+            rename.join();
+            throw;
+        }
+        rename.join();
+        if (failure) std::rethrow_exception(failure);
+    }
+
     std::string new_name() const { return m_name + "_understudy_new"; }
     std::string previous_name(int number) const { return m_name + "_understudy_prev_" + std::to_string(number); }
 
     static bool exists(pqxx::transaction_base& tx, const std::string& database) {
         return !tx.exec_params("SELECT 1 FROM pg_database WHERE datname = $1", database).empty();
-    }
-
-    static void reopen(pqxx::transaction_base& tx, const std::string& database) {
-        if (exists(tx, database)) tx.exec0("ALTER DATABASE " + pg::quote_ident(database) + " ALLOW_CONNECTIONS true");
     }
 
     /// (number, name) of every previous copy, newest first.

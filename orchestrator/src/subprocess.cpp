@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "understudy/error.hpp"
+#include "understudy/test_pause.hpp"
 
 extern char** environ;
 
@@ -133,6 +134,10 @@ pid_t spawn(const std::vector<std::string>& argv, const std::map<std::string, st
     int spawn_error = ::posix_spawnp(&pid, program.c_str(), &setup.m_actions, &setup.m_attributes,
                                      argument_pointers.data(), environment_pointers.data());
     if (spawn_error != 0) fail_to_start(program, std::strerror(spawn_error));
+    // A crash test kills us while the child runs on, e.g. at "spawned pg_restore --section=post-data".
+    test_pause_point(("spawned " + program.substr(program.rfind('/') + 1) +
+                      (argv.size() > 1 ? " " + argv[1] : std::string()))
+                         .c_str());
     return pid;
 }
 

@@ -19,6 +19,7 @@
 #include "understudy/orchestrator/target_analyze.hpp"
 #include "understudy/orchestrator/target_guard.hpp"
 #include "understudy/pg/session.hpp"
+#include "understudy/test_pause.hpp"
 #include "understudy/subsetter/catalog.hpp"
 #include "understudy/subsetter/selection.hpp"
 #include "understudy/subsetter/subset_plan.hpp"
@@ -181,6 +182,7 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
             clear_target(*connection);
         }
         step.archive->restore(request.target, SchemaSection::pre_data, 1);
+        test_pause_point("subset:pre_data_restored");
         step.pre_data_seconds = std::chrono::duration<double>(Clock::now() - start).count();
         return step;
     });
@@ -220,9 +222,11 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
         total_bytes += result.bytes;
     }
 
+    test_pause_point("subset:copied");
     clock.run("post_data", progress, "building indexes and constraints", [&] {
         archive.restore(request.target, SchemaSection::post_data, request.jobs);
     });
+    test_pause_point("subset:post_data_restored");
     auto target_connection = pg::connect(request.target, pg::Side::target);
     clock.run("sequences", progress, "setting sequences", [&] {
         reset_sequences(*target_connection, model.catalog, sequence_values);
@@ -233,6 +237,7 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
         for (const auto& job : jobs) loaded.push_back(job.table);
         analyze_tables(request.target, loaded, request.jobs);
     });
+    test_pause_point("subset:analyzed");
     report["tables"] = tables;
     report["totals"] = {{"tables", copied.size()}, {"rows", total_rows}, {"bytes", total_bytes}};
     if (request.after_load) {

@@ -14,6 +14,7 @@
 #include "understudy/orchestrator/target_guard.hpp"
 #include "understudy/orchestrator/verification.hpp"
 #include "understudy/pg/session.hpp"
+#include "understudy/test_pause.hpp"
 
 namespace understudy::orchestrator {
 namespace {
@@ -80,6 +81,7 @@ nlohmann::json run_sync(SyncRequest request, Progress& progress) {
         check_target_is_not_source(source_identity, live_identity);
     }
 
+    test_pause_point("sync:guards_passed");
     progress.phase("preparing the new database");
     const pg::ConnInfo built = backend->prepare_new_database();
     {
@@ -89,6 +91,7 @@ nlohmann::json run_sync(SyncRequest request, Progress& progress) {
         check_not_protected(built, built_identity, request.sync.protect);
         check_target_writable(built_identity);
     }
+    test_pause_point("sync:new_database_created");
 
     SubsetRequest subset;
     subset.source = request.source;
@@ -114,6 +117,7 @@ nlohmann::json run_sync(SyncRequest request, Progress& progress) {
         }
         input.rules = &rules;
         if (rules.configured()) input.original_samples = sample_original_values(run.source_transaction, run.catalog, rules);
+        test_pause_point("sync:verifying");
         auto result = verify_database(input);
         verification = result.checks;
         if (!result.ok()) throw_verify_failed(built.get("dbname").value_or(""), result);
@@ -124,8 +128,10 @@ nlohmann::json run_sync(SyncRequest request, Progress& progress) {
     report["built"] = built.redacted();
     report["verification"] = verification;
 
+    test_pause_point("sync:verified");
     progress.phase("promoting");
     report["promoted"] = backend->promote();
+    test_pause_point("sync:promoted");
     report["dropped"] = backend->drop_old(request.sync.keep);
     report["kept"] = request.sync.keep;
     progress.finish();

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "understudy/anonymizer/table_rewriter.hpp"
+#include "understudy/test_pause.hpp"
 #include "understudy/orchestrator/copy_statement.hpp"
 #include "understudy/pg/copy_connection.hpp"
 #include "understudy/pg/sql_text.hpp"
@@ -107,6 +108,7 @@ TableCopyResult copy_once(WorkerConnections& connections, const TableCopyJob& jo
         if (++since_report == k_progress_every_rows) {
             since_report = 0;
             progress.table_running(name, result.rows, result.bytes);
+            test_pause_point("copy:mid_table");
         }
     };
     try {
