@@ -1,0 +1,43 @@
+// Which post-data objects belong to one table and can be built the moment its rows are in.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace understudy::orchestrator {
+
+/// One entry of `pg_restore --list`:
+/// `<dump id>; <catalog oid> <object oid> <TYPE> <schema> <tag> <owner>`.
+struct ArchiveEntry {
+    std::string line;            ///< the listing line as printed, what a --use-list file holds
+    std::uint32_t catalog = 0;   ///< the system catalog the object lives in (1259 pg_class, 2606 pg_constraint)
+    std::uint32_t oid = 0;       ///< the object's oid in the source
+    std::string type;            ///< INDEX, CONSTRAINT, FK CONSTRAINT, INDEX ATTACH, TRIGGER, ...
+};
+
+/// The entries of a `pg_restore --list` output; comment lines (`;`) are skipped.
+std::vector<ArchiveEntry> parse_archive_listing(const std::string& listing);
+
+/// The post-data section cut in two: per table, its indexes and its primary-key, unique and
+/// exclusion constraints (they need nothing but the table's own rows); and the rest (foreign keys,
+/// which need two tables and the parent's key; index attachments; triggers; rules; comments...),
+/// which runs once every table is loaded.
+struct PostDataSplit {
+    std::map<std::string, std::vector<std::string>> per_table;  ///< table (display name) → listing lines
+    std::vector<std::string> rest;                              ///< listing lines, in archive order
+};
+
+/// A catalog object: (catalog oid, object oid). Oids are unique only within one catalog.
+using CatalogObject = std::pair<std::uint32_t, std::uint32_t>;
+
+/// Splits `post_data` entries. `table_of_object` maps each index (pg_class) and each primary-key,
+/// unique or exclusion constraint (pg_constraint) to the table (display name) whose load makes it
+/// buildable; an index of a partition maps to the partitioned table that is copied as one. Objects
+/// not in the map go to the rest.
+PostDataSplit split_post_data(const std::vector<ArchiveEntry>& post_data,
+                              const std::map<CatalogObject, std::string>& table_of_object);
+
+}  // namespace understudy::orchestrator
