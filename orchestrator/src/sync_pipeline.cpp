@@ -116,6 +116,7 @@ nlohmann::json run_sync(SyncRequest request, Progress& progress) {
                 input.manifest[table["table"].get<std::string>()] = table["copied_rows"].get<std::uint64_t>();
         }
         input.rules = &rules;
+        input.jobs = request.jobs;
         if (rules.configured()) input.original_samples = sample_original_values(run.source_transaction, run.catalog, rules);
         test_pause_point("sync:verifying");
         auto result = verify_database(input);

@@ -2,6 +2,11 @@
 #include "understudy/orchestrator/verification.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
 #include <cctype>
 #include <map>
 #include <optional>
@@ -42,10 +47,19 @@ std::vector<std::string> json_strings(const char* text) {
     return out;
 }
 
+/// One foreign key to scan for rows without a parent.
+struct ForeignKeyCheck {
+    std::string name;         ///< the constraint
+    std::string child;        ///< schema.table, for messages
+    std::string parent;       ///< schema.table, for messages
+    std::string orphan_count; ///< the query counting the child's rows without a parent
+    long long orphans = 0;
+};
+
 /// Every FK constraint of the database, checked once each: a constraint cloned onto a partition
 /// (conparentid <> 0), on either side, is covered by the one on the partitioned table. NOT VALID
 /// ones are checked too: the rows they skipped are exactly what must not be promoted.
-void check_foreign_keys(pqxx::transaction_base& tx, VerificationResult& result) {
+std::vector<ForeignKeyCheck> list_foreign_keys(pqxx::transaction_base& tx) {
     auto constraints = tx.exec(std::string(R"SQL(
         SELECT n.nspname, c.relname, con.conname, rn.nspname, r.relname,
                (SELECT json_agg(a.attname ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
@@ -58,7 +72,7 @@ void check_foreign_keys(pqxx::transaction_base& tx, VerificationResult& result) 
         WHERE con.contype = 'f' AND con.conparentid = 0 AND )SQL") +
                                k_user_schemas + R"SQL(
         ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", con.conname COLLATE "C")SQL");
-    std::size_t failed = 0;
+    std::vector<ForeignKeyCheck> checks;
     for (const auto& row : constraints) {
         const std::string child = pg::quote_ident(row[0].c_str()) + "." + pg::quote_ident(row[1].c_str());
         const std::string parent = pg::quote_ident(row[3].c_str()) + "." + pg::quote_ident(row[4].c_str());
@@ -73,28 +87,80 @@ void check_foreign_keys(pqxx::transaction_base& tx, VerificationResult& result) 
             matches += separator + "p." + pg::quote_ident(referenced[column_idx]) + " = c." +
                        pg::quote_ident(columns[column_idx]);
         }
-        const auto orphans = tx.exec1("SELECT count(*) FROM " + child + " c WHERE " + not_null +
-                                      " AND NOT EXISTS (SELECT 1 FROM " + parent + " p WHERE " + matches + ")")[0]
-                                 .as<long long>();
-        if (orphans == 0) continue;
-        ++failed;
-        result.failures.push_back("foreign key " + quoted_name(row[2].c_str()) + " on " +
-                                  quoted_name(std::string(row[0].c_str()) + "." + row[1].c_str()) + " is violated by " +
-                                  std::to_string(orphans) + " row" + (orphans == 1 ? "" : "s") + " without a row in " +
-                                  quoted_name(std::string(row[3].c_str()) + "." + row[4].c_str()));
+        ForeignKeyCheck check;
+        check.name = row[2].c_str();
+        check.child = std::string(row[0].c_str()) + "." + row[1].c_str();
+        check.parent = std::string(row[3].c_str()) + "." + row[4].c_str();
+        check.orphan_count = "SELECT count(*) FROM " + child + " c WHERE " + not_null +
+                             " AND NOT EXISTS (SELECT 1 FROM " + parent + " p WHERE " + matches + ")";
+        checks.push_back(std::move(check));
     }
-    result.checks["foreign_keys"] = {{"checked", constraints.size()}, {"failed", failed}};
+    return checks;
 }
 
-/// Rows of every catalog table as COPY moved them: a partitioned table with its partitions, any
-/// other table without its INHERITS children (they are tables of their own in the catalog).
-std::map<std::string, std::uint64_t> count_rows(pqxx::transaction_base& tx, const subsetter::Catalog& catalog) {
-    std::map<std::string, std::uint64_t> counts;
-    for (const auto& table : catalog.tables) {
-        const std::string relation = (table.partitioned ? "" : "ONLY ") + table.name.quoted();
-        counts[table.name.display()] = tx.exec1("SELECT count(*) FROM " + relation)[0].as<std::uint64_t>();
+void report_foreign_keys(const std::vector<ForeignKeyCheck>& checks, VerificationResult& result) {
+    std::size_t failed = 0;
+    for (const auto& check : checks) {
+        if (check.orphans == 0) continue;
+        ++failed;
+        result.failures.push_back("foreign key " + quoted_name(check.name) + " on " + quoted_name(check.child) +
+                                  " is violated by " + std::to_string(check.orphans) + " row" +
+                                  (check.orphans == 1 ? "" : "s") + " without a row in " + quoted_name(check.parent));
     }
-    return counts;
+    result.checks["foreign_keys"] = {{"checked", checks.size()}, {"failed", failed}};
+}
+
+/// The table scans of the checks (row counts, foreign keys), spread over `jobs` connections that
+/// import the snapshot of `tx`, so every scan sees the same state; biggest tables first.
+class ScanPool {
+public:
+    using Scan = std::function<void(pqxx::transaction_base&)>;
+
+    void add(std::int64_t weight, Scan scan) { m_scans.push_back({weight, std::move(scan)}); }
+
+    void run(const pg::ConnInfo& built, pqxx::transaction_base& tx, int jobs) {
+        std::stable_sort(m_scans.begin(), m_scans.end(),
+                         [](const auto& left, const auto& right) { return left.first > right.first; });
+        const int helpers = std::max(0, std::min<int>(jobs, static_cast<int>(m_scans.size())) - 1);
+        const std::string snapshot = helpers > 0 ? tx.exec1("SELECT pg_export_snapshot()")[0].c_str() : "";
+        std::atomic<std::size_t> next{0};
+        std::exception_ptr first_error;
+        std::mutex error_mutex;
+        auto work = [&](pqxx::transaction_base& scan_tx) {
+            for (std::size_t index = next++; index < m_scans.size() && !first_error; index = next++)
+                m_scans[index].second(scan_tx);
+        };
+        auto helper = [&] {
+            try {
+                auto connection = pg::connect(built, pg::Side::target);
+                ReadOnlyTransaction helper_tx(*connection);
+                helper_tx.exec0("SET TRANSACTION SNAPSHOT " + helper_tx.quote(snapshot));
+                work(helper_tx);
+            } catch (...) {
+                std::lock_guard lock(error_mutex);
+                if (!first_error) first_error = std::current_exception();
+            }
+        };
+        std::vector<std::thread> threads;
+        for (int index = 0; index < helpers; ++index) threads.emplace_back(helper);
+        try {
+            work(tx);
+        } catch (...) {
+            std::lock_guard lock(error_mutex);
+            if (!first_error) first_error = std::current_exception();
+        }
+        for (auto& thread : threads) thread.join();
+        if (first_error) std::rethrow_exception(first_error);
+    }
+
+private:
+    std::vector<std::pair<std::int64_t, Scan>> m_scans;
+};
+
+/// The query counting a catalog table's rows as COPY moved them: a partitioned table with its
+/// partitions, any other table without its INHERITS children (they are tables of their own).
+std::string row_count_query(const subsetter::Table& table) {
+    return "SELECT count(*) FROM " + std::string(table.partitioned ? "" : "ONLY ") + table.name.quoted();
 }
 
 void check_row_counts(const std::map<std::string, std::uint64_t>& counts,
@@ -350,19 +416,53 @@ bool replaces_every_value(const anonymizer::ColumnRule& rule) {
 
 VerificationResult verify_database(const VerificationInput& input) {
     VerificationResult result;
-    auto connection = pg::connect(input.built, pg::Side::target);
-    pg::with_context(pg::Side::target, "could not verify the built database", [&] {
-        // One snapshot for every query: the checks agree with one another.
-        ReadOnlyTransaction tx(*connection);
-        const subsetter::Catalog catalog = subsetter::load_catalog(tx);
-        const auto counts = count_rows(tx, catalog);
-        check_foreign_keys(tx, result);
-        check_row_counts(counts, input.manifest, result);
-        check_sequences(tx, catalog, result);
-        if (input.rules && input.rules->configured()) check_coverage(*input.rules, catalog, counts, result);
-        check_leaks(tx, catalog, input.original_samples, result);
-    });
-    if (input.source_schema) check_schema(input.built, *input.source_schema, result);
+    // The schema comparison is pg_dump and pg_restore in child processes: it runs alongside the scans.
+    VerificationResult schema_result;
+    std::future<void> schema_check;
+    if (input.source_schema)
+        schema_check = std::async(std::launch::async, [&] { check_schema(input.built, *input.source_schema, schema_result); });
+    try {
+        auto connection = pg::connect(input.built, pg::Side::target);
+        pg::with_context(pg::Side::target, "could not verify the built database", [&] {
+            // One snapshot for every query, shared by the scan connections: the checks agree.
+            ReadOnlyTransaction tx(*connection);
+            const subsetter::Catalog catalog = subsetter::load_catalog(tx);
+            auto foreign_keys = list_foreign_keys(tx);
+            std::vector<std::uint64_t> table_rows(catalog.tables.size());
+            std::map<std::string, std::int64_t> estimated_rows;
+            ScanPool scans;
+            for (std::size_t index = 0; index < catalog.tables.size(); ++index) {
+                const auto& table = catalog.tables[index];
+                estimated_rows[table.name.display()] = table.estimated_rows;
+                scans.add(table.estimated_rows, [&, index](pqxx::transaction_base& scan_tx) {
+                    table_rows[index] = scan_tx.exec1(row_count_query(catalog.tables[index]))[0].as<std::uint64_t>();
+                });
+            }
+            for (auto& check : foreign_keys) {
+                auto size = estimated_rows.find(check.child);
+                scans.add(size == estimated_rows.end() ? 0 : size->second, [&check](pqxx::transaction_base& scan_tx) {
+                    check.orphans = scan_tx.exec1(check.orphan_count)[0].as<long long>();
+                });
+            }
+            scans.run(input.built, tx, input.jobs);
+            std::map<std::string, std::uint64_t> counts;
+            for (std::size_t index = 0; index < catalog.tables.size(); ++index)
+                counts[catalog.tables[index].name.display()] = table_rows[index];
+            report_foreign_keys(foreign_keys, result);
+            check_row_counts(counts, input.manifest, result);
+            check_sequences(tx, catalog, result);
+            if (input.rules && input.rules->configured()) check_coverage(*input.rules, catalog, counts, result);
+            check_leaks(tx, catalog, input.original_samples, result);
+        });
+    } catch (...) {
+        if (schema_check.valid()) schema_check.wait();
+        throw;
+    }
+    if (schema_check.valid()) {
+        schema_check.get();
+        result.failures.insert(result.failures.end(), schema_result.failures.begin(), schema_result.failures.end());
+        result.checks.update(schema_result.checks);
+    }
     result.checks["ok"] = result.ok();
     result.checks["failures"] = result.failures;
     return result;

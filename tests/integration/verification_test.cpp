@@ -154,6 +154,7 @@ protected:
         input.manifest = s_manifest;
         input.rules = s_rule_set.get();
         input.original_samples = s_samples;
+        input.jobs = 2;  // the scans spread over two connections sharing one snapshot
         return input;
     }
 
@@ -207,6 +208,10 @@ TEST_F(Verification, ForeignKeyViolationsEachReportedOnce) {
               "foreign key \"orders_user_id_fkey\" on \"public.orders\" is violated by 1 row without a row in "
               "\"public.users\"");
     EXPECT_EQ(result.checks["foreign_keys"]["failed"], 3);
+    // One connection finds exactly what two found.
+    auto serial_input = input_for(built);
+    serial_input.jobs = 1;
+    EXPECT_EQ(orchestrator::verify_database(serial_input).checks, result.checks);
     fixture_servers().primary.drop_database("verify_fk");
 }
 

@@ -24,6 +24,8 @@ struct VerificationInput {
     const anonymizer::RuleSet* rules = nullptr;     ///< may be null or unconfigured: no coverage check
     /// "schema.table.column" -> original values of rule-covered columns, read in the snapshot; never printed.
     std::map<std::string, std::vector<std::string>> original_samples;
+    /// Connections the scans (row counts, foreign keys) are spread over, all in one snapshot.
+    int jobs = 1;
 };
 
 /// Every problem found (one line each, naming tables, columns, constraints; never a row value) and,
