@@ -1,17 +1,12 @@
 // pg_dump of the source schema inside the run's snapshot, and pg_restore of its pre- and post-data sections.
 #include "understudy/orchestrator/schema_clone.hpp"
 
-#include <stdlib.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include <pqxx/nontransaction>
 #include <pqxx/result>
@@ -118,27 +113,6 @@ std::string version_detail(const std::string& stderr_text, const std::string& pr
                 hint_for(result.stderr_text));
 }
 
-/// A new empty file only we can read (mkstemp makes it 0600), in $TMPDIR or /tmp.
-std::string make_private_temp_file(const std::string& stem) {
-    std::filesystem::path folder = "/tmp";
-    if (const char* tmpdir = std::getenv("TMPDIR"); tmpdir && *tmpdir) folder = tmpdir;
-    std::string pattern = (folder / (stem + "-XXXXXX")).string();
-    int fd = ::mkstemp(pattern.data());
-    if (fd < 0)
-        throw Error(ExitCode::io,
-                    "could not create a temporary file in \"" + folder.string() + "\": " + std::strerror(errno));
-    ::close(fd);
-    return pattern;
-}
-
-/// Removes a temporary file when it goes out of scope.
-struct TemporaryFile {
-    std::string path;
-    ~TemporaryFile() {
-        if (!path.empty()) std::remove(path.c_str());
-    }
-};
-
 /// Non-system schemas that already exist in the target (Heroku creates `heroku_ext` in every
 /// database; a user may have made one by hand). Empty schemas do not make a target "not empty".
 std::set<std::string> existing_schemas(const pg::ConnInfo& target) {
@@ -173,7 +147,7 @@ bool creates_one_of(const std::string& line, const std::set<std::string>& schema
 
 SchemaArchive SchemaArchive::dump(const pg::ConnInfo& source, const std::string& snapshot_id,
                                   const std::vector<std::string>& schemas) {
-    SchemaArchive archive(make_private_temp_file("understudy-schema"));
+    SchemaArchive archive{PrivateTempFile("understudy-schema")};
     std::vector<std::string> argv{find_pg_program("pg_dump"),
                                   "--format=custom",
                                   "--schema-only",
@@ -182,7 +156,9 @@ SchemaArchive SchemaArchive::dump(const pg::ConnInfo& source, const std::string&
                                   // The exported snapshot makes the schema exactly the one the rows
                                   // are read in; pg_dump imports it on a standby too.
                                   "--snapshot=" + snapshot_id,
-                                  "--file=" + archive.m_path};
+                                  // pg_dump -Fc seeks back to write the table of contents:
+                                  // /dev/fd/N reopens the inode, a regular file, not a pipe.
+                                  "--file=" + archive.path()};
     for (const auto& schema : schemas) argv.push_back("--schema=" + schema);
     if (!schemas.empty()) {
         // With --schema, pg_dump leaves out every extension; columns of type citext or defaults
@@ -190,7 +166,7 @@ SchemaArchive SchemaArchive::dump(const pg::ConnInfo& source, const std::string&
         argv.push_back("--extension=*");
     }
     argv.push_back("--dbname=" + child_conninfo(source, "pg_dump"));
-    ProcessResult result = run_process(argv, password_environment(source));
+    ProcessResult result = run_process(argv, password_environment(source), {}, archive.m_file.inherited_fds());
     if (result.exit_code != 0) fail(ExitCode::source, "source", "pg_dump", result);
     return archive;
 }
@@ -208,27 +184,33 @@ void SchemaArchive::restore(const pg::ConnInfo& target, SchemaSection section, i
         // Pre-data is all quick DDL: one transaction leaves the target untouched when it fails.
         argv.push_back("--single-transaction");
     }
-    TemporaryFile skip_list;
+    std::vector<int> inherited = m_file.inherited_fds();
+    std::optional<PrivateTempFile> skip_list;
     if (section == SchemaSection::pre_data) {
-        skip_list.path = list_without_existing_schemas(target);
-        if (!skip_list.path.empty()) argv.push_back("--use-list=" + skip_list.path);
+        skip_list = list_without_existing_schemas(target);
+        if (skip_list) {
+            argv.push_back("--use-list=" + skip_list->path());
+            for (int fd : skip_list->inherited_fds()) inherited.push_back(fd);
+        }
     }
     argv.push_back("--dbname=" + child_conninfo(target, "pg_restore"));
-    argv.push_back(m_path);
-    ProcessResult result = run_process(argv, password_environment(target));
+    // pg_restore --jobs forks its workers, which reopen the archive by this path: they inherit the
+    // descriptor from pg_restore.
+    argv.push_back(path());
+    ProcessResult result = run_process(argv, password_environment(target), {}, inherited);
     if (result.exit_code != 0 && section == SchemaSection::pre_data &&
         result.stderr_text.find("out of shared memory") != std::string::npos) {
         // One transaction locks every object it creates; thousands of tables or partitions can
         // overflow the target's lock table (max_locks_per_transaction). The failed transaction
         // left nothing behind, so the same restore runs again statement by statement.
         argv.erase(std::find(argv.begin(), argv.end(), "--single-transaction"));
-        result = run_process(argv, password_environment(target));
+        result = run_process(argv, password_environment(target), {}, inherited);
     }
     if (result.exit_code != 0) fail(ExitCode::target, "target", "pg_restore", result);
 }
 
-std::string SchemaArchive::list_without_existing_schemas(const pg::ConnInfo& target) const {
-    ProcessResult listing = run_process({find_pg_program("pg_restore"), "--list", m_path});
+std::optional<PrivateTempFile> SchemaArchive::list_without_existing_schemas(const pg::ConnInfo& target) const {
+    ProcessResult listing = run_process({find_pg_program("pg_restore"), "--list", path()}, {}, {}, m_file.inherited_fds());
     if (listing.exit_code != 0) {
         throw Error(ExitCode::io,
                     "pg_restore failed: " + first_error_line(listing.stderr_text, "pg_restore", listing.exit_code));
@@ -247,42 +229,22 @@ std::string SchemaArchive::list_without_existing_schemas(const pg::ConnInfo& tar
         }
         kept += line + "\n";
     }
-    if (!skipped) return {};
-    std::string path = make_private_temp_file("understudy-restore-list");
-    std::ofstream file(path, std::ios::trunc);
-    file << kept;
-    file.close();
-    if (!file) {
-        std::remove(path.c_str());
-        throw Error(ExitCode::io, "could not write \"" + path + "\"");
-    }
-    return path;
+    if (!skipped) return std::nullopt;
+    PrivateTempFile list("understudy-restore-list");
+    list.write(kept);
+    return list;
 }
 
 std::string SchemaArchive::sql(SchemaSection section) const {
     ProcessResult result =
         run_process({find_pg_program("pg_restore"), std::string("--section=") + section_name(section), "--no-owner",
-                     "--no-privileges", "--file=-", m_path});
+                     "--no-privileges", "--file=-", path()},
+                    {}, {}, m_file.inherited_fds());
     if (result.exit_code != 0) {
         throw Error(ExitCode::io,
                     "pg_restore failed: " + first_error_line(result.stderr_text, "pg_restore", result.exit_code));
     }
     return result.stdout_text;
-}
-
-SchemaArchive::SchemaArchive(SchemaArchive&& other) noexcept : m_path(std::move(other.m_path)) { other.m_path.clear(); }
-
-SchemaArchive& SchemaArchive::operator=(SchemaArchive&& other) noexcept {
-    if (this != &other) {
-        if (!m_path.empty()) std::remove(m_path.c_str());
-        m_path = std::move(other.m_path);
-        other.m_path.clear();
-    }
-    return *this;
-}
-
-SchemaArchive::~SchemaArchive() {
-    if (!m_path.empty()) std::remove(m_path.c_str());
 }
 
 }  // namespace understudy::orchestrator

@@ -185,9 +185,13 @@ std::vector<int> version_parts(const std::string& text) {
 }  // namespace
 
 ProcessResult run_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& extra_env,
-                          const std::string& stdout_path) {
+                          const std::string& stdout_path, const std::vector<int>& inherited_fds) {
     if (argv.empty()) throw Error(ExitCode::internal, "run_process: empty argument list");
     const std::string& program = argv.front();
+    for (int fd : inherited_fds) {
+        if (fd <= STDERR_FILENO)
+            throw Error(ExitCode::internal, "run_process: descriptor " + std::to_string(fd) + " cannot be inherited");
+    }
 
     FileDescriptor stdout_file;
     if (!stdout_path.empty()) {
@@ -205,6 +209,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::map<s
                                      stdout_path.empty() ? stdout_pipe.write_end.get() : stdout_file.get(),
                                      STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&setup.m_actions, stderr_pipe.write_end.get(), STDERR_FILENO);
+    // dup2 onto itself clears close-on-exec in the child only (POSIX, glibc >= 2.29): another
+    // thread's child started meanwhile still does not inherit it. Keeping the number, rather than
+    // moving it to a fixed one, means no inherited descriptor can overwrite another.
+    for (int fd : inherited_fds) posix_spawn_file_actions_adddup2(&setup.m_actions, fd, fd);
     pid_t pid = spawn(argv, extra_env, setup);
 
     // Our copies of the write ends must go, or the reads below never see end-of-file.

@@ -2,6 +2,8 @@
 // inside the exported snapshot), the target guards, --replace's clearing, sequence reset and matview refresh.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
 
 #include <pqxx/nontransaction>
@@ -245,15 +247,35 @@ TEST_F(SchemaClone, SchemaFilterKeepsExtensions) {
     EXPECT_EQ(pre.find("billing."), std::string::npos);
 }
 
-TEST_F(SchemaClone, ArchiveFileIsRemoved) {
-    std::string path;
+TEST_F(SchemaClone, ArchiveLeavesNoFileInTmpdir) {
+    // The archive and the --use-list file are unnamed: pg_dump -Fc writes, pg_restore --list and
+    // pg_restore --jobs (whose forked workers reopen the archive) read them as /dev/fd/N.
+    std::string folder = (std::filesystem::temp_directory_path() / "understudy-archive-tmpdir-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(folder.data()), nullptr);
+    const char* old_tmpdir = std::getenv("TMPDIR");
+    const std::string saved_tmpdir = old_tmpdir ? old_tmpdir : "";
+    ::setenv("TMPDIR", folder.c_str(), 1);
+    auto leftovers = [&] {
+        std::vector<std::string> names;
+        for (const auto& entry : std::filesystem::directory_iterator(folder)) names.push_back(entry.path().filename());
+        return names;
+    };
     {
-        SchemaArchive archive = dump_from_standby(k_rich_database);
-        path = archive.path();
-        SchemaArchive moved = std::move(archive);
-        EXPECT_EQ(::access(path.c_str(), F_OK), 0);
+        SchemaArchive dumped = dump_from_standby(k_rich_database);
+        SchemaArchive archive = std::move(dumped);
+        EXPECT_FALSE(archive.file().named());
+        EXPECT_EQ(archive.path().rfind("/dev/fd/", 0), 0u) << archive.path();
+        pg::ConnInfo target = fresh_database("clone_unnamed_archive");
+        fixture_servers().primary.execute("clone_unnamed_archive", "CREATE SCHEMA billing");  // needs a --use-list
+        archive.restore(target, SchemaSection::pre_data, 1);
+        archive.restore(target, SchemaSection::post_data, 2);
+        EXPECT_EQ(normalized_schema_dump(target),
+                  normalized_schema_dump(fixture_servers().primary.conninfo(k_rich_database)));
+        EXPECT_EQ(leftovers(), std::vector<std::string>{});
     }
-    EXPECT_NE(::access(path.c_str(), F_OK), 0);
+    EXPECT_EQ(leftovers(), std::vector<std::string>{});
+    saved_tmpdir.empty() ? ::unsetenv("TMPDIR") : ::setenv("TMPDIR", saved_tmpdir.c_str(), 1);
+    std::filesystem::remove_all(folder);
 }
 
 TEST_F(SchemaClone, PgDumpFailureNamesSourceWithoutPassword) {

@@ -1,9 +1,11 @@
 // The source schema as one pg_dump archive, restored in two sections around the rows.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "understudy/orchestrator/private_temp_file.hpp"
 #include "understudy/pg/conninfo.hpp"
 
 namespace understudy::orchestrator {
@@ -12,7 +14,8 @@ namespace understudy::orchestrator {
 enum class SchemaSection { pre_data, post_data };
 
 /// The source schema as a pg_dump custom-format archive (schema only, no owners, no privileges), taken
-/// inside the run's exported snapshot, in a private temp file removed on destruction.
+/// inside the run's exported snapshot, in a PrivateTempFile: unnamed, so that a run killed with
+/// SIGKILL leaves no archive behind; pg_dump and pg_restore reach it as /dev/fd/N.
 class SchemaArchive {
 public:
     /// Runs pg_dump against `source` inside the exported snapshot `snapshot_id`; throws Error(source).
@@ -24,21 +27,18 @@ public:
     void restore(const pg::ConnInfo& target, SchemaSection section, int jobs) const;
     /// The section as plain SQL text (pg_restore -f -), for writing SQL dump files later.
     std::string sql(SchemaSection section) const;
-    /// The archive file (for diagnostics; it is removed with this object).
-    const std::string& path() const { return m_path; }
-
-    SchemaArchive(SchemaArchive&& other) noexcept;
-    SchemaArchive& operator=(SchemaArchive&& other) noexcept;
-    SchemaArchive(const SchemaArchive&) = delete;
-    SchemaArchive& operator=(const SchemaArchive&) = delete;
-    ~SchemaArchive();
+    /// The path children open the archive by ("/dev/fd/N" unless the named fallback was needed);
+    /// it is gone with this object.
+    const std::string& path() const { return m_file.path(); }
+    /// The archive file itself.
+    const PrivateTempFile& file() const { return m_file; }
 
 private:
-    explicit SchemaArchive(std::string path) : m_path(std::move(path)) {}
+    explicit SchemaArchive(PrivateTempFile file) : m_file(std::move(file)) {}
     /// A `--use-list` file leaving out CREATE SCHEMA for schemas the target already has, or
-    /// empty when nothing needs leaving out.
-    std::string list_without_existing_schemas(const pg::ConnInfo& target) const;
-    std::string m_path;  // empty once moved from
+    /// nothing when nothing needs leaving out.
+    std::optional<PrivateTempFile> list_without_existing_schemas(const pg::ConnInfo& target) const;
+    PrivateTempFile m_file;
 };
 
 }  // namespace understudy::orchestrator

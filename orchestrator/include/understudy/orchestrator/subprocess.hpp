@@ -18,10 +18,12 @@ struct ProcessResult {
 
 /// Runs `argv` (argv[0] looked up in PATH unless it has a '/'), with `extra_env` added to the
 /// environment, stdout captured (or written to `stdout_path` when non-empty). Never through a shell.
+/// The child inherits `inherited_fds` under the same numbers (all above 2), so that it can open
+/// them as /dev/fd/N; every other descriptor of ours is close-on-exec.
 /// Throws Error(io) when the program cannot be started or `stdout_path` cannot be created.
 ProcessResult run_process(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& extra_env = {},
-                          const std::string& stdout_path = {});
+                          const std::string& stdout_path = {}, const std::vector<int>& inherited_fds = {});
 
 /// Like run_process (stdout and stderr captured), with the child's stdin fed by `next_input`: it is
 /// called whenever the pipe can take more and returns the next bytes (valid until the next call);
