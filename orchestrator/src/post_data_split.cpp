@@ -3,6 +3,11 @@
 
 #include <sstream>
 
+#include <pqxx/result>
+
+#include "understudy/pg/session.hpp"
+#include "understudy/subsetter/catalog.hpp"
+
 namespace understudy::orchestrator {
 namespace {
 
@@ -48,6 +53,30 @@ PostDataSplit split_post_data(const std::vector<ArchiveEntry>& post_data,
             split.rest.push_back(entry.line);
     }
     return split;
+}
+
+std::map<CatalogObject, std::string> read_table_of_object(pqxx::transaction_base& tx) {
+    // Each object belongs to its own relation: a leaf partition's index is buildable once that
+    // leaf is loaded (leaf by leaf, or all at once through the partitioned table).
+    static const char* const k_query = R"SQL(
+        SELECT 1259, i.indexrelid, n.nspname, c.relname
+        FROM pg_index i
+        JOIN pg_class c ON c.oid = i.indrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        UNION ALL
+        SELECT 2606, con.oid, n.nspname, c.relname
+        FROM pg_constraint con
+        JOIN pg_class c ON c.oid = con.conrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE con.contype IN ('p', 'u', 'x'))SQL";
+    std::map<CatalogObject, std::string> owners;
+    pg::with_context(pg::Side::source, "could not read which table each index belongs to", [&] {
+        for (const auto& row : tx.exec(k_query)) {
+            owners[{row[0].as<std::uint32_t>(), row[1].as<std::uint32_t>()}] =
+                subsetter::QualifiedName{row[2].c_str(), row[3].c_str()}.display();
+        }
+    });
+    return owners;
 }
 
 }  // namespace understudy::orchestrator

@@ -235,6 +235,35 @@ std::optional<PrivateTempFile> SchemaArchive::list_without_existing_schemas(cons
     return list;
 }
 
+std::string SchemaArchive::listing(SchemaSection section) const {
+    ProcessResult result =
+        run_process({find_pg_program("pg_restore"), "--list", std::string("--section=") + section_name(section), path()},
+                    {}, {}, m_file.inherited_fds());
+    if (result.exit_code != 0) {
+        throw Error(ExitCode::io,
+                    "pg_restore failed: " + first_error_line(result.stderr_text, "pg_restore", result.exit_code));
+    }
+    return result.stdout_text;
+}
+
+void SchemaArchive::restore_listed(const pg::ConnInfo& target, SchemaSection section,
+                                   const std::vector<std::string>& entries, int jobs) const {
+    if (entries.empty()) return;
+    std::string lines;
+    for (const auto& entry : entries) lines += entry + "\n";
+    PrivateTempFile list("understudy-restore-list");
+    list.write(lines);
+    std::vector<std::string> argv{find_pg_program("pg_restore"), std::string("--section=") + section_name(section),
+                                  "--no-owner", "--no-privileges", "--exit-on-error", "--use-list=" + list.path()};
+    if (jobs > 1 && entries.size() > 1) argv.push_back("--jobs=" + std::to_string(jobs));
+    argv.push_back("--dbname=" + child_conninfo(target, "pg_restore"));
+    argv.push_back(path());
+    std::vector<int> inherited = m_file.inherited_fds();
+    for (int fd : list.inherited_fds()) inherited.push_back(fd);
+    ProcessResult result = run_process(argv, password_environment(target), {}, inherited);
+    if (result.exit_code != 0) fail(ExitCode::target, "target", "pg_restore", result);
+}
+
 std::string SchemaArchive::sql(SchemaSection section) const {
     ProcessResult result =
         run_process({find_pg_program("pg_restore"), std::string("--section=") + section_name(section), "--no-owner",

@@ -18,12 +18,24 @@ std::optional<anonymizer::Secret> guard_anonymization(const anonymizer::RuleSet&
 }
 
 std::vector<TableCopyJob> make_copy_jobs(const subsetter::Catalog& catalog, const subsetter::SubsetPlan& plan,
-                                         const subsetter::Selection& selection) {
+                                         const subsetter::Selection& selection, bool split_partitions) {
     std::vector<TableCopyJob> jobs;
     for (const auto& table_plan : plan.tables) {
         const auto* table = catalog.find(table_plan.table);
         const auto* chosen = selection.find(table_plan.table);
         if (!table || !chosen || chosen->mode == subsetter::SelectionMode::none) continue;
+        if (split_partitions && chosen->mode == subsetter::SelectionMode::all && table->partitioned &&
+            !table->partitions.empty() && !table->foreign_partitions) {
+            for (const auto& leaf : table->partitions) {
+                TableCopyJob job;
+                job.table = table;
+                job.whole_table = true;
+                job.partition = leaf;
+                job.expected_rows = table->estimated_rows / static_cast<std::int64_t>(table->partitions.size());
+                jobs.push_back(std::move(job));
+            }
+            continue;
+        }
         TableCopyJob job;
         job.table = table;
         job.whole_table = chosen->mode == subsetter::SelectionMode::all && !table->partitioned;

@@ -28,8 +28,9 @@ SourceModel read_source_model(pg::SourceSnapshot& snapshot, const subsetter::Sub
 /// column must be covered (else Error) and the secret must be set; returns it (nullopt without rules).
 std::optional<anonymizer::Secret> guard_anonymization(const anonymizer::RuleSet& rules, const SourceModel& model);
 
-/// One copy job per table the selection fills, in plan order (tables with nothing selected are left out).
+/// One copy job per table the selection fills, in plan order (tables with nothing selected are left
+/// out). With `split_partitions`, a partitioned table copied whole becomes one job per leaf partition.
 std::vector<TableCopyJob> make_copy_jobs(const subsetter::Catalog& catalog, const subsetter::SubsetPlan& plan,
-                                         const subsetter::Selection& selection);
+                                         const subsetter::Selection& selection, bool split_partitions = false);
 
 }  // namespace understudy::orchestrator

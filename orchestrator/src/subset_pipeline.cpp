@@ -6,13 +6,16 @@
 #include <functional>
 #include <future>
 #include <optional>
+#include <set>
 
 #include <pqxx/nontransaction>
 
 #include "source_model.hpp"
+#include "table_index_builder.hpp"
 
 #include "understudy/anonymizer/secret.hpp"
 #include "understudy/orchestrator/anonymization_guard.hpp"
+#include "understudy/orchestrator/post_data_split.hpp"
 #include "understudy/orchestrator/schema_clone.hpp"
 #include "understudy/orchestrator/sequence_reset.hpp"
 #include "understudy/orchestrator/table_transfer.hpp"
@@ -203,29 +206,52 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
         tables.push_back(table_report(table_plan, selection.find(table_plan.table)));
     }
 
-    auto jobs = make_copy_jobs(model.catalog, model.plan, selection);
+    auto jobs = make_copy_jobs(model.catalog, model.plan, selection, /*split_partitions=*/true);
+    // Each table's own indexes and keys are built as soon as its rows are in, while the next tables
+    // copy; what needs several tables (foreign keys) or none of the loaded ones waits for post-data.
+    auto post_data = split_post_data(parse_archive_listing(archive.listing(SchemaSection::post_data)),
+                                     read_table_of_object(snapshot.transaction()));
+    TableIndexBuilder index_builder(archive, request.target, std::move(post_data.per_table), request.jobs);
+    std::map<std::string, std::vector<std::string>> leaves_of;
+    for (const auto& table : model.catalog.tables) {
+        for (const auto& leaf : table.partitions) leaves_of[table.name.display()].push_back(leaf.display());
+    }
     auto copied = clock.run("copy", progress, "copying rows", [&] {
         std::optional<RowRewriting> rewriting;
         if (secret) rewriting.emplace(RowRewriting{request.rules, *secret});
         return transfer_tables({request.source, snapshot.id(), target_identity.encoding}, request.target, jobs,
-                               request.jobs, progress, rewriting ? &*rewriting : nullptr);
+                               request.jobs, progress, rewriting ? &*rewriting : nullptr,
+                               [&](const std::string& loaded) {
+                                   index_builder.table_loaded(loaded);
+                                   // A partitioned table loaded through its root has loaded its leaves.
+                                   auto partitioned = leaves_of.find(loaded);
+                                   if (partitioned == leaves_of.end()) return;
+                                   for (const auto& leaf : partitioned->second) index_builder.table_loaded(leaf);
+                               });
     });
     std::uint64_t total_rows = 0;
     std::uint64_t total_bytes = 0;
+    std::set<std::string> copied_tables;
     for (const auto& result : copied) {
+        // The leaves of a partitioned table copied leaf by leaf add up to one entry.
         auto& entry = tables[table_index.at(result.table)];
-        entry["copied_rows"] = result.rows;
-        entry["bytes"] = result.bytes;
-        entry["seconds"] = result.seconds;
-        entry["attempts"] = result.attempts;
+        const bool first = copied_tables.insert(result.table).second;
+        entry["copied_rows"] = (first ? 0 : entry["copied_rows"].get<std::uint64_t>()) + result.rows;
+        entry["bytes"] = (first ? 0 : entry["bytes"].get<std::uint64_t>()) + result.bytes;
+        entry["seconds"] = (first ? 0.0 : entry["seconds"].get<double>()) + result.seconds;
+        entry["attempts"] = std::max(first ? 0 : entry["attempts"].get<int>(), result.attempts);
         total_rows += result.rows;
         total_bytes += result.bytes;
     }
 
     test_pause_point("subset:copied");
     clock.run("post_data", progress, "building indexes and constraints", [&] {
-        archive.restore(request.target, SchemaSection::post_data, request.jobs);
+        // Indexes of tables that loaded no rows come first: foreign keys need their parents' keys.
+        std::vector<std::string> rest = index_builder.finish();
+        rest.insert(rest.end(), post_data.rest.begin(), post_data.rest.end());
+        archive.restore_listed(request.target, SchemaSection::post_data, rest, request.jobs);
     });
+    report["phases"]["indexes_during_copy"] = index_builder.busy_seconds();
     test_pause_point("subset:post_data_restored");
     auto target_connection = pg::connect(request.target, pg::Side::target);
     clock.run("sequences", progress, "setting sequences", [&] {
@@ -239,7 +265,7 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
     });
     test_pause_point("subset:analyzed");
     report["tables"] = tables;
-    report["totals"] = {{"tables", copied.size()}, {"rows", total_rows}, {"bytes", total_bytes}};
+    report["totals"] = {{"tables", copied_tables.size()}, {"rows", total_rows}, {"bytes", total_bytes}};
     if (request.after_load) {
         clock.run("verify", progress, "verifying", [&] {
             request.after_load(LoadedRun{snapshot.transaction(), model.catalog, archive, report});

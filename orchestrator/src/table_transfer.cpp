@@ -75,22 +75,27 @@ private:
 TableCopyResult copy_once(WorkerConnections& connections, const TableCopyJob& job, Progress& progress,
                           const RowRewriting* rewriting) {
     const auto& table = *job.table;
-    const std::string name = table.name.display();
+    const subsetter::QualifiedName* leaf = job.partition ? &*job.partition : nullptr;
+    // Progress and messages name what this job loads: the leaf partition, or the table.
+    const std::string name = (leaf ? *leaf : table.name).display();
+    const std::string quoted = (leaf ? *leaf : table.name).quoted();
     TableCopyResult result;
-    result.table = name;
+    result.table = table.name.display();
+    if (leaf) result.partition = name;
 
     auto& target = connections.target();
     auto& source = connections.source();
     // TRUNCATE in the loading transaction lets COPY write frozen rows (no later anti-wraparound
-    // vacuum of the whole table). A partitioned table takes neither ONLY nor FREEZE.
-    target.execute(std::string("BEGIN; TRUNCATE ") + (table.partitioned ? "" : "ONLY ") + table.name.quoted(),
-                   "could not prepare " + table.name.quoted());
-    target.begin_copy_in(copy_in_statement(table, !table.partitioned), "could not load " + table.name.quoted());
+    // vacuum of the whole table). A partitioned table takes neither ONLY nor FREEZE; its leaves do.
+    const bool routed = table.partitioned && !leaf;
+    target.execute(std::string("BEGIN; TRUNCATE ") + (routed ? "" : "ONLY ") + quoted, "could not prepare " + quoted);
+    target.begin_copy_in(copy_in_statement(table, !routed, leaf), "could not load " + quoted);
 
     // A fresh rewriter per attempt: its row numbers (for error messages) restart with the rows.
     std::optional<anonymizer::TableRewriter> rewriter;
     if (rewriting) {
-        rewriter.emplace(rewriting->rules, rewriting->secret, name, table.copy_columns());
+        // Rules are the partitioned table's: its leaves share its columns.
+        rewriter.emplace(rewriting->rules, rewriting->secret, table.name.display(), table.copy_columns());
         if (rewriter->passthrough()) rewriter.reset();
     }
     std::string rewritten;
@@ -113,10 +118,10 @@ TableCopyResult copy_once(WorkerConnections& connections, const TableCopyJob& jo
     };
     try {
         if (job.whole_table) {
-            source.copy_out(copy_out_statement(table, {}), "could not copy " + table.name.quoted(), forward);
+            source.copy_out(copy_out_statement(table, {}, leaf), "could not copy " + quoted, forward);
         } else {
             for (const auto& select : job.selects) {
-                source.copy_out(copy_out_statement(table, select), "could not copy " + table.name.quoted(), forward);
+                source.copy_out(copy_out_statement(table, select), "could not copy " + quoted, forward);
             }
         }
     } catch (...) {
@@ -125,7 +130,7 @@ TableCopyResult copy_once(WorkerConnections& connections, const TableCopyJob& jo
         throw;
     }
     target.end_copy_in();
-    target.execute("COMMIT", "could not commit " + table.name.quoted());
+    target.execute("COMMIT", "could not commit " + quoted);
     return result;
 }
 
@@ -141,7 +146,8 @@ TableCopyResult copy_with_retries(WorkerConnections& connections, const TableCop
         } catch (const pg::DatabaseError& error) {
             connections.reset();
             if (!error.is_retryable() || attempt == k_max_attempts) throw;
-            progress.note("retrying " + job.table->name.display() + " after: " + error.what());
+            progress.note("retrying " + (job.partition ? *job.partition : job.table->name).display() +
+                          " after: " + error.what());
             std::this_thread::sleep_for(std::chrono::milliseconds(250 << attempt));
         }
     }
@@ -151,7 +157,8 @@ TableCopyResult copy_with_retries(WorkerConnections& connections, const TableCop
 
 std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const pg::ConnInfo& target,
                                              const std::vector<TableCopyJob>& jobs, int workers,
-                                             Progress& progress, const RowRewriting* rewriting) {
+                                             Progress& progress, const RowRewriting* rewriting,
+                                             const std::function<void(const std::string&)>& on_loaded) {
     // Largest first, so the long tables start early and small ones fill the gaps.
     std::vector<std::size_t> schedule(jobs.size());
     std::iota(schedule.begin(), schedule.end(), 0);
@@ -171,8 +178,10 @@ std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const
             for (std::size_t slot = next++; slot < schedule.size() && !failed; slot = next++) {
                 const auto& job = jobs[schedule[slot]];
                 results[schedule[slot]] = copy_with_retries(connections, job, progress, rewriting);
-                progress.table_done(job.table->name.display(), results[schedule[slot]].rows,
-                                    results[schedule[slot]].bytes);
+                const auto& done = results[schedule[slot]];
+                const std::string& loaded = done.partition.empty() ? done.table : done.partition;
+                progress.table_done(loaded, done.rows, done.bytes);
+                if (on_loaded) on_loaded(loaded);
             }
         } catch (...) {
             std::lock_guard lock(error_mutex);

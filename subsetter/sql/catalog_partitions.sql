@@ -1,8 +1,9 @@
--- The leaf partitions of partitioned tables, named in messages (the root is what gets copied).
+-- The leaf partitions of partitioned tables: a whole copy loads plain leaves one by one.
 -- $1: the oids of the catalog's tables, as oid[].
 SELECT root.oid::bigint AS table_oid,
        n.nspname AS schema_name,
-       leaf.relname AS partition_name
+       leaf.relname AS partition_name,
+       leaf.relkind = 'f' AS foreign_table
   FROM pg_class root
  CROSS JOIN LATERAL pg_partition_tree(root.oid) tree
   JOIN pg_class leaf ON leaf.oid = tree.relid

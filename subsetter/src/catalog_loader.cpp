@@ -83,6 +83,7 @@ void load_partitions(pqxx::transaction_base& tx, const std::string& oids, Loadin
     for (const auto& row : tx.exec_params(std::string(sql::k_catalog_partitions), oids)) {
         if (Table* table = loading.table(row["table_oid"].as<Oid>())) {
             table->partitions.push_back({text_of(row["schema_name"]), text_of(row["partition_name"])});
+            if (row["foreign_table"].as<bool>()) table->foreign_partitions = true;
         }
     }
     for (auto& table : loading.catalog.tables) std::sort(table.partitions.begin(), table.partitions.end());

@@ -9,10 +9,14 @@ namespace understudy::orchestrator {
 
 /// `COPY (<select>) TO STDOUT`, or the faster `COPY table (cols) TO STDOUT` when `select` is empty
 /// (the whole of a plain table).
-std::string copy_out_statement(const subsetter::Table& table, const std::string& select);
+/// `relation`, when given, is read instead of the table: one of its leaf partitions (same columns).
+std::string copy_out_statement(const subsetter::Table& table, const std::string& select,
+                               const subsetter::QualifiedName* relation = nullptr);
 
 /// `COPY table (cols) FROM STDIN`, with FREEZE when `freeze` (the caller truncated the table in the
 /// same transaction, so the rows can be written frozen and later vacuums skip them).
-std::string copy_in_statement(const subsetter::Table& table, bool freeze);
+/// `relation`, when given, is loaded instead of the table: one of its leaf partitions.
+std::string copy_in_statement(const subsetter::Table& table, bool freeze,
+                              const subsetter::QualifiedName* relation = nullptr);
 
 }  // namespace understudy::orchestrator

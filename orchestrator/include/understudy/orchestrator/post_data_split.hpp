@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include <pqxx/transaction_base>
+
 namespace understudy::orchestrator {
 
 /// One entry of `pg_restore --list`:
@@ -35,9 +37,12 @@ using CatalogObject = std::pair<std::uint32_t, std::uint32_t>;
 
 /// Splits `post_data` entries. `table_of_object` maps each index (pg_class) and each primary-key,
 /// unique or exclusion constraint (pg_constraint) to the table (display name) whose load makes it
-/// buildable; an index of a partition maps to the partitioned table that is copied as one. Objects
-/// not in the map go to the rest.
+/// buildable (a leaf partition's own objects map to the leaf). Objects not in the map go to the rest.
 PostDataSplit split_post_data(const std::vector<ArchiveEntry>& post_data,
                               const std::map<CatalogObject, std::string>& table_of_object);
+
+/// The table each index and each primary-key, unique or exclusion constraint of the source belongs
+/// to (a leaf partition's to the leaf), read in `tx` (the run's snapshot).
+std::map<CatalogObject, std::string> read_table_of_object(pqxx::transaction_base& tx);
 
 }  // namespace understudy::orchestrator

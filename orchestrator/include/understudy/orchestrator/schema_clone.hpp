@@ -25,6 +25,12 @@ public:
     /// sequences), post-data after (indexes, constraints incl. FKs, triggers, rules) with `jobs` workers.
     /// Schemas the target already has (empty ones, such as Heroku's heroku_ext) are not created again.
     void restore(const pg::ConnInfo& target, SchemaSection section, int jobs) const;
+    /// `pg_restore --list` of one section: one line per object (see parse_archive_listing).
+    std::string listing(SchemaSection section) const;
+    /// pg_restore of exactly these listing lines of `section` (a `--use-list`), in their order, or
+    /// with `jobs` workers in dependency order; nothing when `entries` is empty.
+    void restore_listed(const pg::ConnInfo& target, SchemaSection section, const std::vector<std::string>& entries,
+                        int jobs) const;
     /// The section as plain SQL text (pg_restore -f -), for writing SQL dump files later.
     std::string sql(SchemaSection section) const;
     /// The path children open the archive by ("/dev/fd/N" unless the named fallback was needed);

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,12 +20,17 @@ struct TableCopyJob {
     const subsetter::Table* table = nullptr;
     std::vector<std::string> selects;   ///< streamed in order into one target COPY
     bool whole_table = false;           ///< plain `COPY table TO STDOUT` (selects ignored)
+    /// Set for one leaf partition of a partitioned table copied whole: its rows go leaf to leaf
+    /// (TRUNCATE ONLY + COPY FREEZE into the leaf, no tuple routing), and the leaves of one table
+    /// load in parallel. `table` stays the partitioned table (rules, report, manifest).
+    std::optional<subsetter::QualifiedName> partition;
     std::int64_t expected_rows = 0;     ///< for scheduling: big tables start first
 };
 
 /// What one table's copy did.
 struct TableCopyResult {
-    std::string table;
+    std::string table;       ///< the catalog table (a partitioned one for each of its leaves)
+    std::string partition;   ///< the leaf partition copied, when the job was one
     std::uint64_t rows = 0;
     std::uint64_t bytes = 0;
     double seconds = 0;
@@ -49,9 +56,11 @@ struct RowRewriting {
 /// (connection loss, standby recovery conflicts) up to 3 times in the same snapshot. Results come
 /// back in job order. The first non-retryable failure stops the transfer and is rethrown. With
 /// `rewriting`, each row of a table with rules is rewritten on its way (columns without rules are
-/// forwarded as they came).
+/// forwarded as they came). `on_loaded`, when given, is called (from the worker) with the display
+/// name of each table (or leaf partition) right after its rows committed.
 std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const pg::ConnInfo& target,
                                              const std::vector<TableCopyJob>& jobs, int workers,
-                                             Progress& progress, const RowRewriting* rewriting = nullptr);
+                                             Progress& progress, const RowRewriting* rewriting = nullptr,
+                                             const std::function<void(const std::string&)>& on_loaded = {});
 
 }  // namespace understudy::orchestrator

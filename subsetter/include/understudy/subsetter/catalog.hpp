@@ -81,7 +81,8 @@ struct Table {
     std::vector<std::vector<std::string>> unique_keys;  ///< unique constraints/indexes on NOT NULL columns, no predicate
     std::vector<std::string> unique_columns;            ///< every column any unique index or the PK reads (sorted)
     bool partitioned = false;
-    std::vector<QualifiedName> partitions;              ///< leaf partitions, for messages only
+    std::vector<QualifiedName> partitions;              ///< leaf partitions (a whole copy loads them one by one)
+    bool foreign_partitions = false;                    ///< a leaf is a foreign table: rows go through the root
     bool has_inheritance_children = false;              ///< plain INHERITS children: read with ONLY
     std::int64_t estimated_rows = 0;                    ///< reltuples, or count(*) when never analyzed
 

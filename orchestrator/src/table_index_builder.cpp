@@ -1,0 +1,68 @@
+// Per-table post-data in the background: one pg_restore batch at a time, as tables finish loading.
+#include "table_index_builder.hpp"
+
+#include <chrono>
+
+namespace understudy::orchestrator {
+
+TableIndexBuilder::TableIndexBuilder(const SchemaArchive& archive, pg::ConnInfo target,
+                                     std::map<std::string, std::vector<std::string>> entries, int jobs)
+    : m_archive(archive), m_target(std::move(target)), m_entries(std::move(entries)), m_jobs(jobs) {
+    m_thread = std::thread([this] { run(); });
+}
+
+TableIndexBuilder::~TableIndexBuilder() {
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
+    m_wakeup.notify_all();
+    if (m_thread.joinable()) m_thread.join();
+}
+
+void TableIndexBuilder::table_loaded(const std::string& table) {
+    {
+        std::lock_guard lock(m_mutex);
+        auto found = m_entries.find(table);
+        if (found == m_entries.end()) return;
+        m_ready.insert(m_ready.end(), found->second.begin(), found->second.end());
+        m_entries.erase(found);
+    }
+    m_wakeup.notify_all();
+}
+
+std::vector<std::string> TableIndexBuilder::finish() {
+    {
+        std::lock_guard lock(m_mutex);
+        m_finishing = true;
+    }
+    m_wakeup.notify_all();
+    if (m_thread.joinable()) m_thread.join();
+    if (m_failure) std::rethrow_exception(m_failure);
+    std::vector<std::string> never_loaded;
+    for (auto& [table, lines] : m_entries) never_loaded.insert(never_loaded.end(), lines.begin(), lines.end());
+    return never_loaded;
+}
+
+void TableIndexBuilder::run() {
+    for (;;) {
+        std::vector<std::string> batch;
+        {
+            std::unique_lock lock(m_mutex);
+            m_wakeup.wait(lock, [&] { return m_stopping || m_finishing || !m_ready.empty(); });
+            if (m_stopping || (m_ready.empty() && m_finishing)) return;
+            batch.swap(m_ready);
+        }
+        auto start = std::chrono::steady_clock::now();
+        try {
+            m_archive.restore_listed(m_target, SchemaSection::post_data, batch, m_jobs);
+        } catch (...) {
+            std::lock_guard lock(m_mutex);
+            m_failure = std::current_exception();
+            return;
+        }
+        m_busy_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+}
+
+}  // namespace understudy::orchestrator
