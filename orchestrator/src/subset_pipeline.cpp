@@ -211,7 +211,14 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
     // copy; what needs several tables (foreign keys) or none of the loaded ones waits for post-data.
     auto post_data = split_post_data(parse_archive_listing(archive.listing(SchemaSection::post_data)),
                                      read_table_of_object(snapshot.transaction()));
-    TableIndexBuilder index_builder(archive, request.target, std::move(post_data.per_table), request.jobs);
+    // Plain tables are analyzed as soon as they are indexed; a partitioned table is analyzed after
+    // the copy, as a whole (ANALYZE of the root samples across its leaves).
+    std::map<std::string, std::string> analyze_early;
+    for (const auto& job : jobs) {
+        if (!job.table->partitioned) analyze_early[job.table->name.display()] = job.table->name.quoted();
+    }
+    TableIndexBuilder index_builder(archive, request.target, std::move(post_data.per_table), std::move(analyze_early),
+                                   request.jobs);
     std::map<std::string, std::vector<std::string>> leaves_of;
     for (const auto& table : model.catalog.tables) {
         for (const auto& leaf : table.partitions) leaves_of[table.name.display()].push_back(leaf.display());
@@ -259,8 +266,12 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
         refresh_materialized_views(*target_connection, model.catalog);
     });
     clock.run("analyze", progress, "analyzing", [&] {
+        // Each table once (a partitioned one has a job per leaf), unless analyzed during the copy.
         std::vector<const subsetter::Table*> loaded;
-        for (const auto& job : jobs) loaded.push_back(job.table);
+        std::set<std::string> seen = index_builder.analyzed();
+        for (const auto& job : jobs) {
+            if (seen.insert(job.table->name.display()).second) loaded.push_back(job.table);
+        }
         analyze_tables(request.target, loaded, request.jobs);
     });
     test_pause_point("subset:analyzed");

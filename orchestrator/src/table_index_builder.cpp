@@ -3,11 +3,20 @@
 
 #include <chrono>
 
+#include <pqxx/nontransaction>
+
+#include "understudy/pg/session.hpp"
+
 namespace understudy::orchestrator {
 
 TableIndexBuilder::TableIndexBuilder(const SchemaArchive& archive, pg::ConnInfo target,
-                                     std::map<std::string, std::vector<std::string>> entries, int jobs)
-    : m_archive(archive), m_target(std::move(target)), m_entries(std::move(entries)), m_jobs(jobs) {
+                                     std::map<std::string, std::vector<std::string>> entries,
+                                     std::map<std::string, std::string> analyze, int jobs)
+    : m_archive(archive),
+      m_target(std::move(target)),
+      m_entries(std::move(entries)),
+      m_analyze(std::move(analyze)),
+      m_jobs(jobs) {
     m_thread = std::thread([this] { run(); });
 }
 
@@ -23,10 +32,15 @@ TableIndexBuilder::~TableIndexBuilder() {
 void TableIndexBuilder::table_loaded(const std::string& table) {
     {
         std::lock_guard lock(m_mutex);
-        auto found = m_entries.find(table);
-        if (found == m_entries.end()) return;
-        m_ready.insert(m_ready.end(), found->second.begin(), found->second.end());
-        m_entries.erase(found);
+        if (auto found = m_entries.find(table); found != m_entries.end()) {
+            m_ready.insert(m_ready.end(), found->second.begin(), found->second.end());
+            m_entries.erase(found);
+        }
+        if (auto found = m_analyze.find(table); found != m_analyze.end()) {
+            m_ready_to_analyze.push_back(found->second);
+            m_analyzed.insert(found->first);
+            m_analyze.erase(found);
+        }
     }
     m_wakeup.notify_all();
 }
@@ -47,15 +61,26 @@ std::vector<std::string> TableIndexBuilder::finish() {
 void TableIndexBuilder::run() {
     for (;;) {
         std::vector<std::string> batch;
+        std::vector<std::string> to_analyze;
         {
             std::unique_lock lock(m_mutex);
-            m_wakeup.wait(lock, [&] { return m_stopping || m_finishing || !m_ready.empty(); });
-            if (m_stopping || (m_ready.empty() && m_finishing)) return;
+            m_wakeup.wait(lock, [&] {
+                return m_stopping || m_finishing || !m_ready.empty() || !m_ready_to_analyze.empty();
+            });
+            if (m_stopping || (m_ready.empty() && m_ready_to_analyze.empty() && m_finishing)) return;
             batch.swap(m_ready);
+            to_analyze.swap(m_ready_to_analyze);
         }
         auto start = std::chrono::steady_clock::now();
         try {
             m_archive.restore_listed(m_target, SchemaSection::post_data, batch, m_jobs);
+            if (!to_analyze.empty()) {
+                if (!m_connection) m_connection = pg::connect(m_target, pg::Side::target);
+                for (const auto& table : to_analyze) {
+                    pg::with_context(pg::Side::target, "could not analyze " + table,
+                                     [&] { pqxx::nontransaction(*m_connection).exec0("ANALYZE " + table); });
+                }
+            }
         } catch (...) {
             std::lock_guard lock(m_mutex);
             m_failure = std::current_exception();

@@ -4,10 +4,14 @@
 #include <condition_variable>
 #include <exception>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <pqxx/connection>
 
 #include "understudy/orchestrator/schema_clone.hpp"
 #include "understudy/pg/conninfo.hpp"
@@ -20,11 +24,13 @@ namespace understudy::orchestrator {
 /// run of many small tables costs a few pg_restore starts, not one per table. Building a table's
 /// indexes while the next tables copy is what pgcopydb does too: on a large copy the index builds of
 /// the first tables finish before the copy does, and post-data shrinks to the foreign keys.
+/// After its indexes, each table of `analyze` is analyzed too, so that phase shrinks as well.
 class TableIndexBuilder {
 public:
-    /// `entries`: per table (display name), its listing lines (see split_post_data).
+    /// `entries`: per table (display name), its listing lines (see split_post_data). `analyze`:
+    /// display name -> quoted name of the tables to ANALYZE once loaded (and indexed).
     TableIndexBuilder(const SchemaArchive& archive, pg::ConnInfo target, std::map<std::string, std::vector<std::string>> entries,
-                      int jobs);
+                      std::map<std::string, std::string> analyze, int jobs);
     /// Stops after the batch in progress (a failed run does not wait for the rest).
     ~TableIndexBuilder();
     TableIndexBuilder(const TableIndexBuilder&) = delete;
@@ -35,8 +41,10 @@ public:
     /// No more tables will load: builds what is still pending, waits, and rethrows the first
     /// failure. Entries of tables that never loaded are returned, to run with the rest.
     std::vector<std::string> finish();
-    /// Seconds the builder spent running pg_restore.
+    /// Seconds the builder spent running pg_restore and ANALYZE.
     double busy_seconds() const { return m_busy_seconds; }
+    /// Display names of the tables analyzed (valid after finish()).
+    const std::set<std::string>& analyzed() const { return m_analyzed; }
 
 private:
     void run();
@@ -44,13 +52,17 @@ private:
     const SchemaArchive& m_archive;
     pg::ConnInfo m_target;
     std::map<std::string, std::vector<std::string>> m_entries;
+    std::map<std::string, std::string> m_analyze;
     int m_jobs;
     std::mutex m_mutex;
     std::condition_variable m_wakeup;
     std::vector<std::string> m_ready;
+    std::vector<std::string> m_ready_to_analyze;  ///< quoted names
+    std::set<std::string> m_analyzed;
     bool m_finishing = false;
     bool m_stopping = false;
     std::exception_ptr m_failure;
+    std::unique_ptr<pqxx::connection> m_connection;  ///< for ANALYZE, opened on first use
     double m_busy_seconds = 0;
     std::thread m_thread;
 };
