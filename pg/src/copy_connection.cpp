@@ -13,9 +13,14 @@ struct ResultDeleter {
 };
 using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
-std::string sqlstate_of(const PGresult* result) {
+/// The server's SQLSTATE, or 08006 when libpq lost the connection: a backend terminated while it
+/// was blocked sending (a COPY to a slow client) or a dropped network link leaves only libpq's own
+/// "server closed the connection unexpectedly", with no SQLSTATE, and that must still read as
+/// a connection failure (retryable), not as an unknown error.
+std::string sqlstate_of(const PGconn* conn, const PGresult* result) {
     const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
-    return state ? state : "";
+    if (state != nullptr && *state != '\0') return state;
+    return PQstatus(conn) == CONNECTION_BAD ? "08006" : "";
 }
 
 }  // namespace
@@ -50,7 +55,7 @@ void CopyConnection::drain_results(const std::string& action, const std::string&
         auto status = PQresultStatus(result.get());
         if ((status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE) && error_message.empty()) {
             error_message = PQresultErrorMessage(result.get());
-            error_state = sqlstate_of(result.get());
+            error_state = sqlstate_of(m_conn, result.get());
         }
     }
     if (!error_message.empty()) throw DatabaseError(m_side, action, error_message, error_state, query);
@@ -66,7 +71,7 @@ std::string CopyConnection::query_value(const std::string& sql, const std::strin
     Result result{PQexec(m_conn, sql.c_str())};
     if (PQresultStatus(result.get()) != PGRES_TUPLES_OK) {
         if (!result) fail(action, sql);
-        throw DatabaseError(m_side, action, PQresultErrorMessage(result.get()), sqlstate_of(result.get()), sql);
+        throw DatabaseError(m_side, action, PQresultErrorMessage(result.get()), sqlstate_of(m_conn, result.get()), sql);
     }
     if (PQntuples(result.get()) < 1 || PQgetisnull(result.get(), 0, 0)) return {};
     return PQgetvalue(result.get(), 0, 0);
@@ -78,7 +83,7 @@ CopyStats CopyConnection::copy_out(const std::string& sql, const std::string& ac
     Result start{PQgetResult(m_conn)};
     if (PQresultStatus(start.get()) != PGRES_COPY_OUT) {
         std::string message = start ? PQresultErrorMessage(start.get()) : PQerrorMessage(m_conn);
-        std::string state = sqlstate_of(start.get());
+        std::string state = sqlstate_of(m_conn, start.get());
         start.reset();
         while (Result rest{PQgetResult(m_conn)}) {}
         throw DatabaseError(m_side, action, message, state, sql);
@@ -102,7 +107,7 @@ void CopyConnection::begin_copy_in(const std::string& sql, const std::string& ac
     Result start{PQexec(m_conn, sql.c_str())};
     if (PQresultStatus(start.get()) != PGRES_COPY_IN) {
         if (!start) fail(action, sql);
-        throw DatabaseError(m_side, action, PQresultErrorMessage(start.get()), sqlstate_of(start.get()), sql);
+        throw DatabaseError(m_side, action, PQresultErrorMessage(start.get()), sqlstate_of(m_conn, start.get()), sql);
     }
     m_in_copy_in = true;
     m_copy_in_action = action;
