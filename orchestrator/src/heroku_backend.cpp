@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "understudy/error.hpp"
+#include "understudy/test_pause.hpp"
 
 namespace understudy::orchestrator {
 namespace {
@@ -287,6 +288,8 @@ std::string HerokuBackend::promote() {
         kept = "; add-on " + in_quotes(live->addon_name) + " kept as " + k_heroku_previous_attachment;
     }
 
+    test_pause_point("heroku:before_attach");
+
     // 3. GET /client/v11/databases/{new id}/wait_status: never promote a database that is not up.
     calls.wait_until_available(new_attachment.addon_id, new_attachment.addon_name);
 
@@ -295,6 +298,7 @@ std::string HerokuBackend::promote() {
     //    and restarts the app with the new DATABASE_URL.
     nlohmann::json attached = calls.attach({{"name", new_attachment.addon_name}}, {{"name", m_settings.app}},
                                            m_settings.attachment, true);
+    test_pause_point("heroku:after_attach");
 
     // 5. The pooler attachment still points at the old database: pg:promote detaches it
     //    (DELETE /addon-attachments/{pool id}) and creates it on the new leader with

@@ -208,6 +208,7 @@ FakeHerokuApi::Reply FakeHerokuApi::handle(const std::string& method, const std:
                 return {404, error_body("not_found", "Couldn't find that add-on.")};
             }
             nlohmann::json answer = {{"id", addon->id}, {"name", addon->name}};
+            if (!addon->url.empty() && m_provider.destroy) m_provider.destroy(addon->name);
             m_attachments.erase(std::remove_if(m_attachments.begin(), m_attachments.end(),
                                                [&](const Attachment& attachment) {
                                                    return attachment.addon_id == addon->id;
@@ -274,6 +275,7 @@ FakeHerokuApi::Reply FakeHerokuApi::create_addon(const std::string& app, const n
     addon.app = app;
     addon.polls_left = m_provisioning_polls;
     addon.failed = m_provisioning_fails;
+    addon.url = provide_database(addon.name);
     m_addons.push_back(addon);
     if (attachment_name.empty()) attachment_name = "HEROKU_POSTGRESQL_" + std::to_string(m_counter);
     set_attachment(app, addon.id, attachment_name);
@@ -338,9 +340,18 @@ void FakeHerokuApi::set_attachment(const std::string& app, const std::string& ad
     m_attachments.push_back({next_id("attachment"), name, app, addon_id});
 }
 
+std::string FakeHerokuApi::provide_database(const std::string& addon_name) {
+    return m_provider.create ? m_provider.create(addon_name) : std::string();
+}
+
 std::string FakeHerokuApi::next_id(const char* prefix) {
     ++m_counter;
     return std::string(prefix) + "-" + std::to_string(m_counter);
+}
+
+void FakeHerokuApi::set_database_provider(DatabaseProvider provider) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_provider = std::move(provider);
 }
 
 void FakeHerokuApi::add_app(const std::string& app) {
@@ -355,6 +366,7 @@ std::string FakeHerokuApi::add_database(const std::string& app, const std::strin
     addon.id = next_id("addon");
     addon.name = addon_name;
     addon.app = app;
+    addon.url = provide_database(addon.name);
     m_addons.push_back(addon);
     set_attachment(app, addon.id, attachment);
     return addon.id;
@@ -410,7 +422,7 @@ std::map<std::string, std::string> FakeHerokuApi::config_vars_locked(const std::
     for (const auto& attachment : m_attachments) {
         if (attachment.app != app) continue;
         const Addon* addon = find_addon(attachment.addon_id);
-        if (addon != nullptr) vars[attachment.name + "_URL"] = database_url(addon->name);
+        if (addon != nullptr) vars[attachment.name + "_URL"] = addon->url.empty() ? database_url(addon->name) : addon->url;
     }
     return vars;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -26,6 +27,17 @@ public:
 
     /// "http://127.0.0.1:<port>", for both HEROKU_API_URL and HEROKU_DATA_API_URL.
     std::string base_url() const;
+
+    /// What gives add-ons real databases: `create` makes one for a new add-on (named like the add-on)
+    /// and returns its URL, which the fake then serves as the <ATTACHMENT>_URL config vars of every
+    /// attachment of the add-on; `destroy` drops it when the add-on is destroyed. Without a provider
+    /// add-ons get unreachable URLs on example.com. Both run on the server thread, under its lock.
+    struct DatabaseProvider {
+        std::function<std::string(const std::string& addon_name)> create;
+        std::function<void(const std::string& addon_name)> destroy;
+    };
+    /// Set before the first add-on is created: add-ons made earlier keep their example.com URLs.
+    void set_database_provider(DatabaseProvider provider);
 
     /// Creates an app.
     void add_app(const std::string& app);
@@ -65,6 +77,7 @@ private:
         std::string id;
         std::string name;
         std::string app;
+        std::string url;  // from the database provider; empty: an example.com URL
         int polls_left = 0;
         bool failed = false;
     };
@@ -90,6 +103,7 @@ private:
     void set_attachment(const std::string& app, const std::string& addon_id, const std::string& name);
     void remove_attachment(const std::string& id);
     std::string next_id(const char* prefix);
+    std::string provide_database(const std::string& addon_name);
 
     int m_listen_fd = -1;
     int m_port = 0;
@@ -110,6 +124,7 @@ private:
     std::string m_fail_create_message;
     std::string m_release_final_status;
     std::map<std::string, int> m_release_polls_left;
+    DatabaseProvider m_provider;
 };
 
 }  // namespace understudy::testing
