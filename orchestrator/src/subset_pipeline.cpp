@@ -226,7 +226,8 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
     auto copied = clock.run("copy", progress, "copying rows", [&] {
         std::optional<RowRewriting> rewriting;
         if (secret) rewriting.emplace(RowRewriting{request.rules, *secret});
-        return transfer_tables({request.source, snapshot.id(), target_identity.encoding}, request.target, jobs,
+        const bool same_major = snapshot.identity().server_version / 10000 == target_identity.server_version / 10000;
+        return transfer_tables({request.source, snapshot.id(), target_identity.encoding, same_major}, request.target, jobs,
                                request.jobs, progress, rewriting ? &*rewriting : nullptr,
                                [&](const std::string& loaded) {
                                    index_builder.table_loaded(loaded);
@@ -247,6 +248,7 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
         entry["bytes"] = (first ? 0 : entry["bytes"].get<std::uint64_t>()) + result.bytes;
         entry["seconds"] = (first ? 0.0 : entry["seconds"].get<double>()) + result.seconds;
         entry["attempts"] = std::max(first ? 0 : entry["attempts"].get<int>(), result.attempts);
+        entry["format"] = result.binary ? "binary" : "text";
         total_rows += result.rows;
         total_bytes += result.bytes;
     }

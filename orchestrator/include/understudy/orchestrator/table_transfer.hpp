@@ -35,6 +35,7 @@ struct TableCopyResult {
     std::uint64_t bytes = 0;
     double seconds = 0;
     int attempts = 0;
+    bool binary = false;     ///< the rows moved in COPY's binary format
 };
 
 /// Where the transfer reads, and how.
@@ -42,6 +43,10 @@ struct TransferSource {
     pg::ConnInfo conninfo;
     std::string snapshot_id;   ///< every worker imports it: one consistent state for the whole run
     std::string encoding;      ///< the target's server_encoding: the source converts COPY text to it
+    /// Both servers run the same major version, so COPY's binary format (not portable across
+    /// versions) may carry the rows of whole tables without rules; a type without binary I/O falls
+    /// back to text.
+    bool binary = false;
 };
 
 /// Rows are rewritten between source and target with these rules (the anonymizer).
