@@ -29,7 +29,7 @@ public:
             pqxx::nontransaction tx(*m_connection);
             const std::string lock_key = "hashtextextended(" + tx.quote("understudy sync " + key) + ", 0)";
             if (wait) {
-                tx.exec0("SELECT pg_advisory_lock(" + lock_key + ")");
+                tx.exec1("SELECT pg_advisory_lock(" + lock_key + ")");
                 return;
             }
             if (!tx.exec1("SELECT pg_try_advisory_lock(" + lock_key + ")")[0].as<bool>())

@@ -321,6 +321,29 @@ TEST_F(SyncPaused, ContinuedInsideTheSwapCompletesNormally) {
     EXPECT_EQ(tmpdir.entries(), std::vector<std::string>{});
 }
 
+TEST_F(SyncPaused, SecondSyncWithWaitRunsOnceTheFirstReleasesTheLock) {
+    TempFolder tmpdir;
+    // The first run holds the lock, stopped just after its guards.
+    BackgroundProcess first(sync_argv(Source::small), child_env(tmpdir, "sync:guards_passed"));
+    ASSERT_TRUE(first.wait_until_stopped(120s)) << first.describe();
+    // Without --wait the second stops at once with "locked".
+    const auto argv = sync_argv(Source::small);
+    auto refused = run_understudy(std::vector<std::string>(argv.begin() + 1, argv.end()), child_env(tmpdir));
+    EXPECT_EQ(refused.exit_code, 13) << refused.err;
+    // With --wait it waits for the lock, and runs once the first has finished.
+    auto waiting_argv = argv;
+    waiting_argv.push_back("--wait");
+    BackgroundProcess second(waiting_argv, child_env(tmpdir));
+    // Two seconds later it has neither stopped nor exited: it is waiting for the lock.
+    EXPECT_FALSE(second.wait_until_stopped(2s));
+    EXPECT_NE(second.describe().find("still running"), std::string::npos) << second.describe();
+    first.resume();
+    EXPECT_EQ(first.wait_for_exit(120s).exit_code, 0);
+    auto waited = second.wait_for_exit(120s);
+    EXPECT_EQ(waited.exit_code, 0) << waited.err;
+    expect_live_is_copy_of(Source::small, "after the waiting run");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Verification failures injected through a sync paused inside verification (the source snapshot
 // is open, the new database complete): exit 11, live untouched, the new database kept and named.
