@@ -185,6 +185,27 @@ std::string HerokuBackend::name() const { return "heroku"; }
 
 pg::ConnInfo HerokuBackend::live_database() { return HerokuCalls(m_settings, m_api).url_of(m_settings.attachment); }
 
+namespace {
+
+std::pair<std::string, std::string> addon_attached_as(const std::vector<Attachment>& attachments,
+                                                      const std::string& name) {
+    const Attachment* found = find_by_name(attachments, name);
+    if (found == nullptr) return {};
+    return {found->addon_name, found->addon_id};
+}
+
+}  // namespace
+
+// GET /apps/{app}/addon-attachments
+std::pair<std::string, std::string> HerokuBackend::live_addon() {
+    return addon_attached_as(HerokuCalls(m_settings, m_api).attachments(), m_settings.attachment);
+}
+
+// GET /apps/{app}/addon-attachments
+std::pair<std::string, std::string> HerokuBackend::new_addon() {
+    return addon_attached_as(HerokuCalls(m_settings, m_api).attachments(), k_heroku_new_attachment);
+}
+
 pg::ConnInfo HerokuBackend::prepare_new_database() {
     HerokuCalls calls(m_settings, m_api);
     // GET /apps/{app}/addon-attachments

@@ -2,6 +2,7 @@
 #include "understudy/orchestrator/sync_pipeline.hpp"
 
 #include <chrono>
+#include <tuple>
 #include <thread>
 
 #include <pqxx/nontransaction>
@@ -76,6 +77,8 @@ nlohmann::json run_sync(SyncRequest request, Progress& progress) {
         if (request.sync.max_lag_seconds) check_follower_lag(*source_connection, *request.sync.max_lag_seconds);
         auto live_connection = pg::connect(live, pg::Side::target);
         auto live_identity = pg::read_identity(*live_connection, pg::Side::target);
+        // On Heroku the add-on is what a `protect:` entry names; the server cannot tell us.
+        std::tie(live_identity.addon, live_identity.addon_id) = backend->live_addon();
         check_not_protected(live, live_identity, request.sync.protect);
         check_not_replica_of_source(source_identity, live_identity);
         check_target_is_not_source(source_identity, live_identity);
@@ -88,6 +91,7 @@ nlohmann::json run_sync(SyncRequest request, Progress& progress) {
         // The new database is created by us; still check it is not the source or protected.
         auto built_connection = pg::connect(built, pg::Side::target);
         auto built_identity = pg::read_identity(*built_connection, pg::Side::target);
+        std::tie(built_identity.addon, built_identity.addon_id) = backend->new_addon();
         check_not_protected(built, built_identity, request.sync.protect);
         check_target_writable(built_identity);
     }

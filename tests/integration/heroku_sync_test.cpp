@@ -177,11 +177,13 @@ TEST_F(HerokuSync, FirstSyncLoadsVerifiesAndAttachesTheNewDatabase) {
     ASSERT_EQ(result.exit_code, 0) << result.err;
     EXPECT_EQ(m_fake.calls(), (Calls{
                                   "GET /apps/staging/config-vars",  // the live DATABASE_URL, for the guards
+                                  "GET /apps/staging/addon-attachments",  // live's add-on, for protect:
                                   // prepare_new_database
                                   "GET /apps/staging/addon-attachments",
                                   "POST /apps/staging/addons",
                                   "GET /client/v11/databases/addon-3/wait_status",
                                   "GET /apps/staging/config-vars",  // UNDERSTUDY_NEW_URL: load and verify it
+                                  "GET /apps/staging/addon-attachments",  // the new add-on, for protect:
                                   // promote, in pg:promote's order
                                   "GET /apps/staging/addon-attachments",
                                   "POST /addon-attachments",  // live as UNDERSTUDY_PREVIOUS
@@ -215,9 +217,11 @@ TEST_F(HerokuSync, SecondSyncKeepsOneAndDestroysTheOldest) {
     EXPECT_EQ(m_fake.calls(), (Calls{
                                   "GET /apps/staging/config-vars",
                                   "GET /apps/staging/addon-attachments",
+                                  "GET /apps/staging/addon-attachments",
                                   "POST /apps/staging/addons",  // addon-7
                                   "GET /client/v11/databases/addon-7/wait_status",
                                   "GET /apps/staging/config-vars",
+                                  "GET /apps/staging/addon-attachments",
                                   "GET /apps/staging/addon-attachments",
                                   "POST /addon-attachments",                 // UNDERSTUDY_PREVIOUS as _2
                                   "DELETE /addon-attachments/attachment-5",  // old UNDERSTUDY_PREVIOUS
@@ -246,10 +250,21 @@ TEST_F(HerokuSync, GuardsRefuseBeforeAnyAddonIsCreated) {
     TempFile protect(config_text("  protect: [\"" + fixture_servers().primary.socket_dir() + "\"]\n"));
     CommandResult refused = run_understudy({"sync", "--config", protect.path()}, sync_env());
     EXPECT_EQ(refused.exit_code, 10) << refused.err;
-    EXPECT_EQ(m_fake.calls(), (Calls{"GET /apps/staging/config-vars"})) << "no add-on is paid for";
+    EXPECT_EQ(m_fake.calls(), (Calls{"GET /apps/staging/config-vars", "GET /apps/staging/addon-attachments"}))
+        << "no add-on is paid for";
     EXPECT_EQ(m_fake.addon_names(), (std::vector<std::string>{"postgresql-live"}));
     EXPECT_EQ(refused.err.find(k_database_password), std::string::npos) << refused.err;
     EXPECT_EQ(refused.err.find(k_api_key), std::string::npos) << refused.err;
+
+    // The production add-on named in protect: (by name, or by id) is refused the same way: the
+    // server cannot tell which add-on it is, the API can.
+    for (const std::string entry : {"postgresql-live", "addon-1"}) {
+        m_fake.clear_calls();
+        TempFile by_addon(config_text("  protect: [\"" + entry + "\"]\n"));
+        CommandResult refused_addon = run_understudy({"sync", "--config", by_addon.path()}, sync_env());
+        EXPECT_EQ(refused_addon.exit_code, 10) << entry << ": " << refused_addon.err;
+        EXPECT_EQ(m_fake.addon_names(), (std::vector<std::string>{"postgresql-live"}));
+    }
 }
 
 /// A sync killed at `point`, what it leaves attached, and what its rerun does.

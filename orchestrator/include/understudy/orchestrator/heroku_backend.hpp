@@ -44,6 +44,10 @@ public:
     std::vector<std::string> drop_old(int keep) override;
     /// Attaches UNDERSTUDY_PREVIOUS's add-on as DATABASE; the live one becomes UNDERSTUDY_PREVIOUS.
     std::string rollback() override;
+    /// The add-on attached as DATABASE (GET /apps/{app}/addon-attachments).
+    std::pair<std::string, std::string> live_addon() override;
+    /// The add-on attached as UNDERSTUDY_NEW (GET /apps/{app}/addon-attachments).
+    std::pair<std::string, std::string> new_addon() override;
 
 private:
     HerokuSettings m_settings;

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "understudy/pg/conninfo.hpp"
@@ -30,6 +31,11 @@ public:
     virtual std::vector<std::string> drop_old(int keep) = 0;
     /// Puts the newest previous database back in place of the live one (the live one becomes previous).
     virtual std::string rollback() = 0;
+    /// The add-on (name, id) holding the live database, where databases are add-ons (Heroku), so
+    /// that a `protect:` entry naming a production add-on matches; empty elsewhere.
+    virtual std::pair<std::string, std::string> live_addon() { return {}; }
+    /// The same for the database prepare_new_database() returned.
+    virtual std::pair<std::string, std::string> new_addon() { return {}; }
 };
 
 }  // namespace understudy::orchestrator
