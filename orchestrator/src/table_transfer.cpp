@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "understudy/anonymizer/table_rewriter.hpp"
+#include "understudy/error.hpp"
 #include "understudy/test_pause.hpp"
 #include "understudy/orchestrator/copy_statement.hpp"
 #include "understudy/pg/copy_connection.hpp"
@@ -162,6 +163,7 @@ TableCopyResult copy_with_retries(WorkerConnections& connections, const TableCop
                                   const RowRewriting* rewriting, bool binary_allowed) {
     auto started = std::chrono::steady_clock::now();
     bool binary = binary_allowed;
+    std::string retried_after;  // the failure the last retry answered, for the message if it cannot go on
     for (int attempt = 1;; ++attempt) {
         try {
             TableCopyResult result = copy_once(connections, job, progress, rewriting, binary);
@@ -176,7 +178,17 @@ TableCopyResult copy_with_retries(WorkerConnections& connections, const TableCop
                 --attempt;
                 continue;
             }
+            if (!retried_after.empty() && error.sqlstate() == "22023" &&
+                std::string(error.what()).find("could not import the run's snapshot") != std::string::npos) {
+                // The standby cancelled the session that exports the snapshot too (a replayed
+                // VACUUM removed rows it still saw): no retry can read the same state again. Say
+                // what happened first, not "invalid snapshot identifier".
+                throw Error(ExitCode::source,
+                            retried_after + "; the run's snapshot was cancelled with it, so it cannot be retried",
+                            "enable hot_standby_feedback on the follower, or raise max_standby_streaming_delay");
+            }
             if (!error.is_retryable() || attempt == k_max_attempts) throw;
+            retried_after = error.what();
             progress.note("retrying " + (job.partition ? *job.partition : job.table->name).display() +
                           " after: " + error.what());
             std::this_thread::sleep_for(std::chrono::milliseconds(250 << attempt));

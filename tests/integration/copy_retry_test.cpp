@@ -322,6 +322,9 @@ TEST_F(CopyRetry, SnapshotConflictEndsTheRunInsteadOfCopyingAnotherState) {
     CommandResult result = run->wait_for_exit(120s);
     EXPECT_EQ(result.exit_code, 4) << result.err;  // the source failed
     EXPECT_EQ(lines_starting_with(result.err, "error: source: ").size(), 1u) << result.err;
+    // The message names what happened and what to change, not the retry's "invalid snapshot".
+    EXPECT_NE(result.err.find("hot_standby_feedback"), std::string::npos) << result.err;
+    EXPECT_EQ(result.err.find("invalid snapshot identifier"), std::string::npos) << result.err;
     EXPECT_EQ(target_relations(), "0") << "a failed subset leaves the target empty for the rerun";
     EXPECT_TRUE(becomes_true([&] { return conflicts("confl_snapshot") > conflicts_before; }, 20s))
         << "the standby counted no snapshot conflict: " << conflict_counters();
