@@ -320,13 +320,15 @@ TEST_P(HerokuSyncCrash, RerunAfterAKillConverges) {
 INSTANTIATE_TEST_SUITE_P(
     BetweenCreateAndDetach, HerokuSyncCrash,
     ::testing::Values(
+        // (Each run reads the attachments once more after each config-vars: the add-on of the
+        // live database, then of the new one, for the protect: guard.)
         // Loaded and verified, not attached: the rerun reuses UNDERSTUDY_NEW (no second add-on),
         // empties and reloads it, and promotes it.
         CrashCase{"sync:verified",
                   {{"DATABASE", "postgresql-live"}, {"UNDERSTUDY_NEW", "postgresql-fake-3"}},
-                  {"GET /apps/staging/config-vars", "GET /apps/staging/addon-attachments",
+                  {"GET /apps/staging/config-vars", "GET /apps/staging/addon-attachments", "GET /apps/staging/addon-attachments",
                    "GET /client/v11/databases/addon-3/wait_status", "GET /apps/staging/config-vars",
-                   "GET /apps/staging/addon-attachments", "POST /addon-attachments",
+                   "GET /apps/staging/addon-attachments", "GET /apps/staging/addon-attachments", "POST /addon-attachments",
                    "GET /client/v11/databases/addon-3/wait_status", "POST /addon-attachments",
                    "DELETE /addon-attachments/attachment-4", "GET /apps/staging/addon-attachments"},
                   {{"DATABASE", "postgresql-fake-3"}, {"UNDERSTUDY_PREVIOUS", "postgresql-live"}},
@@ -336,9 +338,9 @@ INSTANTIATE_TEST_SUITE_P(
         CrashCase{"heroku:before_attach",
                   {{"DATABASE", "postgresql-live"}, {"UNDERSTUDY_NEW", "postgresql-fake-3"},
                    {"UNDERSTUDY_PREVIOUS", "postgresql-live"}},
-                  {"GET /apps/staging/config-vars", "GET /apps/staging/addon-attachments",
+                  {"GET /apps/staging/config-vars", "GET /apps/staging/addon-attachments", "GET /apps/staging/addon-attachments",
                    "GET /client/v11/databases/addon-3/wait_status", "GET /apps/staging/config-vars",
-                   "GET /apps/staging/addon-attachments", "GET /client/v11/databases/addon-3/wait_status",
+                   "GET /apps/staging/addon-attachments", "GET /apps/staging/addon-attachments", "GET /client/v11/databases/addon-3/wait_status",
                    "POST /addon-attachments", "DELETE /addon-attachments/attachment-4",
                    "GET /apps/staging/addon-attachments"},
                   {{"DATABASE", "postgresql-fake-3"}, {"UNDERSTUDY_PREVIOUS", "postgresql-live"}},
@@ -349,10 +351,10 @@ INSTANTIATE_TEST_SUITE_P(
         CrashCase{"heroku:after_attach",
                   {{"DATABASE", "postgresql-fake-3"}, {"UNDERSTUDY_NEW", "postgresql-fake-3"},
                    {"UNDERSTUDY_PREVIOUS", "postgresql-live"}},
-                  {"GET /apps/staging/config-vars", "GET /apps/staging/addon-attachments",
+                  {"GET /apps/staging/config-vars", "GET /apps/staging/addon-attachments", "GET /apps/staging/addon-attachments",
                    "DELETE /addon-attachments/attachment-4", "POST /apps/staging/addons",
                    "GET /client/v11/databases/addon-7/wait_status", "GET /apps/staging/config-vars",
-                   "GET /apps/staging/addon-attachments", "POST /addon-attachments",
+                   "GET /apps/staging/addon-attachments", "GET /apps/staging/addon-attachments", "POST /addon-attachments",
                    "DELETE /addon-attachments/attachment-5", "POST /addon-attachments",
                    "GET /client/v11/databases/addon-7/wait_status", "POST /addon-attachments",
                    "DELETE /addon-attachments/attachment-8", "GET /apps/staging/addon-attachments",
