@@ -1,4 +1,4 @@
-// A single redrawn status line on stderr; silent when stderr is not a terminal.
+// A single redrawn status line on stderr, only when stderr is a terminal; warnings always.
 #include "understudy/orchestrator/progress.hpp"
 
 #include <unistd.h>
@@ -40,6 +40,17 @@ void Progress::note(const std::string& message) {
     std::lock_guard lock(m_mutex);
     m_note = message;
     draw_locked(false);
+}
+
+void Progress::warn(const std::string& message) {
+    std::lock_guard lock(m_mutex);
+    if (m_enabled && m_line_dirty) {
+        std::fputs("\r\033[K", stderr);  // the status line is redrawn below the warning
+        m_line_dirty = false;
+    }
+    std::fprintf(stderr, "warning: %s\n", message.c_str());
+    std::fflush(stderr);
+    draw_locked(true);
 }
 
 void Progress::table_running(const std::string& table, std::uint64_t rows, std::uint64_t bytes) {

@@ -189,7 +189,8 @@ TableCopyResult copy_with_retries(WorkerConnections& connections, const TableCop
             }
             if (!error.is_retryable() || attempt == k_max_attempts) throw;
             retried_after = error.what();
-            progress.note("retrying " + (job.partition ? *job.partition : job.table->name).display() +
+            // Always printed: in Scheduler logs a retry is otherwise only "attempts" in the report.
+            progress.warn("retrying " + (job.partition ? *job.partition : job.table->name).display() +
                           " after: " + error.what());
             std::this_thread::sleep_for(std::chrono::milliseconds(250 << attempt));
         }

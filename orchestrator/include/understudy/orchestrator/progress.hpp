@@ -24,6 +24,9 @@ public:
     void phase(const std::string& name);
     /// A free-form status line within the phase.
     void note(const std::string& message);
+    /// Something an operator should find in the logs later (a retried table): one line
+    /// `warning: <message>` on stderr, terminal or not. Never row values.
+    void warn(const std::string& message);
     /// The running state of one table's copy (rows and bytes so far).
     void table_running(const std::string& table, std::uint64_t rows, std::uint64_t bytes);
     /// One table finished.
