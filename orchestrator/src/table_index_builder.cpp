@@ -3,8 +3,7 @@
 
 #include <chrono>
 
-#include <pqxx/nontransaction>
-
+#include "understudy/orchestrator/target_analyze.hpp"
 #include "understudy/pg/session.hpp"
 
 namespace understudy::orchestrator {
@@ -76,10 +75,7 @@ void TableIndexBuilder::run() {
             m_archive.restore_listed(m_target, SchemaSection::post_data, batch, m_jobs);
             if (!to_analyze.empty()) {
                 if (!m_connection) m_connection = pg::connect(m_target, pg::Side::target);
-                for (const auto& table : to_analyze) {
-                    pg::with_context(pg::Side::target, "could not analyze " + table,
-                                     [&] { pqxx::nontransaction(*m_connection).exec0("ANALYZE " + table); });
-                }
+                for (const auto& table : to_analyze) analyze_table(*m_connection, table);
             }
         } catch (...) {
             std::lock_guard lock(m_mutex);

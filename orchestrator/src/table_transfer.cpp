@@ -11,6 +11,8 @@
 #include <optional>
 #include <thread>
 
+#include "parallel_workers.hpp"
+
 #include "understudy/anonymizer/table_rewriter.hpp"
 #include "understudy/error.hpp"
 #include "understudy/test_pause.hpp"
@@ -211,35 +213,17 @@ std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const
     });
 
     std::vector<TableCopyResult> results(jobs.size());
-    std::atomic<std::size_t> next{0};
-    std::atomic<bool> failed{false};
-    std::exception_ptr first_error;
-    std::mutex error_mutex;
-
-    auto work = [&] {
-        try {
-            WorkerConnections connections(source, target);
-            for (std::size_t slot = next++; slot < schedule.size() && !failed; slot = next++) {
-                const auto& job = jobs[schedule[slot]];
-                results[schedule[slot]] = copy_with_retries(connections, job, progress, rewriting, source.binary);
-                const auto& done = results[schedule[slot]];
-                const std::string& loaded = done.partition.empty() ? done.table : done.partition;
-                progress.table_done(loaded, done.rows, done.bytes);
-                if (on_loaded) on_loaded(loaded);
-            }
-        } catch (...) {
-            std::lock_guard lock(error_mutex);
-            if (!first_error) first_error = std::current_exception();
-            failed = true;
+    run_workers(workers, schedule.size(), [&](int, WorkQueue& queue) {
+        WorkerConnections connections(source, target);
+        for (std::size_t slot = 0; queue.take(slot);) {
+            const auto& job = jobs[schedule[slot]];
+            results[schedule[slot]] = copy_with_retries(connections, job, progress, rewriting, source.binary);
+            const auto& done = results[schedule[slot]];
+            const std::string& loaded = done.partition.empty() ? done.table : done.partition;
+            progress.table_done(loaded, done.rows, done.bytes);
+            if (on_loaded) on_loaded(loaded);
         }
-    };
-
-    int thread_count = std::max(1, std::min<int>(workers, static_cast<int>(jobs.size())));
-    std::vector<std::thread> threads;
-    for (int worker = 1; worker < thread_count; ++worker) threads.emplace_back(work);
-    work();
-    for (auto& thread : threads) thread.join();
-    if (first_error) std::rethrow_exception(first_error);
+    });
     return results;
 }
 

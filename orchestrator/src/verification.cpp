@@ -1,6 +1,8 @@
 // The checks a built database passes before promotion; every failure names objects, never row values.
 #include "understudy/orchestrator/verification.hpp"
 
+#include "parallel_workers.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <functional>
@@ -126,36 +128,18 @@ public:
     void run(const pg::ConnInfo& built, pqxx::transaction_base& tx, int jobs) {
         std::stable_sort(m_scans.begin(), m_scans.end(),
                          [](const auto& left, const auto& right) { return left.first > right.first; });
-        const int helpers = std::max(0, std::min<int>(jobs, static_cast<int>(m_scans.size())) - 1);
-        const std::string snapshot = helpers > 0 ? tx.exec1("SELECT pg_export_snapshot()")[0].c_str() : "";
-        std::atomic<std::size_t> next{0};
-        std::exception_ptr first_error;
-        std::mutex error_mutex;
-        auto work = [&](pqxx::transaction_base& scan_tx) {
-            for (std::size_t index = next++; index < m_scans.size() && !first_error; index = next++)
-                m_scans[index].second(scan_tx);
-        };
-        auto helper = [&] {
-            try {
-                auto connection = pg::connect(built, pg::Side::target);
-                ReadOnlyTransaction helper_tx(*connection);
-                helper_tx.exec0("SET TRANSACTION SNAPSHOT " + helper_tx.quote(snapshot));
-                work(helper_tx);
-            } catch (...) {
-                std::lock_guard lock(error_mutex);
-                if (!first_error) first_error = std::current_exception();
-            }
-        };
-        std::vector<std::thread> threads;
-        for (int index = 0; index < helpers; ++index) threads.emplace_back(helper);
-        try {
-            work(tx);
-        } catch (...) {
-            std::lock_guard lock(error_mutex);
-            if (!first_error) first_error = std::current_exception();
-        }
-        for (auto& thread : threads) thread.join();
-        if (first_error) std::rethrow_exception(first_error);
+        const std::string snapshot =
+            worker_count(jobs, m_scans.size()) > 1 ? tx.exec1("SELECT pg_export_snapshot()")[0].c_str() : "";
+        run_workers(jobs, m_scans.size(), [&](int worker, WorkQueue& queue) {
+            auto scan_all = [&](pqxx::transaction_base& scan_tx) {
+                for (std::size_t index = 0; queue.take(index);) m_scans[index].second(scan_tx);
+            };
+            if (worker == 0) return scan_all(tx);  // the caller's own connection and snapshot
+            auto connection = pg::connect(built, pg::Side::target);
+            ReadOnlyTransaction helper_tx(*connection);
+            helper_tx.exec0("SET TRANSACTION SNAPSHOT " + helper_tx.quote(snapshot));
+            scan_all(helper_tx);
+        });
     }
 
 private:

@@ -1,15 +1,22 @@
 // ANALYZE of the loaded tables, spread over parallel connections.
 #pragma once
 
+#include <string>
 #include <vector>
+
+#include <pqxx/connection>
 
 #include "understudy/pg/conninfo.hpp"
 #include "understudy/subsetter/catalog.hpp"
 
 namespace understudy::orchestrator {
 
+/// ANALYZE of one table (quoted name) on `connection`; throws DatabaseError naming it.
+void analyze_table(pqxx::connection& connection, const std::string& quoted_table);
+
 /// Runs ANALYZE on each table (largest first) with `jobs` connections at once, like
 /// `vacuumdb --analyze-only --jobs`, so the planner knows the new data before the first query.
+
 void analyze_tables(const pg::ConnInfo& target, const std::vector<const subsetter::Table*>& tables, int jobs);
 
 }  // namespace understudy::orchestrator
