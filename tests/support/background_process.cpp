@@ -13,8 +13,6 @@
 #include <stdexcept>
 #include <thread>
 
-extern char** environ;
-
 namespace understudy::testing {
 namespace {
 
@@ -44,19 +42,7 @@ std::string read_capture(int fd) {
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
                                      const std::map<std::string, std::string>& env) {
     if (argv.empty()) throw std::runtime_error("BackgroundProcess: empty command");
-    std::vector<std::string> env_strings;
-    for (char** entry = environ; *entry; ++entry) {
-        std::string text(*entry);
-        if (env.count(text.substr(0, text.find('='))) == 0) env_strings.push_back(std::move(text));
-    }
-    for (const auto& [name, value] : env) env_strings.push_back(name + "=" + value);
-    std::vector<char*> envp;
-    for (auto& text : env_strings) envp.push_back(text.data());
-    envp.push_back(nullptr);
-    std::vector<std::string> args = argv;
-    std::vector<char*> child_argv;
-    for (auto& arg : args) child_argv.push_back(arg.data());
-    child_argv.push_back(nullptr);
+    const ChildArguments child(argv, env);
 
     m_out_fd = open_capture();
     m_err_fd = open_capture();
@@ -65,7 +51,7 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, m_out_fd, STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&actions, m_err_fd, STDERR_FILENO);
-    int error = ::posix_spawnp(&m_pid, child_argv[0], &actions, nullptr, child_argv.data(), envp.data());
+    int error = ::posix_spawnp(&m_pid, child.program(), &actions, nullptr, child.argv(), child.envp());
     posix_spawn_file_actions_destroy(&actions);
     if (error != 0) {
         ::close(m_out_fd);

@@ -62,24 +62,24 @@ std::string describe_command(const std::vector<std::string>& argv) {
     return out;
 }
 
+ChildArguments::ChildArguments(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env)
+    : m_argument_strings(argv) {
+    for (char** entry = environ; *entry; ++entry) {
+        std::string text(*entry);
+        if (env.count(text.substr(0, text.find('='))) == 0) m_environment_strings.push_back(std::move(text));
+    }
+    for (const auto& [name, value] : env) m_environment_strings.push_back(name + "=" + value);
+    for (auto& text : m_argument_strings) m_argv.push_back(text.data());
+    m_argv.push_back(nullptr);
+    for (auto& text : m_environment_strings) m_envp.push_back(text.data());
+    m_envp.push_back(nullptr);
+}
+
 CommandResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
     if (argv.empty()) throw std::runtime_error("run_process: empty command");
 
     // Everything the child needs is prepared before fork: after fork only exec-safe calls follow.
-    std::vector<std::string> env_strings;
-    for (char** entry = environ; *entry; ++entry) {
-        std::string text(*entry);
-        std::string name = text.substr(0, text.find('='));
-        if (options.env.count(name) == 0) env_strings.push_back(std::move(text));
-    }
-    for (const auto& [name, value] : options.env) env_strings.push_back(name + "=" + value);
-    std::vector<char*> envp;
-    for (auto& text : env_strings) envp.push_back(text.data());
-    envp.push_back(nullptr);
-    std::vector<std::string> args = argv;
-    std::vector<char*> child_argv;
-    for (auto& arg : args) child_argv.push_back(arg.data());
-    child_argv.push_back(nullptr);
+    const ChildArguments child(argv, options.env);
 
     uid_t uid = 0;
     gid_t gid = 0;
@@ -107,8 +107,8 @@ CommandResult run_process(const std::vector<std::string>& argv, const ProcessOpt
             if (initgroups(user_name.c_str(), gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0) child_fail("setuid");
         }
         if (!options.working_directory.empty() && chdir(options.working_directory.c_str()) != 0) child_fail("chdir");
-        execvpe(child_argv[0], child_argv.data(), envp.data());
-        child_fail(child_argv[0]);
+        execvpe(child.program(), child.argv(), child.envp());
+        child_fail(child.program());
     }
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {

@@ -27,6 +27,25 @@ struct ProcessOptions {
     std::string working_directory;
 };
 
+/// What a child is started with, prepared before fork or spawn (after fork only exec-safe calls
+/// follow): `argv`, and this process's environment with `env` added or replacing.
+class ChildArguments {
+public:
+    ChildArguments(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env);
+    ChildArguments(const ChildArguments&) = delete;
+    ChildArguments& operator=(const ChildArguments&) = delete;
+    /// NULL-terminated, for exec and posix_spawn.
+    char* const* argv() const { return m_argv.data(); }
+    char* const* envp() const { return m_envp.data(); }
+    const char* program() const { return m_argv.front(); }
+
+private:
+    std::vector<std::string> m_argument_strings;
+    std::vector<std::string> m_environment_strings;
+    std::vector<char*> m_argv;
+    std::vector<char*> m_envp;
+};
+
 /// Runs `argv` (argv[0] looked up in PATH if it has no slash), waits for it, and captures stdout
 /// and stderr. Throws std::runtime_error only if the program cannot be started at all.
 CommandResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options = {});
