@@ -180,13 +180,17 @@ TableCopyResult copy_with_retries(WorkerConnections& connections, const TableCop
                 --attempt;
                 continue;
             }
-            if (!retried_after.empty() && error.sqlstate() == "22023" &&
+            if (error.sqlstate() == "22023" &&
                 std::string(error.what()).find("could not import the run's snapshot") != std::string::npos) {
-                // The standby cancelled the session that exports the snapshot too (a replayed
-                // VACUUM removed rows it still saw): no retry can read the same state again. Say
-                // what happened first, not "invalid snapshot identifier".
+                // The standby cancelled the session that exports the snapshot (a replayed VACUUM
+                // removed rows it still saw): no retry can read the same state again. Say what
+                // happened (this worker's own earlier failure, if it had one), not "invalid
+                // snapshot identifier".
+                const std::string cancelled = "the follower cancelled the run's snapshot while copying " +
+                                              (job.partition ? *job.partition : job.table->name).display() +
+                                              ", so it cannot be retried";
                 throw Error(ExitCode::source,
-                            retried_after + "; the run's snapshot was cancelled with it, so it cannot be retried",
+                            retried_after.empty() ? "source: " + cancelled : retried_after + "; " + cancelled,
                             "enable hot_standby_feedback on the follower, or raise max_standby_streaming_delay");
             }
             if (!error.is_retryable() || attempt == k_max_attempts) throw;
