@@ -12,6 +12,7 @@
 #include <pqxx/result>
 
 #include "understudy/error.hpp"
+#include "understudy/orchestrator/never_copied.hpp"
 #include "understudy/orchestrator/subprocess.hpp"
 #include "understudy/pg/session.hpp"
 
@@ -147,12 +148,15 @@ bool creates_one_of(const std::string& line, const std::set<std::string>& schema
 
 SchemaArchive SchemaArchive::dump(const pg::ConnInfo& source, const std::string& snapshot_id,
                                   const std::vector<std::string>& schemas) {
-    SchemaArchive archive{PrivateTempFile("understudy-schema")};
+    SchemaArchive archive{PrivateTempFile("understudy-schema"), PrivateTempFile("understudy-schema-contents")};
     std::vector<std::string> argv{find_pg_program("pg_dump"),
                                   "--format=custom",
                                   "--schema-only",
                                   "--no-owner",
                                   "--no-privileges",
+                                  // A subscription's conninfo holds a password, and a copied one
+                                  // keeps the copy from being dropped (see never_copied.hpp).
+                                  "--no-subscriptions",
                                   // The exported snapshot makes the schema exactly the one the rows
                                   // are read in; pg_dump imports it on a standby too.
                                   "--snapshot=" + snapshot_id,
@@ -168,7 +172,25 @@ SchemaArchive SchemaArchive::dump(const pg::ConnInfo& source, const std::string&
     argv.push_back("--dbname=" + child_conninfo(source, "pg_dump"));
     ProcessResult result = run_process(argv, password_environment(source), {}, archive.m_file.inherited_fds());
     if (result.exit_code != 0) fail(ExitCode::source, "source", "pg_dump", result);
+    // pg_dump has no option to leave out user mappings: the archive holds them, and every reader
+    // of it (restores, listings, SQL text) goes through this table of contents, which does not.
+    ProcessResult listing =
+        run_process({find_pg_program("pg_restore"), "--list", archive.path()}, {}, {}, archive.m_file.inherited_fds());
+    if (listing.exit_code != 0) {
+        throw Error(ExitCode::io,
+                    "pg_restore failed: " + first_error_line(listing.stderr_text, "pg_restore", listing.exit_code));
+    }
+    archive.m_contents = without_never_copied(listing.stdout_text);
+    archive.m_contents_file.write(archive.m_contents);
     return archive;
+}
+
+std::vector<std::string> SchemaArchive::contents_arguments() const { return {"--use-list=" + m_contents_file.path()}; }
+
+std::vector<int> SchemaArchive::inherited_fds() const {
+    std::vector<int> fds = m_file.inherited_fds();
+    for (int fd : m_contents_file.inherited_fds()) fds.push_back(fd);
+    return fds;
 }
 
 void SchemaArchive::restore(const pg::ConnInfo& target, SchemaSection section, int jobs) const {
@@ -184,14 +206,14 @@ void SchemaArchive::restore(const pg::ConnInfo& target, SchemaSection section, i
         // Pre-data is all quick DDL: one transaction leaves the target untouched when it fails.
         argv.push_back("--single-transaction");
     }
-    std::vector<int> inherited = m_file.inherited_fds();
+    std::vector<int> inherited = inherited_fds();
     std::optional<PrivateTempFile> skip_list;
-    if (section == SchemaSection::pre_data) {
-        skip_list = list_without_existing_schemas(target);
-        if (skip_list) {
-            argv.push_back("--use-list=" + skip_list->path());
-            for (int fd : skip_list->inherited_fds()) inherited.push_back(fd);
-        }
+    if (section == SchemaSection::pre_data) skip_list = list_without_existing_schemas(target);
+    if (skip_list) {
+        argv.push_back("--use-list=" + skip_list->path());
+        for (int fd : skip_list->inherited_fds()) inherited.push_back(fd);
+    } else {
+        for (const auto& argument : contents_arguments()) argv.push_back(argument);
     }
     argv.push_back("--dbname=" + child_conninfo(target, "pg_restore"));
     // pg_restore --jobs forks its workers, which reopen the archive by this path: they inherit the
@@ -210,16 +232,11 @@ void SchemaArchive::restore(const pg::ConnInfo& target, SchemaSection section, i
 }
 
 std::optional<PrivateTempFile> SchemaArchive::list_without_existing_schemas(const pg::ConnInfo& target) const {
-    ProcessResult listing = run_process({find_pg_program("pg_restore"), "--list", path()}, {}, {}, m_file.inherited_fds());
-    if (listing.exit_code != 0) {
-        throw Error(ExitCode::io,
-                    "pg_restore failed: " + first_error_line(listing.stderr_text, "pg_restore", listing.exit_code));
-    }
-    if (listing.stdout_text.find(" SCHEMA - ") == std::string::npos) return {};
+    if (m_contents.find(" SCHEMA - ") == std::string::npos) return {};
     std::set<std::string> existing = existing_schemas(target);
     std::string kept;
     bool skipped = false;
-    std::istringstream lines(listing.stdout_text);
+    std::istringstream lines(m_contents);
     for (std::string line; std::getline(lines, line);) {
         // CREATE SCHEMA has no IF NOT EXISTS form in a dump: an existing schema would end the
         // restore with "already exists". What it holds is created as usual.
@@ -236,9 +253,10 @@ std::optional<PrivateTempFile> SchemaArchive::list_without_existing_schemas(cons
 }
 
 std::string SchemaArchive::listing(SchemaSection section) const {
-    ProcessResult result =
-        run_process({find_pg_program("pg_restore"), "--list", std::string("--section=") + section_name(section), path()},
-                    {}, {}, m_file.inherited_fds());
+    std::vector<std::string> argv{find_pg_program("pg_restore"), "--list", std::string("--section=") + section_name(section)};
+    for (const auto& argument : contents_arguments()) argv.push_back(argument);
+    argv.push_back(path());
+    ProcessResult result = run_process(argv, {}, {}, inherited_fds());
     if (result.exit_code != 0) {
         throw Error(ExitCode::io,
                     "pg_restore failed: " + first_error_line(result.stderr_text, "pg_restore", result.exit_code));
@@ -265,10 +283,11 @@ void SchemaArchive::restore_listed(const pg::ConnInfo& target, SchemaSection sec
 }
 
 std::string SchemaArchive::sql(SchemaSection section) const {
-    ProcessResult result =
-        run_process({find_pg_program("pg_restore"), std::string("--section=") + section_name(section), "--no-owner",
-                     "--no-privileges", "--file=-", path()},
-                    {}, {}, m_file.inherited_fds());
+    std::vector<std::string> argv{find_pg_program("pg_restore"), std::string("--section=") + section_name(section),
+                                  "--no-owner", "--no-privileges", "--file=-"};
+    for (const auto& argument : contents_arguments()) argv.push_back(argument);
+    argv.push_back(path());
+    ProcessResult result = run_process(argv, {}, {}, inherited_fds());
     if (result.exit_code != 0) {
         throw Error(ExitCode::io,
                     "pg_restore failed: " + first_error_line(result.stderr_text, "pg_restore", result.exit_code));

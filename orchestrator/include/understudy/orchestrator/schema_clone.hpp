@@ -13,7 +13,8 @@ namespace understudy::orchestrator {
 /// The two halves of a schema: what rows need before they arrive, and what is cheaper built after.
 enum class SchemaSection { pre_data, post_data };
 
-/// The source schema as a pg_dump custom-format archive (schema only, no owners, no privileges), taken
+/// The source schema as a pg_dump custom-format archive (schema only, no owners, no privileges, no
+/// user mappings or subscriptions: see never_copied.hpp), taken
 /// inside the run's exported snapshot, in a PrivateTempFile: unnamed, so that a run killed with
 /// SIGKILL leaves no archive behind; pg_dump and pg_restore reach it as /dev/fd/N.
 class SchemaArchive {
@@ -40,11 +41,20 @@ public:
     const PrivateTempFile& file() const { return m_file; }
 
 private:
-    explicit SchemaArchive(PrivateTempFile file) : m_file(std::move(file)) {}
+    SchemaArchive(PrivateTempFile file, PrivateTempFile contents_file)
+        : m_file(std::move(file)), m_contents_file(std::move(contents_file)) {}
+    /// The pg_restore arguments that hold every reader to m_contents (`--use-list`).
+    std::vector<std::string> contents_arguments() const;
+    /// The descriptors a pg_restore child needs: the archive's and the contents file's.
+    std::vector<int> inherited_fds() const;
     /// A `--use-list` file leaving out CREATE SCHEMA for schemas the target already has, or
     /// nothing when nothing needs leaving out.
     std::optional<PrivateTempFile> list_without_existing_schemas(const pg::ConnInfo& target) const;
     PrivateTempFile m_file;
+    /// The archive's table of contents without what is never copied (never_copied.hpp): user
+    /// mappings, subscriptions. Every restore, listing and SQL text of the archive is read through it.
+    std::string m_contents;
+    PrivateTempFile m_contents_file;
 };
 
 }  // namespace understudy::orchestrator
