@@ -466,7 +466,8 @@ std::map<std::string, std::vector<std::string>> sample_original_values(pqxx::tra
     for (const auto& rule : rules.rules()) {
         if (!replaces_every_value(rule)) continue;
         const subsetter::Table* table = catalog.find(subsetter::QualifiedName::parse(rule.table));
-        if (!table || !table->find_column(rule.column)) continue;
+        // An unlogged table read on a follower is copied empty: nothing of it to sample.
+        if (!table || !table->find_column(rule.column) || table->unreadable) continue;
         const std::string column = pg::quote_ident(rule.column);
         const std::string relation = (table->partitioned ? "" : "ONLY ") + table->name.quoted();
         // The first rows in physical order, not a sort: a sort would read the whole table on the
