@@ -110,6 +110,27 @@ void expect_constraints_as_in_source(const std::string& database) {
               "t");
 }
 
+/// The large objects of `database` with an md5 of their contents each: "oid md5", ascending.
+std::vector<std::string> large_objects_of(const std::string& database, bool on_standby = false) {
+    auto& servers = fixture_servers();
+    auto rows = (on_standby ? servers.standby : servers.primary)
+                    .query(database, "SELECT oid::text || ' ' || md5(lo_get(oid)) FROM pg_largeobject_metadata "
+                                     "ORDER BY oid");
+    std::vector<std::string> objects;
+    for (const auto& row : rows) objects.push_back(row[0]);
+    return objects;
+}
+
+/// The source's large objects among `oids`, as large_objects_of() lists them.
+std::vector<std::string> source_large_objects(const std::vector<std::string>& oids) {
+    std::vector<std::string> wanted;
+    for (const auto& object : large_objects_of(k_strange_database, true)) {
+        for (const auto& oid : oids)
+            if (object.rfind(oid + " ", 0) == 0) wanted.push_back(object);
+    }
+    return wanted;
+}
+
 /// The unlogged table exists in the copy, is still unlogged, and is empty.
 void expect_unlogged_created_empty(const std::string& database) {
     auto& servers = fixture_servers();
@@ -186,6 +207,19 @@ TEST_F(StrangeObjectsSubset, ValidForeignKeysHoldAndNotValidStaysNotValid) {
               "2");
 }
 
+TEST_F(StrangeObjectsSubset, ReferencedLargeObjectsCopiedByteForByte) {
+    ASSERT_EQ(s_second.exit_code, 0) << s_second.err;
+    auto& servers = fixture_servers();
+    // Users 1 and 2 are forced, so are their documents (children): 91001, 91002, 91004 and NULL.
+    ASSERT_EQ(row_keys(servers.primary.conninfo(k_subset_target), "public.strange_documents", "id"),
+              (std::vector<std::string>{"1", "2", "3", "4"}));
+    EXPECT_EQ(large_objects_of(k_subset_target), source_large_objects({"91001", "91002", "91004"}));
+    EXPECT_EQ(large_objects_of(k_subset_target).size(), 3u);
+    auto report = nlohmann::json::parse(read_file(s_report->path()));
+    EXPECT_EQ(report.at("large_objects").at("count"), 3);
+    EXPECT_EQ(report.at("large_objects").at("bytes"), 24 + 400000 + 32);
+}
+
 TEST_F(StrangeObjectsSubset, UnloggedTableCreatedEmpty) {
     ASSERT_EQ(s_second.exit_code, 0) << s_second.err;
     expect_unlogged_created_empty(k_subset_target);
@@ -253,6 +287,13 @@ TEST_F(StrangeObjectsSync, NotValidOrphansAreReportedNotFailed) {
     EXPECT_EQ(orphans[0].at("constraint"), "strange_audit_events_user_fk");
     EXPECT_EQ(orphans[0].at("table"), "public.strange_audit_events");
     EXPECT_EQ(orphans[0].at("rows"), 3);
+}
+
+TEST_F(StrangeObjectsSync, EveryLargeObjectCopiedInAFullCopy) {
+    ASSERT_EQ(s_runs.back().exit_code, 0) << s_runs.back().err;
+    const auto source = large_objects_of(k_strange_database, true);
+    EXPECT_EQ(source_large_objects({"91001", "91002", "91003", "91004"}).size(), 4u);
+    EXPECT_EQ(large_objects_of(k_live), source);
 }
 
 TEST_F(StrangeObjectsSync, UnloggedTableCreatedEmpty) {
@@ -331,6 +372,13 @@ TEST_F(StrangeObjectsDump, FileHasNoMappingNoSubscriptionNoSecret) {
     EXPECT_EQ(s_text.find("SUBSCRIPTION"), std::string::npos);
     EXPECT_NE(s_text.find("CREATE SERVER strange_remote"), std::string::npos);
     EXPECT_EQ(secrets_in(s_dump.out + s_dump.err + read_file(s_report->path())), std::vector<std::string>{});
+}
+
+TEST_F(StrangeObjectsDump, LargeObjectsRestoreByteForByte) {
+    ASSERT_EQ(s_dump.exit_code, 0) << s_dump.err;
+    ASSERT_EQ(s_psql.exit_code, 0) << s_psql.err;
+    EXPECT_EQ(large_objects_of(k_dump_target), source_large_objects({"91001", "91002", "91004"}));
+    EXPECT_NE(s_text.find("SELECT pg_catalog.lo_from_bytea(91001, '\\x"), std::string::npos);
 }
 
 TEST_F(StrangeObjectsDump, RestoresWithPsql) {
