@@ -114,6 +114,18 @@ std::string version_detail(const std::string& stderr_text, const std::string& pr
                 hint_for(result.stderr_text));
 }
 
+/// pg_dump's --schema takes a pattern: unquoted, `Billing Dept` would be folded to lower case and
+/// `*`, `?` and `.` would be wildcards. Inside double quotes every character is itself (a double
+/// quote doubled), so the schema named exactly `name` is the one dumped.
+std::string schema_pattern(const std::string& name) {
+    std::string pattern = "\"";
+    for (char c : name) {
+        if (c == '"') pattern += '"';
+        pattern += c;
+    }
+    return pattern + "\"";
+}
+
 /// Non-system schemas that already exist in the target (Heroku creates `heroku_ext` in every
 /// database; a user may have made one by hand). Empty schemas do not make a target "not empty".
 std::set<std::string> existing_schemas(const pg::ConnInfo& target) {
@@ -163,7 +175,7 @@ SchemaArchive SchemaArchive::dump(const pg::ConnInfo& source, const std::string&
                                   // pg_dump -Fc seeks back to write the table of contents:
                                   // /dev/fd/N reopens the inode, a regular file, not a pipe.
                                   "--file=" + archive.path()};
-    for (const auto& schema : schemas) argv.push_back("--schema=" + schema);
+    for (const auto& schema : schemas) argv.push_back("--schema=" + schema_pattern(schema));
     if (!schemas.empty()) {
         // With --schema, pg_dump leaves out every extension; columns of type citext or defaults
         // calling gen_random_uuid() would then not restore. --extension=* puts them back.

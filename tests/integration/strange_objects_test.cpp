@@ -414,3 +414,27 @@ TEST(StrangeObjectsUnlogged, PlanInitAndCheckFromTheStandby) {
 
 }  // namespace
 }  // namespace understudy::testing
+
+namespace understudy::testing {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// --schema with a name that needs quoting (issue 8 item 17)
+
+TEST(StrangeObjectsSchemas, SchemaNameThatNeedsQuotingReachesPgDumpExactly) {
+    ensure_strange_database();
+    auto& servers = fixture_servers();
+    const std::string target = "strange_objects_schema";
+    drop_database_and_subscriptions(target);
+    servers.primary.create_database(target);
+    auto result = run_understudy({"subset", "--source", servers.standby.url(k_strange_database), "--target",
+                                  servers.primary.url(target), "--schema", "Billing Dept", "--fraction", "1"});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(servers.primary.query_value(target, "SELECT count(*) FROM \"Billing Dept\".\"Invoices\""), "5");
+    // Only that schema: nothing of public came along.
+    EXPECT_EQ(servers.primary.query_value(target, "SELECT to_regclass('public.users') IS NULL"), "t");
+    drop_database_and_subscriptions(target);
+}
+
+}  // namespace
+}  // namespace understudy::testing

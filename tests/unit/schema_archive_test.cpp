@@ -85,7 +85,15 @@ TEST_F(FakePgBin, DumpOfSomeSchemasKeepsExtensions) {
     write_program("pg_restore", "", 0);
     SchemaArchive archive = SchemaArchive::dump(k_source, "snap", {"public", "billing"});
     std::string argv = argv_of("pg_dump");
-    EXPECT_NE(argv.find("--schema=public\n--schema=billing\n--extension=*\n"), std::string::npos) << argv;
+    EXPECT_NE(argv.find("--schema=\"public\"\n--schema=\"billing\"\n--extension=*\n"), std::string::npos) << argv;
+}
+
+TEST_F(FakePgBin, DumpQuotesSchemaNamesAsPatterns) {
+    write_program("pg_dump", "", 0);
+    write_program("pg_restore", "", 0);
+    SchemaArchive archive = SchemaArchive::dump(k_source, "snap", {"Billing Dept", "we\"ird*"});
+    std::string argv = argv_of("pg_dump");
+    EXPECT_NE(argv.find("--schema=\"Billing Dept\"\n--schema=\"we\"\"ird*\"\n"), std::string::npos) << argv;
 }
 
 TEST_F(FakePgBin, VersionMismatchGetsDetailAndHint) {
