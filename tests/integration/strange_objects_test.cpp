@@ -438,3 +438,46 @@ TEST(StrangeObjectsSchemas, SchemaNameThatNeedsQuotingReachesPgDumpExactly) {
 
 }  // namespace
 }  // namespace understudy::testing
+
+namespace understudy::testing {
+namespace {
+
+// pg_dump --schema leaves out foreign servers: a foreign table of a chosen schema brings its
+// server along, never its user mappings (issue 8 item 17).
+TEST(StrangeObjectsSchemas, ForeignTableOfAChosenSchemaBringsItsServer) {
+    ensure_strange_database();
+    auto& servers = fixture_servers();
+    const std::string target = "strange_objects_schema_fdw";
+    const std::string restored = "strange_objects_schema_fdw_dump";
+    drop_database_and_subscriptions(target);
+    drop_database_and_subscriptions(restored);
+    servers.primary.create_database(target);
+    servers.primary.create_database(restored);
+    const std::vector<std::string> schemas = {"--schema", "public", "--schema", "Billing Dept"};
+    std::vector<std::string> subset = {"subset", "--source", servers.standby.url(k_strange_database), "--target",
+                                       servers.primary.url(target), "--force", "users:1"};
+    subset.insert(subset.end(), schemas.begin(), schemas.end());
+    auto result = run_understudy(subset);
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    expect_no_links_to_production(target);
+    EXPECT_EQ(secrets_in(result.out + result.err), std::vector<std::string>{});
+
+    TempFile file("");
+    std::vector<std::string> dump = {"dump", "--source", servers.standby.url(k_strange_database), "--out",
+                                     file.path() + ".sql", "--force", "users:1"};
+    dump.insert(dump.end(), schemas.begin(), schemas.end());
+    auto dumped = run_understudy(dump);
+    ASSERT_EQ(dumped.exit_code, 0) << dumped.err;
+    const std::string text = read_file(file.path() + ".sql");
+    EXPECT_EQ(secrets_in(text), std::vector<std::string>{});
+    auto psql = run_process({postgres_bin_dir() + "/psql", "-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-d",
+                             servers.primary.conninfo(restored).keyword_string(), "-f", file.path() + ".sql"});
+    EXPECT_EQ(psql.exit_code, 0) << psql.err;
+    expect_no_links_to_production(restored);
+    std::remove((file.path() + ".sql").c_str());
+    drop_database_and_subscriptions(target);
+    drop_database_and_subscriptions(restored);
+}
+
+}  // namespace
+}  // namespace understudy::testing

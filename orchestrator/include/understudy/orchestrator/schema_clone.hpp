@@ -2,7 +2,9 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "understudy/orchestrator/private_temp_file.hpp"
@@ -55,6 +57,24 @@ private:
     /// mappings, subscriptions. Every restore, listing and SQL text of the archive is read through it.
     std::string m_contents;
     PrivateTempFile m_contents_file;
+
+    /// pg_dump --schema leaves out every foreign server (servers belong to no schema), so a dumped
+    /// foreign table would not restore. The servers (and wrappers not from an extension) that the
+    /// dumped foreign tables use, from a second archive of the global objects taken in the same
+    /// snapshot; never their user mappings.
+    struct ForeignServers {
+        PrivateTempFile archive;
+        std::vector<std::string> entries;  ///< its `pg_restore --list` lines to restore
+    };
+    std::optional<ForeignServers> m_servers;
+    /// Fills m_servers when the foreign tables of `schemas` use servers (see ForeignServers).
+    void dump_foreign_servers(const pg::ConnInfo& source, const std::string& snapshot_id,
+                              const std::vector<std::string>& schemas);
+    /// The pre-data entries (never-copied ones left out) split for a restore with m_servers:
+    /// schemas and extensions (which the servers' wrappers come from) first, everything else after.
+    /// Schemas in `skipped_schemas` are not created.
+    std::pair<std::vector<std::string>, std::vector<std::string>> split_around_servers(
+        const std::set<std::string>& skipped_schemas) const;
 };
 
 }  // namespace understudy::orchestrator
