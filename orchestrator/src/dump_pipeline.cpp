@@ -14,6 +14,7 @@
 #include "understudy/anonymizer/secret.hpp"
 #include "understudy/anonymizer/table_rewriter.hpp"
 #include "understudy/orchestrator/copy_statement.hpp"
+#include "understudy/orchestrator/large_objects.hpp"
 #include "understudy/orchestrator/schema_clone.hpp"
 #include "understudy/orchestrator/sequence_reset.hpp"
 #include "understudy/pg/copy_connection.hpp"
@@ -235,6 +236,15 @@ nlohmann::json run_dump(const DumpRequest& request, Progress& progress) {
         total_bytes += bytes;
     }
     source->execute("COMMIT", "could not end the source transaction");
+
+    // Large objects after the rows that point at them, with the same oids, read in the snapshot.
+    progress.phase("writing large objects");
+    auto large_objects = large_objects_to_copy(snapshot.transaction(), jobs, secret ? &request.rules : nullptr,
+                                               copies_whole_database(model.catalog, model.plan, request.settings));
+    if (!large_objects.empty()) file.write("\n-- large objects the rows point at\n");
+    auto large_object_totals = write_large_objects_sql(snapshot.transaction(), large_objects,
+                                                       [&](const std::string& text) { file.write(text); });
+    report["large_objects"] = {{"count", large_object_totals.count}, {"bytes", large_object_totals.bytes}};
 
     progress.phase("writing indexes and constraints");
     file.write("\n");

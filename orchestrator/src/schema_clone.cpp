@@ -10,10 +10,13 @@
 
 #include <pqxx/nontransaction>
 #include <pqxx/result>
+#include <pqxx/transaction>
 
 #include "understudy/error.hpp"
+#include "understudy/orchestrator/never_copied.hpp"
 #include "understudy/orchestrator/subprocess.hpp"
 #include "understudy/pg/session.hpp"
+#include "understudy/pg/sql_text.hpp"
 
 namespace understudy::orchestrator {
 namespace {
@@ -113,6 +116,18 @@ std::string version_detail(const std::string& stderr_text, const std::string& pr
                 hint_for(result.stderr_text));
 }
 
+/// pg_dump's --schema takes a pattern: unquoted, `Billing Dept` would be folded to lower case and
+/// `*`, `?` and `.` would be wildcards. Inside double quotes every character is itself (a double
+/// quote doubled), so the schema named exactly `name` is the one dumped.
+std::string schema_pattern(const std::string& name) {
+    std::string pattern = "\"";
+    for (char c : name) {
+        if (c == '"') pattern += '"';
+        pattern += c;
+    }
+    return pattern + "\"";
+}
+
 /// Non-system schemas that already exist in the target (Heroku creates `heroku_ext` in every
 /// database; a user may have made one by hand). Empty schemas do not make a target "not empty".
 std::set<std::string> existing_schemas(const pg::ConnInfo& target) {
@@ -143,23 +158,154 @@ bool creates_one_of(const std::string& line, const std::set<std::string>& schema
     return false;
 }
 
+/// What a `pg_restore --list` line names after the dump id and the two oids: "TYPE schema name
+/// owner"; empty for comment lines.
+std::string listed_object(const std::string& line) {
+    if (line.empty() || line[0] == ';') return {};
+    auto at = line.find("; ");
+    if (at == std::string::npos) return {};
+    at += 2;
+    for (int word = 0; word < 2; ++word) {
+        at = line.find(' ', at);
+        if (at == std::string::npos) return {};
+        ++at;
+    }
+    return line.substr(at);
+}
+
+/// True when `object` (see listed_object) is `prefix` followed by one of `names` and the owner.
+bool names_one_of(const std::string& object, const std::string& prefix, const std::set<std::string>& names) {
+    if (object.rfind(prefix, 0) != 0) return false;
+    const std::string rest = object.substr(prefix.size());
+    for (const auto& name : names) {
+        if (rest.rfind(name + " ", 0) == 0 && rest.find(' ', name.size() + 1) == std::string::npos) return true;
+    }
+    return false;
+}
+
+/// pg_restore of `entries` of `archive` into target, one transaction; throws Error(target).
+void restore_entries(const PrivateTempFile& archive, const pg::ConnInfo& target, SchemaSection section,
+                     const std::vector<std::string>& entries) {
+    if (entries.empty()) return;
+    std::string lines;
+    for (const auto& entry : entries) lines += entry + "\n";
+    PrivateTempFile list("understudy-restore-list");
+    list.write(lines);
+    std::vector<std::string> argv{find_pg_program("pg_restore"), std::string("--section=") + section_name(section),
+                                  "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
+                                  "--use-list=" + list.path(), "--dbname=" + child_conninfo(target, "pg_restore"),
+                                  archive.path()};
+    std::vector<int> inherited = archive.inherited_fds();
+    for (int fd : list.inherited_fds()) inherited.push_back(fd);
+    ProcessResult result = run_process(argv, password_environment(target), {}, inherited);
+    if (result.exit_code != 0) fail(ExitCode::target, "target", "pg_restore", result);
+}
+
+/// The plain SQL of `entries` of `archive`.
+std::string sql_of_entries(const PrivateTempFile& archive, SchemaSection section,
+                           const std::vector<std::string>& entries) {
+    if (entries.empty()) return {};
+    std::string lines;
+    for (const auto& entry : entries) lines += entry + "\n";
+    PrivateTempFile list("understudy-restore-list");
+    list.write(lines);
+    std::vector<int> inherited = archive.inherited_fds();
+    for (int fd : list.inherited_fds()) inherited.push_back(fd);
+    ProcessResult result = run_process({find_pg_program("pg_restore"), std::string("--section=") + section_name(section),
+                                        "--no-owner", "--no-privileges", "--file=-", "--use-list=" + list.path(),
+                                        archive.path()},
+                                       {}, {}, inherited);
+    if (result.exit_code != 0) {
+        throw Error(ExitCode::io,
+                    "pg_restore failed: " + first_error_line(result.stderr_text, "pg_restore", result.exit_code));
+    }
+    return result.stdout_text;
+}
+
 }  // namespace
+
+void SchemaArchive::dump_foreign_servers(const pg::ConnInfo& source, const std::string& snapshot_id,
+                                         const std::vector<std::string>& schemas) {
+    // The servers the foreign tables of the dumped schemas use, and their wrappers unless an
+    // extension makes them (CREATE EXTENSION does, and the main archive has the extensions).
+    std::set<std::string> servers;
+    std::set<std::string> wrappers;
+    {
+        auto connection = pg::connect(source, pg::Side::source);
+        pg::with_context(pg::Side::source, "could not list the foreign servers", [&] {
+            pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(*connection);
+            tx.exec0("SET TRANSACTION SNAPSHOT " + tx.quote(snapshot_id));
+            std::vector<std::string_view> names(schemas.begin(), schemas.end());
+            for (const auto& row : tx.exec_params(
+                     "SELECT DISTINCT s.srvname, w.fdwname, NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = "
+                     "'pg_foreign_data_wrapper'::regclass AND d.objid = w.oid AND d.deptype = 'e') FROM "
+                     "pg_foreign_table ft JOIN pg_class c ON c.oid = ft.ftrelid JOIN pg_namespace n ON n.oid = "
+                     "c.relnamespace JOIN pg_foreign_server s ON s.oid = ft.ftserver JOIN pg_foreign_data_wrapper w "
+                     "ON w.oid = s.srvfdw WHERE n.nspname = ANY($1::text[])",
+                     pg::array_literal(names))) {
+                servers.insert(row[0].c_str());
+                if (row[2].as<bool>()) wrappers.insert(row[1].c_str());
+            }
+        });
+    }
+    if (servers.empty()) return;
+    PrivateTempFile file("understudy-schema-servers");
+    // --exclude-schema alone keeps pg_dump's "everything" mode, global objects included; `*`
+    // leaves every schema out, so only those remain.
+    std::vector<std::string> argv{find_pg_program("pg_dump"), "--format=custom", "--schema-only", "--no-owner",
+                                  "--no-privileges", "--no-subscriptions", "--snapshot=" + snapshot_id,
+                                  "--exclude-schema=*", "--file=" + file.path(),
+                                  "--dbname=" + child_conninfo(source, "pg_dump")};
+    ProcessResult result = run_process(argv, password_environment(source), {}, file.inherited_fds());
+    if (result.exit_code != 0) fail(ExitCode::source, "source", "pg_dump", result);
+    ProcessResult listing = run_process({find_pg_program("pg_restore"), "--list", file.path()}, {}, {}, file.inherited_fds());
+    if (listing.exit_code != 0) {
+        throw Error(ExitCode::io,
+                    "pg_restore failed: " + first_error_line(listing.stderr_text, "pg_restore", listing.exit_code));
+    }
+    std::vector<std::string> entries;
+    std::istringstream lines(without_never_copied(listing.stdout_text));
+    for (std::string line; std::getline(lines, line);) {
+        const std::string object = listed_object(line);
+        if (names_one_of(object, "FOREIGN DATA WRAPPER - ", wrappers) || names_one_of(object, "SERVER - ", servers))
+            entries.push_back(line);
+    }
+    m_servers = ForeignServers{std::move(file), std::move(entries)};
+}
+
+std::pair<std::vector<std::string>, std::vector<std::string>> SchemaArchive::split_around_servers(
+    const std::set<std::string>& skipped_schemas) const {
+    std::vector<std::string> first;
+    std::vector<std::string> rest;
+    std::istringstream lines(m_contents);
+    for (std::string line; std::getline(lines, line);) {
+        const std::string object = listed_object(line);
+        if (object.empty() || creates_one_of(line, skipped_schemas)) continue;
+        const bool before_servers = object.rfind("SCHEMA - ", 0) == 0 || object.rfind("EXTENSION - ", 0) == 0 ||
+                                    object.rfind("COMMENT - EXTENSION ", 0) == 0;
+        (before_servers ? first : rest).push_back(line);
+    }
+    return {std::move(first), std::move(rest)};
+}
 
 SchemaArchive SchemaArchive::dump(const pg::ConnInfo& source, const std::string& snapshot_id,
                                   const std::vector<std::string>& schemas) {
-    SchemaArchive archive{PrivateTempFile("understudy-schema")};
+    SchemaArchive archive{PrivateTempFile("understudy-schema"), PrivateTempFile("understudy-schema-contents")};
     std::vector<std::string> argv{find_pg_program("pg_dump"),
                                   "--format=custom",
                                   "--schema-only",
                                   "--no-owner",
                                   "--no-privileges",
+                                  // A subscription's conninfo holds a password, and a copied one
+                                  // keeps the copy from being dropped (see never_copied.hpp).
+                                  "--no-subscriptions",
                                   // The exported snapshot makes the schema exactly the one the rows
                                   // are read in; pg_dump imports it on a standby too.
                                   "--snapshot=" + snapshot_id,
                                   // pg_dump -Fc seeks back to write the table of contents:
                                   // /dev/fd/N reopens the inode, a regular file, not a pipe.
                                   "--file=" + archive.path()};
-    for (const auto& schema : schemas) argv.push_back("--schema=" + schema);
+    for (const auto& schema : schemas) argv.push_back("--schema=" + schema_pattern(schema));
     if (!schemas.empty()) {
         // With --schema, pg_dump leaves out every extension; columns of type citext or defaults
         // calling gen_random_uuid() would then not restore. --extension=* puts them back.
@@ -168,10 +314,40 @@ SchemaArchive SchemaArchive::dump(const pg::ConnInfo& source, const std::string&
     argv.push_back("--dbname=" + child_conninfo(source, "pg_dump"));
     ProcessResult result = run_process(argv, password_environment(source), {}, archive.m_file.inherited_fds());
     if (result.exit_code != 0) fail(ExitCode::source, "source", "pg_dump", result);
+    // pg_dump has no option to leave out user mappings: the archive holds them, and every reader
+    // of it (restores, listings, SQL text) goes through this table of contents, which does not.
+    ProcessResult listing =
+        run_process({find_pg_program("pg_restore"), "--list", archive.path()}, {}, {}, archive.m_file.inherited_fds());
+    if (listing.exit_code != 0) {
+        throw Error(ExitCode::io,
+                    "pg_restore failed: " + first_error_line(listing.stderr_text, "pg_restore", listing.exit_code));
+    }
+    archive.m_contents = without_never_copied(listing.stdout_text);
+    archive.m_contents_file.write(archive.m_contents);
+    if (!schemas.empty() && archive.m_contents.find(" FOREIGN TABLE ") != std::string::npos)
+        archive.dump_foreign_servers(source, snapshot_id, schemas);
     return archive;
 }
 
+std::vector<std::string> SchemaArchive::contents_arguments() const { return {"--use-list=" + m_contents_file.path()}; }
+
+std::vector<int> SchemaArchive::inherited_fds() const {
+    std::vector<int> fds = m_file.inherited_fds();
+    for (int fd : m_contents_file.inherited_fds()) fds.push_back(fd);
+    return fds;
+}
+
 void SchemaArchive::restore(const pg::ConnInfo& target, SchemaSection section, int jobs) const {
+    if (section == SchemaSection::pre_data && m_servers) {
+        // The servers need their wrapper, which an extension usually creates, and the foreign
+        // tables need the servers: three steps, each in one transaction. A failure in a later step
+        // leaves the earlier steps' objects behind, as a failed post-data restore does.
+        auto [first, rest] = split_around_servers(existing_schemas(target));
+        restore_entries(m_file, target, section, first);
+        restore_entries(m_servers->archive, target, section, m_servers->entries);
+        restore_entries(m_file, target, section, rest);
+        return;
+    }
     std::vector<std::string> argv{find_pg_program("pg_restore"),
                                   std::string("--section=") + section_name(section),
                                   "--no-owner",
@@ -184,14 +360,14 @@ void SchemaArchive::restore(const pg::ConnInfo& target, SchemaSection section, i
         // Pre-data is all quick DDL: one transaction leaves the target untouched when it fails.
         argv.push_back("--single-transaction");
     }
-    std::vector<int> inherited = m_file.inherited_fds();
+    std::vector<int> inherited = inherited_fds();
     std::optional<PrivateTempFile> skip_list;
-    if (section == SchemaSection::pre_data) {
-        skip_list = list_without_existing_schemas(target);
-        if (skip_list) {
-            argv.push_back("--use-list=" + skip_list->path());
-            for (int fd : skip_list->inherited_fds()) inherited.push_back(fd);
-        }
+    if (section == SchemaSection::pre_data) skip_list = list_without_existing_schemas(target);
+    if (skip_list) {
+        argv.push_back("--use-list=" + skip_list->path());
+        for (int fd : skip_list->inherited_fds()) inherited.push_back(fd);
+    } else {
+        for (const auto& argument : contents_arguments()) argv.push_back(argument);
     }
     argv.push_back("--dbname=" + child_conninfo(target, "pg_restore"));
     // pg_restore --jobs forks its workers, which reopen the archive by this path: they inherit the
@@ -210,16 +386,11 @@ void SchemaArchive::restore(const pg::ConnInfo& target, SchemaSection section, i
 }
 
 std::optional<PrivateTempFile> SchemaArchive::list_without_existing_schemas(const pg::ConnInfo& target) const {
-    ProcessResult listing = run_process({find_pg_program("pg_restore"), "--list", path()}, {}, {}, m_file.inherited_fds());
-    if (listing.exit_code != 0) {
-        throw Error(ExitCode::io,
-                    "pg_restore failed: " + first_error_line(listing.stderr_text, "pg_restore", listing.exit_code));
-    }
-    if (listing.stdout_text.find(" SCHEMA - ") == std::string::npos) return {};
+    if (m_contents.find(" SCHEMA - ") == std::string::npos) return {};
     std::set<std::string> existing = existing_schemas(target);
     std::string kept;
     bool skipped = false;
-    std::istringstream lines(listing.stdout_text);
+    std::istringstream lines(m_contents);
     for (std::string line; std::getline(lines, line);) {
         // CREATE SCHEMA has no IF NOT EXISTS form in a dump: an existing schema would end the
         // restore with "already exists". What it holds is created as usual.
@@ -236,9 +407,10 @@ std::optional<PrivateTempFile> SchemaArchive::list_without_existing_schemas(cons
 }
 
 std::string SchemaArchive::listing(SchemaSection section) const {
-    ProcessResult result =
-        run_process({find_pg_program("pg_restore"), "--list", std::string("--section=") + section_name(section), path()},
-                    {}, {}, m_file.inherited_fds());
+    std::vector<std::string> argv{find_pg_program("pg_restore"), "--list", std::string("--section=") + section_name(section)};
+    for (const auto& argument : contents_arguments()) argv.push_back(argument);
+    argv.push_back(path());
+    ProcessResult result = run_process(argv, {}, {}, inherited_fds());
     if (result.exit_code != 0) {
         throw Error(ExitCode::io,
                     "pg_restore failed: " + first_error_line(result.stderr_text, "pg_restore", result.exit_code));
@@ -265,10 +437,19 @@ void SchemaArchive::restore_listed(const pg::ConnInfo& target, SchemaSection sec
 }
 
 std::string SchemaArchive::sql(SchemaSection section) const {
-    ProcessResult result =
-        run_process({find_pg_program("pg_restore"), std::string("--section=") + section_name(section), "--no-owner",
-                     "--no-privileges", "--file=-", path()},
-                    {}, {}, m_file.inherited_fds());
+    if (section == SchemaSection::pre_data) {
+        // The text is run in an empty database, which has schema public already: `--schema
+        // public` makes pg_dump write CREATE SCHEMA public, which would fail there.
+        auto [first, rest] = split_around_servers({"public"});
+        std::string text = sql_of_entries(m_file, section, first);
+        if (m_servers) text += sql_of_entries(m_servers->archive, section, m_servers->entries);
+        return text + sql_of_entries(m_file, section, rest);
+    }
+    std::vector<std::string> argv{find_pg_program("pg_restore"), std::string("--section=") + section_name(section),
+                                  "--no-owner", "--no-privileges", "--file=-"};
+    for (const auto& argument : contents_arguments()) argv.push_back(argument);
+    argv.push_back(path());
+    ProcessResult result = run_process(argv, {}, {}, inherited_fds());
     if (result.exit_code != 0) {
         throw Error(ExitCode::io,
                     "pg_restore failed: " + first_error_line(result.stderr_text, "pg_restore", result.exit_code));

@@ -34,10 +34,13 @@ std::vector<SequenceValue> read_sequence_values(pqxx::transaction_base& source_t
         std::size_t end = std::min(catalog.sequences.size(), start + k_sequences_per_query);
         std::string query;
         for (std::size_t sequence_idx = start; sequence_idx < end; ++sequence_idx) {
+            // An unlogged sequence has no state on a follower; its table is copied empty.
+            if (catalog.sequences[sequence_idx].unreadable) continue;
             if (!query.empty()) query += "\nUNION ALL ";
             query += "SELECT " + std::to_string(sequence_idx) + ", last_value, is_called FROM " +
                      catalog.sequences[sequence_idx].name.quoted();
         }
+        if (query.empty()) continue;
         pqxx::result rows = pg::with_context(pg::Side::source, "could not read the sequences", [&] {
             return source_tx.exec(query);
         });

@@ -90,8 +90,11 @@ std::string write_init_config(const pg::ConnInfo& source, const subsetter::Subse
     auto shapes = table_shapes(catalog);
     std::vector<anonymizer::SampledTable> sampled;
     for (std::size_t table_index = 0; table_index < catalog.tables.size(); ++table_index) {
-        sampled.push_back({shapes[table_index], sample_values(snapshot.transaction(), catalog.tables[table_index],
-                                                              shapes[table_index])});
+        const auto& table = catalog.tables[table_index];
+        // An unlogged table on a follower has no rows to sniff: its rules come from names alone.
+        sampled.push_back({shapes[table_index], table.unreadable
+                                                    ? std::vector<std::vector<std::string>>(shapes[table_index].columns.size())
+                                                    : sample_values(snapshot.transaction(), table, shapes[table_index])});
     }
     return anonymizer::write_starter_config(sampled);
 }

@@ -15,6 +15,7 @@
 
 #include "understudy/anonymizer/secret.hpp"
 #include "understudy/orchestrator/anonymization_guard.hpp"
+#include "understudy/orchestrator/large_objects.hpp"
 #include "understudy/orchestrator/post_data_split.hpp"
 #include "understudy/orchestrator/schema_clone.hpp"
 #include "understudy/orchestrator/sequence_reset.hpp"
@@ -253,6 +254,14 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
         total_bytes += result.bytes;
     }
 
+    clock.run("large_objects", progress, "copying large objects", [&] {
+        // The rows' oid columns point at large objects, which pg_dump --schema-only leaves out.
+        auto oids = large_objects_to_copy(snapshot.transaction(), jobs, secret ? &request.rules : nullptr,
+                                          copies_whole_database(model.catalog, model.plan, request.settings));
+        auto connection = pg::connect(request.target, pg::Side::target);
+        auto totals = copy_large_objects(snapshot.transaction(), oids, *connection);
+        report["large_objects"] = {{"count", totals.count}, {"bytes", totals.bytes}};
+    });
     test_pause_point("subset:copied");
     clock.run("post_data", progress, "building indexes and constraints", [&] {
         // Indexes of tables that loaded no rows come first: foreign keys need their parents' keys.

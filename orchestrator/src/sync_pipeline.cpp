@@ -123,8 +123,10 @@ nlohmann::json run_sync(SyncRequest request, Progress& progress) {
         input.jobs = request.jobs;
         if (rules.configured()) input.original_samples = sample_original_values(run.source_transaction, run.catalog, rules);
         test_pause_point("sync:verifying");
+        input.source_transaction = &run.source_transaction;
         auto result = verify_database(input);
         verification = result.checks;
+        for (const auto& warning : result.warnings) progress.warn(warning);
         if (!result.ok()) throw_verify_failed(built.get("dbname").value_or(""), result);
     };
     nlohmann::json report = run_subset(std::move(subset), progress);

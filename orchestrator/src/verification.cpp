@@ -56,6 +56,14 @@ struct ForeignKeyCheck {
     std::string parent;       ///< schema.table, for messages
     std::string orphan_count; ///< the query counting the child's rows without a parent
     long long orphans = 0;
+    bool validated = true;    ///< false for NOT VALID: the source does not promise its rows have parents
+    /// For NOT VALID ones: the orphans' keys as text with their row counts (`SELECT k1::text, ..., count(*)`).
+    std::string orphan_keys;
+    /// For NOT VALID ones: `SELECT count(*) FROM (VALUES %s) k(...) WHERE EXISTS (parent row)`, run on
+    /// the source with the orphans' keys in place of %s, typed like the parent's columns.
+    std::string parent_exists_prefix;
+    std::string parent_exists_suffix;
+    long long subset_orphans = 0;  ///< orphans whose parent exists in the source: the copy lost it
 };
 
 /// Every FK constraint of the database, checked once each: a constraint cloned onto a partition
@@ -67,6 +75,10 @@ std::vector<ForeignKeyCheck> list_foreign_keys(pqxx::transaction_base& tx) {
                (SELECT json_agg(a.attname ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
                 JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum),
                (SELECT json_agg(a.attname ORDER BY k.ord) FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
+                JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum),
+               con.convalidated,
+               (SELECT json_agg(format_type(a.atttypid, a.atttypmod) ORDER BY k.ord)
+                FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
                 JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum)
         FROM pg_constraint con
         JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -100,21 +112,90 @@ std::vector<ForeignKeyCheck> list_foreign_keys(pqxx::transaction_base& tx) {
         const std::string parent_relation = (row[6].as<bool>() ? "" : "ONLY ") + parent;
         check.orphan_count = "SELECT count(*) FROM " + child_relation + " c WHERE " + not_null +
                              " AND NOT EXISTS (SELECT 1 FROM " + parent_relation + " p WHERE " + matches + ")";
+        check.validated = row[9].as<bool>();
+        if (!check.validated) {
+            const auto types = json_strings(row[10].c_str());
+            std::string key_text, key_names, key_matches, positions;
+            for (std::size_t column_idx = 0; column_idx < columns.size(); ++column_idx) {
+                const std::string separator = column_idx == 0 ? "" : ", ";
+                const std::string key_name = "k" + std::to_string(column_idx + 1);
+                key_text += separator + "c." + pg::quote_ident(columns[column_idx]) + "::text";
+                key_names += separator + key_name;
+                positions += separator + std::to_string(column_idx + 1);
+                key_matches += (column_idx == 0 ? "" : " AND ") + std::string("p.") +
+                               pg::quote_ident(referenced[column_idx]) + " = k." + key_name + "::" + types[column_idx];
+            }
+            check.orphan_keys = "SELECT " + key_text + ", count(*) FROM " + child_relation + " c WHERE " + not_null +
+                                " AND NOT EXISTS (SELECT 1 FROM " + parent_relation + " p WHERE " + matches +
+                                ") GROUP BY " + positions;
+            check.parent_exists_prefix = "SELECT coalesce(sum(k.rows), 0) FROM (VALUES ";
+            check.parent_exists_suffix = ") k(" + key_names + ", rows) WHERE EXISTS (SELECT 1 FROM " +
+                                         parent_relation + " p WHERE " + key_matches + ")";
+        }
         checks.push_back(std::move(check));
     }
     return checks;
 }
 
-void report_foreign_keys(const std::vector<ForeignKeyCheck>& checks, VerificationResult& result) {
+// Orphan keys sent to the source per statement.
+constexpr std::size_t k_orphan_keys_per_query = 1000;
+
+/// A NOT VALID constraint promises nothing about the rows it skipped: the source may hold
+/// orphans, and a faithful copy holds them too. An orphan of the copy whose parent key does exist
+/// in the source (in the run's snapshot) is another matter: the subset lost that parent. Counts
+/// those (rows, not keys) in `check.subset_orphans`; keys stay in memory, never printed.
+void count_subset_orphans(pqxx::transaction_base& built_tx, pqxx::transaction_base& source_tx,
+                          ForeignKeyCheck& check) {
+    auto keys = built_tx.exec(check.orphan_keys);
+    const int key_columns = keys.columns() - 1;
+    check.subset_orphans = 0;
+    for (std::size_t start = 0; start < keys.size(); start += k_orphan_keys_per_query) {
+        const std::size_t end = std::min<std::size_t>(keys.size(), start + k_orphan_keys_per_query);
+        std::string values;
+        for (std::size_t row_idx = start; row_idx < end; ++row_idx) {
+            values += row_idx == start ? "(" : ", (";
+            for (int column_idx = 0; column_idx < key_columns; ++column_idx)
+                values += pg::quote_literal(keys[static_cast<int>(row_idx)][column_idx].c_str()) + ", ";
+            values += std::string(keys[static_cast<int>(row_idx)][key_columns].c_str()) + "::bigint)";
+        }
+        check.subset_orphans += pg::with_context(pg::Side::source,
+                                                 "could not look up the parents of " + quoted_name(check.child) +
+                                                     " in the source",
+                                                 [&] {
+                                                     return source_tx.exec1(check.parent_exists_prefix + values +
+                                                                            check.parent_exists_suffix);
+                                                 })[0]
+                                    .as<long long>();
+    }
+}
+
+void report_foreign_keys(const std::vector<ForeignKeyCheck>& checks, bool source_checked, VerificationResult& result) {
     std::size_t failed = 0;
+    auto rows_text = [](long long rows) { return std::to_string(rows) + " row" + (rows == 1 ? "" : "s"); };
+    nlohmann::json not_valid_orphans = nlohmann::json::array();
     for (const auto& check : checks) {
         if (check.orphans == 0) continue;
+        // Without the source to compare with, a NOT VALID constraint's orphans cannot be told
+        // apart from the copy's own: they fail like any other.
+        const long long inherited = !check.validated && source_checked ? check.orphans - check.subset_orphans : 0;
+        const long long violating = check.orphans - inherited;
+        if (inherited > 0) {
+            not_valid_orphans.push_back({{"constraint", check.name},
+                                         {"table", check.child},
+                                         {"parent", check.parent},
+                                         {"rows", inherited}});
+            result.warnings.push_back("foreign key " + quoted_name(check.name) + " on " + quoted_name(check.child) +
+                                      " is NOT VALID in the source: " + rows_text(inherited) + " without a row in " +
+                                      quoted_name(check.parent) + ", as in the source");
+        }
+        if (violating == 0) continue;
         ++failed;
         result.failures.push_back("foreign key " + quoted_name(check.name) + " on " + quoted_name(check.child) +
-                                  " is violated by " + std::to_string(check.orphans) + " row" +
-                                  (check.orphans == 1 ? "" : "s") + " without a row in " + quoted_name(check.parent));
+                                  " is violated by " + rows_text(violating) + " without a row in " +
+                                  quoted_name(check.parent));
     }
     result.checks["foreign_keys"] = {{"checked", checks.size()}, {"failed", failed}};
+    result.checks["not_valid_orphans"] = not_valid_orphans;
 }
 
 /// The table scans of the checks (row counts, foreign keys), spread over `jobs` connections that
@@ -434,10 +515,16 @@ VerificationResult verify_database(const VerificationInput& input) {
                 });
             }
             scans.run(input.built, tx, input.jobs);
+            if (input.source_transaction) {
+                for (auto& check : foreign_keys) {
+                    if (!check.validated && check.orphans > 0)
+                        count_subset_orphans(tx, *input.source_transaction, check);
+                }
+            }
             std::map<std::string, std::uint64_t> counts;
             for (std::size_t index = 0; index < catalog.tables.size(); ++index)
                 counts[catalog.tables[index].name.display()] = table_rows[index];
-            report_foreign_keys(foreign_keys, result);
+            report_foreign_keys(foreign_keys, input.source_transaction != nullptr, result);
             check_row_counts(counts, input.manifest, result);
             check_sequences(tx, catalog, result);
             if (input.rules && input.rules->configured()) check_coverage(*input.rules, catalog, counts, result);
@@ -466,7 +553,8 @@ std::map<std::string, std::vector<std::string>> sample_original_values(pqxx::tra
     for (const auto& rule : rules.rules()) {
         if (!replaces_every_value(rule)) continue;
         const subsetter::Table* table = catalog.find(subsetter::QualifiedName::parse(rule.table));
-        if (!table || !table->find_column(rule.column)) continue;
+        // An unlogged table read on a follower is copied empty: nothing of it to sample.
+        if (!table || !table->find_column(rule.column) || table->unreadable) continue;
         const std::string column = pg::quote_ident(rule.column);
         const std::string relation = (table->partitioned ? "" : "ONLY ") + table->name.quoted();
         // The first rows in physical order, not a sort: a sort would read the whole table on the

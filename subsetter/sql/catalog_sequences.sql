@@ -1,8 +1,11 @@
 -- Sequences and the column each belongs to: OWNED BY and serial columns depend on their
 -- sequence with deptype 'a', identity columns with 'i'. A partition's owner is reported on its root.
+-- unlogged: PostgreSQL 15 makes the identity and serial sequences of an unlogged table unlogged
+-- too, and a follower cannot read them either.
 -- $1: the schemas to read, as text[]; an empty array reads every non-system schema.
 SELECT n.nspname AS schema_name,
        s.relname AS sequence_name,
+       s.relpersistence = 'u' AS unlogged,
        owner_namespace.nspname AS owner_schema,
        owner_table.relname AS owner_table,
        owner_column.attname AS owner_column

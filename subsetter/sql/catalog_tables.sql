@@ -3,10 +3,12 @@
 -- $1: the schemas to read, as text[]; an empty array reads every non-system schema.
 -- A partitioned table stands for its leaf partitions, so its row estimate is theirs summed; a
 -- reltuples below 0 (never vacuumed or analyzed, PostgreSQL 14+) makes needs_count true.
+-- unlogged: relpersistence 'u'; a follower has no contents for such a table (any read fails, 0A000).
 SELECT c.oid::bigint AS table_oid,
        n.nspname AS schema_name,
        c.relname AS table_name,
        c.relkind = 'p' AS partitioned,
+       c.relpersistence = 'u' AS unlogged,
        CASE WHEN c.relkind = 'p' THEN leaves.rows ELSE greatest(c.reltuples, 0)::bigint END AS estimated_rows,
        CASE WHEN c.relkind = 'p' THEN leaves.any_unknown ELSE c.reltuples < 0 END AS needs_count,
        EXISTS (SELECT 1

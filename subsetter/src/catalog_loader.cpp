@@ -58,8 +58,11 @@ void load_tables(pqxx::transaction_base& tx, const std::string& schemas, Loading
         table.name = {text_of(row["schema_name"]), text_of(row["table_name"])};
         table.partitioned = bool_of(row["partitioned"]);
         table.has_inheritance_children = bool_of(row["has_inheritance_children"]);
-        table.estimated_rows = row["estimated_rows"].as<std::int64_t>(0);
-        if (bool_of(row["needs_count"])) {
+        table.unlogged = bool_of(row["unlogged"]);
+        // An unlogged table's contents are not in the WAL: a follower has none to read.
+        table.unreadable = table.unlogged && loading.catalog.read_on_follower;
+        table.estimated_rows = table.unreadable ? 0 : row["estimated_rows"].as<std::int64_t>(0);
+        if (!table.unreadable && bool_of(row["needs_count"])) {
             // Never vacuumed or analyzed (reltuples = -1 on PostgreSQL 14+): the estimate would
             // be a guess, and the plan sizes samples from it, so count. A partitioned table is
             // counted through all its partitions, which is what it stands for; a parent of plain
@@ -198,6 +201,7 @@ void load_sequences(pqxx::transaction_base& tx, const std::string& schemas, Load
     for (const auto& row : tx.exec_params(std::string(sql::k_catalog_sequences), schemas)) {
         Sequence sequence;
         sequence.name = {text_of(row["schema_name"]), text_of(row["sequence_name"])};
+        sequence.unreadable = bool_of(row["unlogged"]) && loading.catalog.read_on_follower;
         if (!row["owner_table"].is_null()) {
             sequence.table = QualifiedName{text_of(row["owner_schema"]), text_of(row["owner_table"])};
             sequence.column = text_of(row["owner_column"]);
@@ -221,6 +225,7 @@ Catalog load_catalog(pqxx::transaction_base& tx, const CatalogFilter& filter) {
     return pg::with_context(pg::Side::source, "could not read the catalog", [&] {
         Loading loading;
         const std::string schemas = text_array(filter.schemas);
+        loading.catalog.read_on_follower = tx.exec1("SELECT pg_is_in_recovery()")[0].as<bool>();
         load_tables(tx, schemas, loading);
         const std::string oids = oid_array(loading.index_by_oid);
         load_partitions(tx, oids, loading);

@@ -172,6 +172,8 @@ std::vector<ForeignKey> infer_rails_references(pqxx::transaction_base& tx, const
             const std::string stem = column.name.substr(0, column.name.size() - k_type_suffix.size());
             const std::string id_column = stem + k_id_suffix;
             if (!is_polymorphic_pair(table, stem) || constrained.count(id_column)) continue;
+            // An unlogged table on a follower cannot be read; it is copied empty anyway.
+            if (table.unreadable) continue;
             auto values = read_type_values(tx, table, column.name, warnings);
             auto polymorphic = infer_polymorphic_references(catalog, table, column.name, id_column, values, warnings);
             references.insert(references.end(), polymorphic.begin(), polymorphic.end());

@@ -49,6 +49,23 @@ void check_exclusions(const Catalog& catalog, const SubsetSettings& settings, co
     }
 }
 
+/// What `plan` says of an unlogged table read on a follower.
+constexpr const char* k_unreadable_sizing = "unlogged: created empty, a follower has no contents";
+
+/// The settings with every unreadable table (unlogged, read on a follower) excluded: it is
+/// created empty, and nothing reads it (selection, sampling, COPY). Its children are unlogged too
+/// (a permanent table cannot reference an unlogged one), so they are excluded with it.
+SubsetSettings without_unreadable_tables(const Catalog& catalog, SubsetSettings settings) {
+    for (const auto& table : catalog.tables) {
+        if (!table.unreadable) continue;
+        TableOverride excluded;
+        excluded.policy = TablePolicy::none;
+        excluded.origin = "unlogged table read on a follower";
+        settings.overrides[table.name] = excluded;
+    }
+    return settings;
+}
+
 std::string sizing_text(const Sizing& sizing) {
     return std::string(sizing.mode == SizingMode::logarithmic ? "logarithmic " : "fraction ") +
            format_number(sizing.factor);
@@ -89,6 +106,7 @@ TablePlan plan_table(const Table& table, const SubsetSettings& settings, const F
         }
         break;
     }
+    if (table.unreadable) plan.sizing = k_unreadable_sizing;
     if (plan.policy == TablePolicy::none) return plan;
 
     const bool forced = std::any_of(settings.forced.begin(), settings.forced.end(),
@@ -121,12 +139,17 @@ std::string format_number(double value) {
     return out.str();
 }
 
-SubsetPlan build_plan(const Catalog& catalog, const SubsetSettings& settings, std::vector<ForeignKey> inferred,
+SubsetPlan build_plan(const Catalog& catalog, const SubsetSettings& requested, std::vector<ForeignKey> inferred,
                       std::vector<std::string> warnings) {
-    validate_settings(catalog, settings);
+    validate_settings(catalog, requested);
+    const SubsetSettings settings = without_unreadable_tables(catalog, requested);
     std::vector<ForeignKey> declared = resolve_declared_references(catalog, settings);
     inferred.erase(std::remove_if(inferred.begin(), inferred.end(),
-                                  [&](const ForeignKey& reference) { return covered_by(reference, declared); }),
+                                  [&](const ForeignKey& reference) {
+                                      // A guess pointing into a table copied empty would only refuse the plan.
+                                      const Table* parent = catalog.find(reference.parent);
+                                      return covered_by(reference, declared) || (parent && parent->unreadable);
+                                  }),
                    inferred.end());
     std::sort(inferred.begin(), inferred.end(), [](const ForeignKey& left, const ForeignKey& right) {
         return left.child != right.child ? left.child < right.child : left.name < right.name;

@@ -31,7 +31,8 @@ TEST(StrangeProduction, SubsetFromTheStandbyIsReferentiallyIntact) {
     auto result = run_understudy({"subset", "--source", servers.standby.url(k_strange_database), "--target",
                                   servers.primary.url(target), "--force", "users:1"});
     ASSERT_EQ(result.exit_code, 0) << result.err;
-    auto violations = fk_violations(servers.primary.conninfo(target));
+    // NOT VALID foreign keys may keep the orphans the source has (23_not_valid.sql); see strange_objects_test.
+    auto violations = fk_violations(servers.primary.conninfo(target), /*include_not_valid=*/false);
     EXPECT_TRUE(violations.empty()) << ::testing::PrintToString(violations);
     EXPECT_EQ(servers.primary.query_value(target, "SELECT count(*) FROM public.users WHERE id = 1"), "1");
     servers.primary.drop_database(target);

@@ -56,7 +56,7 @@ bool starts_with(const std::string& text, const char* prefix) { return text.rfin
 
 }  // namespace
 
-std::vector<std::string> fk_violations(const pg::ConnInfo& db) {
+std::vector<std::string> fk_violations(const pg::ConnInfo& db, bool include_not_valid) {
     return with_database(db, "fk_violations", [&](pqxx::nontransaction& tx) {
         // conparentid = 0: a constraint cloned onto partitions is checked once, through its parent.
         auto constraints = tx.exec(std::string(R"(
@@ -68,7 +68,8 @@ std::vector<std::string> fk_violations(const pg::ConnInfo& db) {
             FROM pg_constraint con
             JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_class r ON r.oid = con.confrelid JOIN pg_namespace rn ON rn.oid = r.relnamespace
-            WHERE con.contype = 'f' AND con.conparentid = 0 AND )") + k_user_schemas + R"(
+            WHERE con.contype = 'f' AND con.conparentid = 0 AND )") +
+                                   (include_not_valid ? "" : "con.convalidated AND ") + k_user_schemas + R"(
             ORDER BY n.nspname, c.relname, con.conname)");
         std::vector<std::string> violations;
         for (const auto& row : constraints) {

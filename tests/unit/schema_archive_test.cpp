@@ -63,11 +63,13 @@ const pg::ConnInfo k_source = pg::ConnInfo::parse("postgresql://app:hunter2@db.e
 
 TEST_F(FakePgBin, DumpPassesPasswordOnlyThroughEnvironment) {
     write_program("pg_dump", "", 0);
+    write_program("pg_restore", "", 0);
     SchemaArchive archive = SchemaArchive::dump(k_source, "00000003-0000001B-1", {});
     std::string argv = argv_of("pg_dump");
     EXPECT_EQ(argv.find("hunter2"), std::string::npos) << argv;
     EXPECT_EQ(password_of("pg_dump"), "hunter2");
     for (const char* expected : {"--format=custom\n", "--schema-only\n", "--no-owner\n", "--no-privileges\n",
+                                 "--no-subscriptions\n",
                                  "--snapshot=00000003-0000001B-1\n", "host=db.example.com"}) {
         EXPECT_NE(argv.find(expected), std::string::npos) << expected << " missing in\n" << argv;
     }
@@ -80,9 +82,18 @@ TEST_F(FakePgBin, DumpPassesPasswordOnlyThroughEnvironment) {
 
 TEST_F(FakePgBin, DumpOfSomeSchemasKeepsExtensions) {
     write_program("pg_dump", "", 0);
+    write_program("pg_restore", "", 0);
     SchemaArchive archive = SchemaArchive::dump(k_source, "snap", {"public", "billing"});
     std::string argv = argv_of("pg_dump");
-    EXPECT_NE(argv.find("--schema=public\n--schema=billing\n--extension=*\n"), std::string::npos) << argv;
+    EXPECT_NE(argv.find("--schema=\"public\"\n--schema=\"billing\"\n--extension=*\n"), std::string::npos) << argv;
+}
+
+TEST_F(FakePgBin, DumpQuotesSchemaNamesAsPatterns) {
+    write_program("pg_dump", "", 0);
+    write_program("pg_restore", "", 0);
+    SchemaArchive archive = SchemaArchive::dump(k_source, "snap", {"Billing Dept", "we\"ird*"});
+    std::string argv = argv_of("pg_dump");
+    EXPECT_NE(argv.find("--schema=\"Billing Dept\"\n--schema=\"we\"\"ird*\"\n"), std::string::npos) << argv;
 }
 
 TEST_F(FakePgBin, VersionMismatchGetsDetailAndHint) {
@@ -140,6 +151,8 @@ TEST_F(FakePgBin, RestoreArgumentsPerSection) {
     EXPECT_NE(post.find("--section=post-data\n"), std::string::npos) << post;
     EXPECT_NE(post.find("--jobs=4\n"), std::string::npos) << post;
     EXPECT_NE(post.find(archive.path() + "\n"), std::string::npos) << post;
+    // Every restore reads the archive through its table of contents without what is never copied.
+    EXPECT_NE(post.find("--use-list="), std::string::npos) << post;
 }
 
 TEST_F(FakePgBin, PreDataRetriesOutsideOneTransactionWhenLocksRunOut) {

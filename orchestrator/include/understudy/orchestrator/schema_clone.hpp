@@ -2,7 +2,9 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "understudy/orchestrator/private_temp_file.hpp"
@@ -13,7 +15,8 @@ namespace understudy::orchestrator {
 /// The two halves of a schema: what rows need before they arrive, and what is cheaper built after.
 enum class SchemaSection { pre_data, post_data };
 
-/// The source schema as a pg_dump custom-format archive (schema only, no owners, no privileges), taken
+/// The source schema as a pg_dump custom-format archive (schema only, no owners, no privileges, no
+/// user mappings or subscriptions: see never_copied.hpp), taken
 /// inside the run's exported snapshot, in a PrivateTempFile: unnamed, so that a run killed with
 /// SIGKILL leaves no archive behind; pg_dump and pg_restore reach it as /dev/fd/N.
 class SchemaArchive {
@@ -40,11 +43,38 @@ public:
     const PrivateTempFile& file() const { return m_file; }
 
 private:
-    explicit SchemaArchive(PrivateTempFile file) : m_file(std::move(file)) {}
+    SchemaArchive(PrivateTempFile file, PrivateTempFile contents_file)
+        : m_file(std::move(file)), m_contents_file(std::move(contents_file)) {}
+    /// The pg_restore arguments that hold every reader to m_contents (`--use-list`).
+    std::vector<std::string> contents_arguments() const;
+    /// The descriptors a pg_restore child needs: the archive's and the contents file's.
+    std::vector<int> inherited_fds() const;
     /// A `--use-list` file leaving out CREATE SCHEMA for schemas the target already has, or
     /// nothing when nothing needs leaving out.
     std::optional<PrivateTempFile> list_without_existing_schemas(const pg::ConnInfo& target) const;
     PrivateTempFile m_file;
+    /// The archive's table of contents without what is never copied (never_copied.hpp): user
+    /// mappings, subscriptions. Every restore, listing and SQL text of the archive is read through it.
+    std::string m_contents;
+    PrivateTempFile m_contents_file;
+
+    /// pg_dump --schema leaves out every foreign server (servers belong to no schema), so a dumped
+    /// foreign table would not restore. The servers (and wrappers not from an extension) that the
+    /// dumped foreign tables use, from a second archive of the global objects taken in the same
+    /// snapshot; never their user mappings.
+    struct ForeignServers {
+        PrivateTempFile archive;
+        std::vector<std::string> entries;  ///< its `pg_restore --list` lines to restore
+    };
+    std::optional<ForeignServers> m_servers;
+    /// Fills m_servers when the foreign tables of `schemas` use servers (see ForeignServers).
+    void dump_foreign_servers(const pg::ConnInfo& source, const std::string& snapshot_id,
+                              const std::vector<std::string>& schemas);
+    /// The pre-data entries (never-copied ones left out) split for a restore with m_servers:
+    /// schemas and extensions (which the servers' wrappers come from) first, everything else after.
+    /// Schemas in `skipped_schemas` are not created.
+    std::pair<std::vector<std::string>, std::vector<std::string>> split_around_servers(
+        const std::set<std::string>& skipped_schemas) const;
 };
 
 }  // namespace understudy::orchestrator

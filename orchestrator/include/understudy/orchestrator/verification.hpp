@@ -26,12 +26,19 @@ struct VerificationInput {
     std::map<std::string, std::vector<std::string>> original_samples;
     /// Connections the scans (row counts, foreign keys) are spread over, all in one snapshot.
     int jobs = 1;
+    /// The run's snapshot transaction on the source, when there is one: an orphan of a NOT VALID
+    /// foreign key whose parent key does not exist there either is reported as a warning, not a
+    /// failure. Without it, every orphan fails.
+    pqxx::transaction_base* source_transaction = nullptr;
 };
 
 /// Every problem found (one line each, naming tables, columns, constraints; never a row value) and,
 /// per check, what was checked, for the run's report.
 struct VerificationResult {
     std::vector<std::string> failures;
+    /// What the operator should know but that does not stop promotion (orphans of NOT VALID
+    /// foreign keys that the source has too); one line each, counts and names only.
+    std::vector<std::string> warnings;
     nlohmann::json checks = nlohmann::json::object();
 
     /// True when no check failed.
@@ -39,7 +46,8 @@ struct VerificationResult {
 };
 
 /// Runs every check and collects all failures (it does not stop at the first): no FK violation
-/// (every FK, composite too, MATCH SIMPLE, NOT VALID ones included, each once), row counts equal to
+/// (every FK, composite too, MATCH SIMPLE, NOT VALID ones included, each once; with the source's
+/// transaction, a NOT VALID one's orphans that the source has too are warnings instead), row counts equal to
 /// the manifest, every sequence ahead of its column, schema identical to the source's, no
 /// unclassified column in a table with rows, and no original sample value left in its column.
 /// Throws DatabaseError/Error only when a check cannot run at all.

@@ -71,6 +71,8 @@ struct Sequence {
     QualifiedName name;
     std::optional<QualifiedName> table;
     std::string column;
+    /// Unlogged, read on a follower: it has no state there, so it is never read (left at its start).
+    bool unreadable = false;
 };
 
 /// A table to copy: a plain table, or a partitioned table standing for all its partitions.
@@ -85,6 +87,10 @@ struct Table {
     bool foreign_partitions = false;                    ///< a leaf is a foreign table: rows go through the root
     bool has_inheritance_children = false;              ///< plain INHERITS children: read with ONLY
     std::int64_t estimated_rows = 0;                    ///< reltuples, or count(*) when never analyzed
+    bool unlogged = false;                              ///< CREATE UNLOGGED TABLE (relpersistence 'u')
+    /// Unlogged, and the catalog was read on a follower, which has no contents for it (every read
+    /// fails with SQLSTATE 0A000): it is never read, and the copy creates it empty.
+    bool unreadable = false;
 
     /// The columns that identify a row: the primary key, else the first unique key on NOT NULL
     /// columns, else empty (the table is then selected through its references only).
@@ -100,6 +106,7 @@ struct Catalog {
     std::vector<ForeignKey> foreign_keys;   ///< sorted by (child, name)
     std::vector<Sequence> sequences;        ///< sorted by name
     std::vector<QualifiedName> materialized_views;  ///< populated ones, refreshed after the load
+    bool read_on_follower = false;          ///< pg_is_in_recovery() where the catalog was read
 
     const Table* find(const QualifiedName& name) const;
     /// Like find(), but throws a config error naming `context` when the table does not exist.
