@@ -121,6 +121,8 @@ nlohmann::json run_sync(SyncRequest request, Progress& progress) {
         }
         input.rules = &rules;
         input.jobs = request.jobs;
+        // Live's owner, privileges and settings, before verification reads the copy as the app will.
+        backend->give_live_properties();
         if (rules.configured()) input.original_samples = sample_original_values(run.source_transaction, run.catalog, rules);
         test_pause_point("sync:verifying");
         auto result = verify_database(input);

@@ -1,0 +1,168 @@
+// strange_sync_test: what a sync and a subset must do for staging on a production-like setup
+// (issue 8): live's database-level properties and grants survive a sync, a killed subset is
+// rebuilt by a rerun, protect: holds for every writing command whatever the spelling, and a
+// failure after promotion is one clear line. Source: the standby's `strange` database; targets:
+// a dedicated staging cluster (it holds a tablespace, which a standby of the same machine would
+// share, and it also listens on 127.0.0.1).
+#include <gtest/gtest.h>
+
+#include <pwd.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+
+#include <pqxx/connection>
+#include <pqxx/nontransaction>
+
+#include "background_process.hpp"
+#include "db_checks.hpp"
+#include "strange_fixture.hpp"
+#include "temp_file.hpp"
+#include "test_cluster.hpp"
+
+namespace understudy::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* k_live = "strange_live";
+
+class StrangeSync : public ::testing::Test {
+public:
+    static void SetUpTestSuite() {
+        ensure_strange_database();
+        s_staging = TestCluster::start("strange-staging", /*also_on_loopback=*/true);
+    }
+    static void TearDownTestSuite() { s_staging.reset(); }
+
+protected:
+    static TestCluster& staging() { return *s_staging; }
+
+    static std::string source_url() { return fixture_servers().standby.url(k_strange_database); }
+
+    static std::vector<std::string> databases_like(const std::string& pattern) {
+        std::vector<std::string> names;
+        for (const auto& row : staging().query(
+                 "postgres", "SELECT datname FROM pg_database WHERE datname LIKE '" + pattern + "' ORDER BY 1"))
+            names.push_back(row[0]);
+        return names;
+    }
+
+    static std::string source_users() {
+        return fixture_servers().standby.query_value(k_strange_database, "SELECT count(*) FROM public.users");
+    }
+
+    static std::unique_ptr<TestCluster> s_staging;
+};
+std::unique_ptr<TestCluster> StrangeSync::s_staging;
+
+/// A directory for a tablespace under the cluster's root, owned by the server's OS user.
+std::string make_tablespace_directory(const TestCluster& cluster, const std::string& name) {
+    const std::string path = cluster.root_dir() + "/" + name;
+    std::filesystem::create_directory(path);
+    if (geteuid() == 0) {
+        // As root the server runs as `postgres` (see test_cluster.cpp), which must own the directory.
+        struct passwd* entry = getpwnam("postgres");
+        if (!entry || chown(path.c_str(), entry->pw_uid, entry->pw_gid) != 0)
+            throw std::runtime_error("could not give \"" + path + "\" to postgres");
+    }
+    return path;
+}
+
+/// Everything of a database that is not its contents, as comparable text: owner, ACL (sorted),
+/// connection limit, tablespace, settings (per role, "" for the database), default privileges.
+std::vector<std::vector<std::string>> database_properties(const TestCluster& cluster, const std::string& database) {
+    auto rows = cluster.query("postgres",
+                              "SELECT pg_get_userbyid(d.datdba), "
+                              "(SELECT string_agg(a::text, ' ' ORDER BY a::text) FROM unnest(d.datacl) a), "
+                              "d.datconnlimit::text, t.spcname FROM pg_database d "
+                              "JOIN pg_tablespace t ON t.oid = d.dattablespace WHERE d.datname = '" + database + "'");
+    auto settings = cluster.query(
+        "postgres", "SELECT coalesce(r.rolname, ''), s.setconfig::text FROM pg_db_role_setting s "
+                    "JOIN pg_database d ON d.oid = s.setdatabase LEFT JOIN pg_roles r ON r.oid = s.setrole "
+                    "WHERE d.datname = '" + database + "' ORDER BY 1");
+    rows.insert(rows.end(), settings.begin(), settings.end());
+    auto defaults = cluster.query(
+        database, "SELECT pg_get_userbyid(defaclrole), coalesce(defaclnamespace::regnamespace::text, ''), "
+                  "defaclobjtype::text, (SELECT string_agg(a::text, ' ' ORDER BY a::text) FROM unnest(defaclacl) a) "
+                  "FROM pg_default_acl ORDER BY 1, 2, 3");
+    rows.insert(rows.end(), defaults.begin(), defaults.end());
+    return rows;
+}
+
+/// Runs `sql` in `database` as `role` and returns the first value (throws on failure).
+std::string query_as(const TestCluster& cluster, const std::string& role, const std::string& database,
+                     const std::string& sql) {
+    pqxx::connection connection(cluster.conninfo(database).with("user", role).keyword_string());
+    pqxx::nontransaction tx(connection);
+    return tx.exec1(sql)[0].c_str();
+}
+
+// Item 6: after a sync, the staging app still connects and reads, with the settings it had.
+TEST_F(StrangeSync, NewCopyTakesLiveOwnerGrantsSettingsLimitAndTablespace) {
+    auto& cluster = staging();
+    for (const auto& name : databases_like(std::string(k_live) + "%")) cluster.drop_database(name);
+    cluster.execute("postgres",
+                    "DO $$ BEGIN "
+                    "IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'strange_staging_owner') THEN "
+                    "CREATE ROLE strange_staging_owner NOLOGIN; END IF; "
+                    "IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'strange_app') THEN "
+                    "CREATE ROLE strange_app LOGIN; END IF; END $$");
+    if (cluster.query_value("postgres", "SELECT count(*) FROM pg_tablespace WHERE spcname = 'strange_ts'") == "0") {
+        cluster.execute("postgres", "CREATE TABLESPACE strange_ts LOCATION '" +
+                                        make_tablespace_directory(cluster, "strange_ts") + "'");
+    }
+    cluster.execute("postgres", std::string("CREATE DATABASE ") + k_live +
+                                    " OWNER strange_staging_owner TABLESPACE strange_ts CONNECTION LIMIT 50");
+    cluster.execute("postgres", std::string("REVOKE CONNECT ON DATABASE ") + k_live + " FROM PUBLIC");
+    cluster.execute("postgres", std::string("GRANT CONNECT ON DATABASE ") + k_live + " TO strange_app");
+    cluster.execute("postgres", std::string("ALTER DATABASE ") + k_live + " SET timezone = 'Europe/Paris'");
+    // A list setting whose elements are quoted: it must arrive as the same list, not one string.
+    cluster.execute("postgres", std::string("ALTER DATABASE ") + k_live + " SET search_path = \"$user\", public, \"Odd, One\"");
+    cluster.execute("postgres", std::string("ALTER ROLE strange_app IN DATABASE ") + k_live + " SET work_mem = '8MB'");
+    // Live as an earlier sync left it: the app's tables, owned by the staging owner, readable by the app.
+    cluster.execute(k_live,
+                    "SET ROLE strange_staging_owner; "
+                    "CREATE TABLE public.users (id bigint PRIMARY KEY); "
+                    "GRANT SELECT ON ALL TABLES IN SCHEMA public TO strange_app; "
+                    "ALTER DEFAULT PRIVILEGES FOR ROLE strange_staging_owner IN SCHEMA public "
+                    "GRANT SELECT ON TABLES TO strange_app; "
+                    "ALTER DEFAULT PRIVILEGES FOR ROLE strange_staging_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC");
+    const auto before = database_properties(cluster, k_live);
+    ASSERT_EQ(query_as(cluster, "strange_app", k_live, "SELECT count(*) FROM public.users"), "0");
+
+    TempFile config("sync: {backend: postgres, full: true, keep: 1}\n");
+    auto result = run_understudy(
+        {"sync", "--source", source_url(), "--target", cluster.url(k_live), "--config", config.path()});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+
+    EXPECT_EQ(database_properties(cluster, k_live), before);
+    EXPECT_EQ(cluster.query_value(k_live, "SELECT count(*) FROM public.users"), source_users())
+        << "live is not the new copy";
+    // The app connects (CONNECT was revoked from PUBLIC) and reads (SELECT was granted on the table).
+    EXPECT_EQ(query_as(cluster, "strange_app", k_live, "SELECT count(*) FROM public.users"), source_users());
+    EXPECT_EQ(query_as(cluster, "strange_app", k_live, "SELECT current_setting('work_mem')"), "8MB");
+    EXPECT_EQ(query_as(cluster, "strange_app", k_live, "SELECT current_setting('TimeZone')"), "Europe/Paris");
+    EXPECT_EQ(query_as(cluster, "strange_app", k_live, "SELECT current_setting('search_path')"),
+              "\"$user\", public, \"Odd, One\"");
+    // Every object understudy created now belongs to live's owner.
+    EXPECT_EQ(cluster.query_value(k_live, "SELECT string_agg(c.relname || ' ' || pg_get_userbyid(c.relowner), ', ') "
+                                          "FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace "
+                                          "AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') "
+                                          "AND c.relowner <> 'strange_staging_owner'::regrole"),
+              "\\N");
+    EXPECT_EQ(cluster.query_value(k_live, "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = 'public.posts'::regclass"),
+              "strange_staging_owner");
+    // A table created later by the owner (a migration) gets the app's SELECT from the default privileges.
+    cluster.execute(k_live, "SET ROLE strange_staging_owner; CREATE TABLE public.after_sync (x int)");
+    EXPECT_EQ(query_as(cluster, "strange_app", k_live, "SELECT count(*) FROM public.after_sync"), "0");
+    // The old live is kept as the previous copy, with its own properties.
+    EXPECT_EQ(databases_like(std::string(k_live) + "\\_understudy\\_%"),
+              std::vector<std::string>{std::string(k_live) + "_understudy_prev_1"});
+}
+
+}  // namespace
+}  // namespace understudy::testing
