@@ -164,5 +164,72 @@ TEST_F(StrangeSync, NewCopyTakesLiveOwnerGrantsSettingsLimitAndTablespace) {
               std::vector<std::string>{std::string(k_live) + "_understudy_prev_1"});
 }
 
+// Item 16: a subset killed part way (a Heroku postdeploy timeout) is rebuilt by a plain rerun.
+TEST_F(StrangeSync, KilledSubsetIsRebuiltByARerunWithoutReplace) {
+    auto& cluster = staging();
+    const std::string target = "strange_subset_killed";
+    const std::string reference = "strange_subset_reference";
+    for (const auto& name : {target, reference}) {
+        cluster.drop_database(name);
+        cluster.create_database(name);
+    }
+    auto subset_args = [&](const std::string& database) {
+        return std::vector<std::string>{"subset", "--source", source_url(), "--target", cluster.url(database),
+                                        "--force", "users:1"};
+    };
+    auto reference_run = run_understudy(subset_args(reference));
+    ASSERT_EQ(reference_run.exit_code, 0) << reference_run.err;
+
+    {
+        auto argv = subset_args(target);
+        argv.insert(argv.begin(), UNDERSTUDY_BINARY);
+        BackgroundProcess run(argv, {{"UNDERSTUDY_TEST_PAUSE_AT", "subset:copied"}});
+        ASSERT_TRUE(run.wait_until_stopped(180s)) << run.describe();
+        EXPECT_EQ(run.kill_and_reap(), 128 + SIGKILL);
+    }
+    // What the kill left: rows without foreign keys, the state a postdeploy timeout leaves.
+    const std::string foreign_keys =
+        "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace";
+    ASSERT_EQ(cluster.query_value(target, foreign_keys), "0");
+    ASSERT_NE(cluster.query_value(target, "SELECT count(*) FROM public.users"), "0");
+
+    auto rerun = run_understudy(subset_args(target));
+    ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
+    const std::string said = "warning: target database \"" + target + "\" holds an unfinished copy left by an interrupted run";
+    const auto at = rerun.err.find(said);
+    ASSERT_NE(at, std::string::npos) << rerun.err;
+    const std::string line = rerun.err.substr(at, rerun.err.find('\n', at) - at);
+    EXPECT_EQ(line.substr(line.size() - 16), "): rebuilding it") << "one line: " << rerun.err;
+    EXPECT_EQ(fk_violations(cluster.conninfo(target)), std::vector<std::string>{});
+    EXPECT_EQ(cluster.query_value(target, foreign_keys), cluster.query_value(reference, foreign_keys));
+    EXPECT_EQ(table_counts(cluster.conninfo(target)), table_counts(cluster.conninfo(reference)));
+    EXPECT_EQ(cluster.query_value("postgres", "SELECT shobj_description(oid, 'pg_database') IS NULL FROM pg_database "
+                                              "WHERE datname = '" + target + "'"),
+              "t")
+        << "the mark outlived the completed copy";
+
+    // A completed copy is not ours to overwrite: without --replace it is refused.
+    auto again = run_understudy(subset_args(target));
+    EXPECT_EQ(again.exit_code, 6) << again.err;
+    for (const auto& name : {target, reference}) cluster.drop_database(name);
+}
+
+TEST_F(StrangeSync, NonEmptyTargetWithoutTheMarkIsStillRefused) {
+    auto& cluster = staging();
+    const std::string target = "strange_hand_made";
+    cluster.drop_database(target);
+    cluster.create_database(target);
+    cluster.execute(target, "CREATE TABLE public.precious (id int); INSERT INTO public.precious VALUES (1)");
+    // Someone's own comment is not our mark.
+    cluster.execute("postgres", "COMMENT ON DATABASE " + target + " IS 'partial copy of the billing data'");
+    auto result = run_understudy({"subset", "--source", source_url(), "--target", cluster.url(target)});
+    EXPECT_EQ(result.exit_code, 6) << result.err;
+    EXPECT_EQ(cluster.query_value(target, "SELECT count(*) FROM public.precious"), "1");
+    EXPECT_EQ(cluster.query_value("postgres", "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+                                              "WHERE datname = '" + target + "'"),
+              "partial copy of the billing data");
+    cluster.drop_database(target);
+}
+
 }  // namespace
 }  // namespace understudy::testing
