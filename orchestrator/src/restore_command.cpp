@@ -8,6 +8,7 @@
 
 #include "understudy/error.hpp"
 #include "understudy/orchestrator/subprocess.hpp"
+#include "understudy/orchestrator/sync_guards.hpp"
 #include "understudy/orchestrator/target_guard.hpp"
 #include "understudy/pg/session.hpp"
 
@@ -47,6 +48,7 @@ nlohmann::json run_restore(const RestoreRequest& request, Progress& progress) {
 
     auto target_connection = pg::connect(request.target, pg::Side::target);
     auto target_identity = pg::read_identity(*target_connection, pg::Side::target);
+    check_not_protected(request.target, target_identity, request.protect);
     check_target_writable(target_identity);
     if (request.replace) {
         clear_target(*target_connection);

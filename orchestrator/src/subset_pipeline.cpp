@@ -18,6 +18,7 @@
 #include "understudy/orchestrator/post_data_split.hpp"
 #include "understudy/orchestrator/schema_clone.hpp"
 #include "understudy/orchestrator/sequence_reset.hpp"
+#include "understudy/orchestrator/sync_guards.hpp"
 #include "understudy/orchestrator/table_transfer.hpp"
 #include "understudy/orchestrator/target_analyze.hpp"
 #include "understudy/orchestrator/target_guard.hpp"
@@ -124,6 +125,7 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
     pg::SourceSnapshot snapshot(request.source);
     auto target_connection = pg::connect(request.target, pg::Side::target);
     auto target_identity = pg::read_identity(*target_connection, pg::Side::target);
+    check_not_protected(request.target, target_identity, request.protect);
     check_target_is_not_source(snapshot.identity(), target_identity);
     check_target_writable(target_identity);
     std::optional<std::string> partial_copy;

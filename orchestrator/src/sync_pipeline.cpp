@@ -106,6 +106,7 @@ nlohmann::json run_sync(SyncRequest request, Progress& progress) {
         subset.settings.default_policy = subsetter::TablePolicy::all;
     }
     subset.jobs = request.jobs;
+    subset.protect = request.sync.protect;
     subset.replace = backend->name() != "none";  // a reused leftover (heroku) may hold a half-built copy
     subset.rules = std::move(request.rules);
     subset.empty_target_on_failure = backend->name() == "none";
@@ -149,6 +150,13 @@ std::string run_rollback(const SyncConfig& sync, const pg::ConnInfo& target) {
     auto backend = make_backend(sync, target);
     const pg::ConnInfo live = backend->live_database();
     SyncLock lock(lock_server(*backend, live), live.get("host").value_or("") + "/" + live.get("dbname").value_or(""), false);
+    {
+        // A rollback renames (postgres) or re-attaches (heroku) the live database: a write like any other.
+        auto live_connection = pg::connect(live, pg::Side::target);
+        auto live_identity = pg::read_identity(*live_connection, pg::Side::target);
+        std::tie(live_identity.addon, live_identity.addon_id) = backend->live_addon();
+        check_not_protected(live, live_identity, sync.protect);
+    }
     return backend->rollback();
 }
 

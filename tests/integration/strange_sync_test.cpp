@@ -231,5 +231,50 @@ TEST_F(StrangeSync, NonEmptyTargetWithoutTheMarkIsStillRefused) {
     cluster.drop_database(target);
 }
 
+// Item 11: protect: holds for every command that writes, whatever spelling reaches the server.
+TEST_F(StrangeSync, ProtectedTargetIsRefusedByEveryWritingCommandWhateverItsSpelling) {
+    auto& cluster = staging();
+    const std::string target = "strange_protected";
+    cluster.drop_database(target);
+    cluster.create_database(target);
+    cluster.execute(target, "CREATE TABLE public.precious (id int); INSERT INTO public.precious VALUES (1)");
+    // The entry says localhost; the commands reach the server as 127.0.0.1 over TCP.
+    const std::string port = std::to_string(cluster.port());
+    const std::string by_address = "postgresql://understudy@127.0.0.1:" + port + "/" + target;
+    TempFile config("protect: [\"localhost:" + port + "\"]\nsync: {backend: postgres, full: true}\n");
+    TempFile dump_file("CREATE TABLE public.from_the_dump (id int);\n");
+    // The case: the entry under sync:, and subset --replace.
+    TempFile sync_section("sync: {backend: postgres, protect: [\"localhost:" + port + "\"]}\n");
+
+    const std::vector<std::vector<std::string>> commands = {
+        {"subset", "--source", source_url(), "--target", by_address, "--replace", "--config", config.path()},
+        {"subset", "--source", source_url(), "--target", by_address, "--replace", "--config", sync_section.path()},
+        {"subset", "--source", source_url(), "--target", by_address, "--config", config.path()},
+        {"restore", dump_file.path(), "--target", by_address, "--replace", "--config", config.path()},
+        {"sync", "--source", source_url(), "--target", by_address, "--config", config.path()},
+        {"rollback", "--target", by_address, "--config", config.path()},
+    };
+    for (const auto& command : commands) {
+        auto result = run_understudy(command);
+        EXPECT_EQ(result.exit_code, 10) << command[0] << ": " << result.err;
+        EXPECT_NE(result.err.find("is protected: its address matches the protect: entry \"localhost:" + port + "\""),
+                  std::string::npos)
+            << command[0] << ": " << result.err;
+    }
+    EXPECT_EQ(cluster.query_value(target, "SELECT string_agg(relname, ',') FROM pg_class "
+                                          "WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'"),
+              "precious");
+    EXPECT_EQ(cluster.query_value(target, "SELECT count(*) FROM public.precious"), "1");
+    EXPECT_EQ(databases_like(target + "%"), std::vector<std::string>{target}) << "the sync created nothing";
+
+    // The same commands without the entry do write (here: subset --replace).
+    TempFile unprotected("sync: {backend: postgres, full: true}\n");
+    auto written = run_understudy({"subset", "--source", source_url(), "--target", by_address, "--replace", "--config",
+                                   unprotected.path(), "--force", "users:1"});
+    EXPECT_EQ(written.exit_code, 0) << written.err;
+    EXPECT_EQ(cluster.query_value(target, "SELECT to_regclass('public.precious') IS NULL"), "t");
+    cluster.drop_database(target);
+}
+
 }  // namespace
 }  // namespace understudy::testing
