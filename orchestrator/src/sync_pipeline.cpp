@@ -50,6 +50,16 @@ pg::ConnInfo lock_server(const PromotionBackend& backend, const pg::ConnInfo& li
     return live.with("dbname", live.get("dbname").value_or("") == "postgres" ? "template1" : "postgres");
 }
 
+/// One Error for a failure after the promotion: "the new copy is live (<what was promoted>), but
+/// <the failure>", with the failure's exit code (internal for a non-understudy exception).
+[[noreturn]] void rethrow_after_promotion(const std::string& promoted, const std::exception& failure) {
+    const auto* error = dynamic_cast<const Error*>(&failure);
+    throw Error(error ? error->code() : ExitCode::internal,
+                "the new copy is live (" + promoted + "), but the sync did not finish: " + failure.what(),
+                "live is the new, verified copy: do not roll back because of this; once the cause is fixed, the next "
+                "sync drops the old copies it no longer keeps");
+}
+
 }  // namespace
 
 std::unique_ptr<PromotionBackend> make_backend(const SyncConfig& sync, const pg::ConnInfo& target) {
@@ -138,10 +148,18 @@ nlohmann::json run_sync(SyncRequest request, Progress& progress) {
 
     test_pause_point("sync:verified");
     progress.phase("promoting");
-    report["promoted"] = backend->promote();
-    test_pause_point("sync:promoted");
-    report["dropped"] = backend->drop_old(request.sync.keep);
-    report["kept"] = request.sync.keep;
+    const std::string promoted = backend->promote();
+    report["promoted"] = promoted;
+    try {
+        test_pause_point("sync:promoted");
+        report["dropped"] = backend->drop_old(request.sync.keep);
+        report["kept"] = request.sync.keep;
+    } catch (const std::exception& failure) {
+        // The swap has committed: whatever fails now, the new copy is what applications use. The
+        // one line says so first, with what is kept, so that nobody rolls back a good copy or
+        // reruns thinking live is untouched.
+        rethrow_after_promotion(promoted, failure);
+    }
     progress.finish();
     return report;
 }

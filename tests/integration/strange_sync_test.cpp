@@ -276,5 +276,40 @@ TEST_F(StrangeSync, ProtectedTargetIsRefusedByEveryWritingCommandWhateverItsSpel
     cluster.drop_database(target);
 }
 
+// Item 5 (second half): a failure after the promotion says that the new copy is live, in one line.
+TEST_F(StrangeSync, FailureAfterPromotionSaysTheNewCopyIsLive) {
+    auto& cluster = staging();
+    const std::string live = "strange_promo";
+    const std::string previous = live + "_understudy_prev_1";
+    for (const auto& name : databases_like(live + "%")) cluster.drop_database(name);
+    cluster.create_database(live);
+    // A subscription (disabled, without a slot) makes DROP DATABASE fail, WITH (FORCE) or not:
+    // with keep: 0 the demoted live copy is dropped right after the swap, and that drop fails.
+    cluster.execute(live, "CREATE TABLE public.old_live (x int)");
+    cluster.execute(live, "CREATE SUBSCRIPTION strange_promo_sub CONNECTION 'dbname=strange_nowhere' "
+                          "PUBLICATION strange_nothing WITH (connect = false)");
+
+    TempFile config("sync: {backend: postgres, full: true, keep: 0}\n");
+    auto result = run_understudy({"sync", "--source", source_url(), "--target", cluster.url(live), "--config", config.path()});
+
+    EXPECT_EQ(result.exit_code, 5) << result.err;
+    const std::string start = "error: the new copy is live (renamed \"" + live + "_understudy_new\" to \"" + live +
+                              "\"; the old one is kept as \"" + previous + "\"), but the sync did not finish: ";
+    const auto at = result.err.find(start);
+    ASSERT_NE(at, std::string::npos) << result.err;
+    const std::string line = result.err.substr(at, result.err.find('\n', at) - at);
+    EXPECT_NE(line.find("could not drop old copies"), std::string::npos) << line;
+    EXPECT_NE(line.find("logical replication subscription"), std::string::npos) << line;
+    EXPECT_NE(result.err.find("HINT: live is the new, verified copy"), std::string::npos) << result.err;
+    // Live is the new copy; the old one is there, whole.
+    EXPECT_EQ(cluster.query_value(live, "SELECT count(*) FROM public.users"), source_users());
+    EXPECT_EQ(cluster.query_value(previous, "SELECT to_regclass('public.old_live') IS NOT NULL"), "t");
+
+    cluster.execute(previous, "ALTER SUBSCRIPTION strange_promo_sub DISABLE");
+    cluster.execute(previous, "ALTER SUBSCRIPTION strange_promo_sub SET (slot_name = NONE)");
+    cluster.execute(previous, "DROP SUBSCRIPTION strange_promo_sub");
+    for (const auto& name : databases_like(live + "%")) cluster.drop_database(name);
+}
+
 }  // namespace
 }  // namespace understudy::testing
