@@ -133,6 +133,7 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
     if (partial_copy) {
         progress.warn("target database \"" + target_identity.database + "\" holds an unfinished copy left by an " +
                       "interrupted run (\"" + *partial_copy + "\"): rebuilding it");
+        end_leftover_sessions(*target_connection);
     }
     report["source_in_recovery"] = snapshot.identity().in_recovery;
 

@@ -199,6 +199,16 @@ std::optional<std::string> mark_partial_copy(pqxx::connection& target, const std
     });
 }
 
+int end_leftover_sessions(pqxx::connection& target) {
+    return pg::with_context(pg::Side::target, "could not end the sessions left in the target", [&] {
+        pqxx::nontransaction tx(target);
+        return tx.exec1("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                        "AND starts_with(application_name, 'understudy')")[0]
+            .as<int>();
+    });
+}
+
 void clear_partial_copy_mark(pqxx::connection& target, const std::optional<std::string>& previous_comment) {
     pg::with_context(pg::Side::target, "could not remove the partial-copy mark of the target", [&] {
         pqxx::nontransaction tx(target);

@@ -29,6 +29,11 @@ std::optional<std::string> check_target_empty(pqxx::connection& target);
 /// schema dump without --create and changes no session. Returns the comment it replaces.
 std::optional<std::string> mark_partial_copy(pqxx::connection& target, const std::string& description);
 
+/// Before a marked target is rebuilt: ends the sessions a killed run left in it (application_name
+/// "understudy…": a pg_restore child goes on after its parent is killed, holding locks the
+/// rebuild would wait for). Returns how many were ended.
+int end_leftover_sessions(pqxx::connection& target);
+
 /// Removes the mark once the copy is complete, putting back the comment it replaced.
 void clear_partial_copy_mark(pqxx::connection& target, const std::optional<std::string>& previous_comment);
 
