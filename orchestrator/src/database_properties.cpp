@@ -27,25 +27,26 @@ constexpr const char* k_user_schema_filter =
 // and the copy's texts of the same object are equal. Types: standalone ones only (a table's row
 // type and array types follow their owner object).
 const std::string k_objects = std::string(R"SQL(
-SELECT 'SCHEMA' AS kind, quote_ident(n.nspname) AS name, n.nspowner AS owner, n.nspacl AS acl
+SELECT 'SCHEMA' AS kind, quote_ident(n.nspname) AS name, n.nspowner AS owner, n.nspacl AS acl,
+       NULL::oid AS namespace
 FROM pg_namespace n WHERE )SQL") + k_user_schema_filter + R"SQL(
 UNION ALL
 SELECT CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
-       quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relowner, c.relacl
+       quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relowner, c.relacl, n.oid
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND )SQL" + k_user_schema_filter + R"SQL(
 UNION ALL
 SELECT 'ROUTINE', quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' ||
-                  pg_get_function_identity_arguments(p.oid) || ')', p.proowner, p.proacl
+                  pg_get_function_identity_arguments(p.oid) || ')', p.proowner, p.proacl, n.oid
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE )SQL" + k_user_schema_filter + R"SQL(
 UNION ALL
-SELECT 'TYPE', quote_ident(n.nspname) || '.' || quote_ident(t.typname), t.typowner, t.typacl
+SELECT 'TYPE', quote_ident(n.nspname) || '.' || quote_ident(t.typname), t.typowner, t.typacl, n.oid
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
 WHERE )SQL" + k_user_schema_filter + R"SQL(
   AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
   AND (t.typrelid = 0 OR EXISTS (SELECT 1 FROM pg_class r WHERE r.oid = t.typrelid AND r.relkind = 'c'))
 UNION ALL
-SELECT 'FOREIGN SERVER', quote_ident(s.srvname), s.srvowner, s.srvacl FROM pg_foreign_server s
+SELECT 'FOREIGN SERVER', quote_ident(s.srvname), s.srvowner, s.srvacl, NULL FROM pg_foreign_server s
 )SQL";
 
 // A grantee as SQL: PUBLIC, '' for the object's owner (mapped to the copy's owner), else the role.
@@ -74,6 +75,38 @@ WHERE at.attacl IS NOT NULL AND at.attnum > 0 AND NOT at.attisdropped
   AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND )SQL" + k_user_schema_filter + R"SQL(
 ORDER BY 1, 2, 3, 6, 4
 )SQL";
+
+// The ACL each object of the copy would have had if its owner had created it under the default
+// privileges now in the copy (live's): the database-wide entry (or the built-in default) plus the
+// entry for its schema; only objects some entry applies to.
+const std::string k_objects_under_default_acls = "WITH objects AS (" + k_objects + R"SQL()
+SELECT o.kind, o.name, '' AS column_name, a.privilege_type, a.is_grantable, )SQL" + grantee_of("o.owner") + R"SQL(
+FROM objects o
+CROSS JOIN LATERAL (SELECT CASE o.kind WHEN 'TABLE' THEN 'r' WHEN 'SEQUENCE' THEN 'S' WHEN 'ROUTINE' THEN 'f'
+                                       WHEN 'TYPE' THEN 'T' WHEN 'SCHEMA' THEN 'n' END::"char" AS code,
+                           CASE o.kind WHEN 'TABLE' THEN 'r' WHEN 'SEQUENCE' THEN 's' WHEN 'ROUTINE' THEN 'f'
+                                       WHEN 'TYPE' THEN 'T' WHEN 'SCHEMA' THEN 'n' END::"char" AS builtin) t
+LEFT JOIN pg_default_acl g ON g.defaclrole = o.owner AND g.defaclnamespace = 0 AND g.defaclobjtype = t.code
+LEFT JOIN pg_default_acl s ON s.defaclrole = o.owner AND s.defaclnamespace = o.namespace AND s.defaclobjtype = t.code
+LEFT JOIN LATERAL aclexplode(coalesce(g.defaclacl, acldefault(t.builtin, o.owner)) || coalesce(s.defaclacl, '{}'))
+          a ON true
+WHERE t.code IS NOT NULL AND (g.oid IS NOT NULL OR s.oid IS NOT NULL)
+ORDER BY 1, 2, 3, 6, 4
+)SQL";
+
+/// Object ACL rows (kind, name, column, privilege, grantable, grantee) grouped by object.
+std::vector<ObjectAcl> object_acls_of(const pqxx::result& rows) {
+    std::vector<ObjectAcl> acls;
+    for (const auto& row : rows) {
+        const std::string kind = row[0].c_str();
+        const std::string name = row[1].c_str();
+        const std::string column = row[2].c_str();
+        if (acls.empty() || acls.back().kind != kind || acls.back().name != name || acls.back().column != column)
+            acls.push_back({kind, name, column, {}});
+        if (!row[3].is_null()) acls.back().grants.push_back({row[5].c_str(), row[3].c_str(), row[4].as<bool>()});
+    }
+    return acls;
+}
 
 const std::string k_default_acls = std::string(R"SQL(
 SELECT quote_ident(pg_get_userbyid(d.defaclrole)), coalesce(quote_ident(n.nspname), ''), d.defaclobjtype::text,
@@ -265,16 +298,9 @@ DatabaseProperties read_database_properties(pqxx::connection& maintenance, pqxx:
     });
     pg::with_context(pg::Side::target, "could not read the privileges in database \"" + database + "\"", [&] {
         pqxx::nontransaction tx(live);
-        for (const auto& row : tx.exec(k_object_acls)) {
-            const std::string kind = row[0].c_str();
-            const std::string name = row[1].c_str();
-            const std::string column = row[2].c_str();
-            if (properties.object_acls.empty() || properties.object_acls.back().kind != kind ||
-                properties.object_acls.back().name != name || properties.object_acls.back().column != column) {
-                properties.object_acls.push_back({kind, name, column, {}});
-            }
-            if (!row[3].is_null()) properties.object_acls.back().grants.push_back(grant_of(row, 3));
-        }
+        properties.object_acls = object_acls_of(tx.exec(k_object_acls));
+        for (const auto& row : tx.exec("SELECT kind, name FROM (" + k_objects + ") o"))
+            properties.objects.emplace(row[0].c_str(), row[1].c_str());
         for (const auto& row : tx.exec(k_default_acls)) {
             auto objects = k_default_acl_objects.find(row[2].c_str());
             if (objects == k_default_acl_objects.end()) continue;  // a kind this server version added
@@ -298,8 +324,31 @@ void apply_database_properties(const DatabaseProperties& properties, pqxx::conne
         // They are handed over one by one: REASSIGN OWNED cannot move what the bootstrap superuser owns.
         for (const auto& row : tx.exec_params(k_owned_objects, owner)) tx.exec0(std::string(row[0].c_str()) + " OWNER TO " + owner);
 
+        // Live's default privileges first: they also decide what the objects live did not have get.
+        std::set<std::string> schemas;
+        for (const auto& row : tx.exec(std::string("SELECT quote_ident(n.nspname) FROM pg_namespace n WHERE ") + k_user_schema_filter))
+            schemas.insert(row[0].c_str());
+        for (const auto& entry : properties.default_acls) {
+            if (!entry.schema.empty() && !schemas.count(entry.schema)) continue;
+            const std::string head = "ALTER DEFAULT PRIVILEGES FOR ROLE " + entry.role +
+                                     (entry.schema.empty() ? std::string() : " IN SCHEMA " + entry.schema) + " ";
+            if (entry.schema.empty()) {
+                // A database-wide entry is the whole default ACL of that kind, revocations included.
+                tx.exec0(head + "REVOKE ALL ON " + entry.objects + " FROM PUBLIC");
+                tx.exec0(head + "REVOKE ALL ON " + entry.objects + " FROM " + entry.role);
+            }
+            for (const auto& statement : grant_statements(entry.grants, entry.objects, entry.role, {}, head + "GRANT "))
+                tx.exec0(statement);
+        }
+        // Objects live did not have (a table production added since) get what live's owner would
+        // have given them by creating them: the default privileges.
+        std::vector<ObjectAcl> acls;
+        for (auto& acl : object_acls_of(tx.exec(k_objects_under_default_acls))) {
+            if (!properties.objects.count({acl.kind, acl.name})) acls.push_back(std::move(acl));
+        }
         // Live's privileges go to the copy's objects of the same name; the grantee that was the
         // live object's owner becomes the copy object's owner.
+        acls.insert(acls.end(), properties.object_acls.begin(), properties.object_acls.end());
         std::map<std::pair<std::string, std::string>, std::string> owners;
         for (const auto& row : tx.exec("SELECT kind, name, quote_ident(pg_get_userbyid(owner)) FROM (" + k_objects + ") o"))
             owners[{row[0].c_str(), row[1].c_str()}] = row[2].c_str();
@@ -315,7 +364,7 @@ void apply_database_properties(const DatabaseProperties& properties, pqxx::conne
                      k_user_schema_filter))
                 columns.insert({row[0].c_str(), row[1].c_str()});
         }
-        for (const auto& acl : properties.object_acls) {
+        for (const auto& acl : acls) {
             auto found = owners.find({acl.kind, acl.name});
             if (found == owners.end()) continue;  // not in the copy (another schema, a subset)
             const std::string on = acl.kind + " " + acl.name;
@@ -328,18 +377,6 @@ void apply_database_properties(const DatabaseProperties& properties, pqxx::conne
             tx.exec0("REVOKE ALL ON " + on + " FROM PUBLIC");
             tx.exec0("REVOKE ALL ON " + on + " FROM " + found->second);
             for (const auto& statement : grant_statements(acl.grants, on, found->second)) tx.exec0(statement);
-        }
-        for (const auto& entry : properties.default_acls) {
-            if (!entry.schema.empty() && !owners.count({"SCHEMA", entry.schema})) continue;
-            const std::string head = "ALTER DEFAULT PRIVILEGES FOR ROLE " + entry.role +
-                                     (entry.schema.empty() ? std::string() : " IN SCHEMA " + entry.schema) + " ";
-            if (entry.schema.empty()) {
-                // A database-wide entry is the whole default ACL of that kind, revocations included.
-                tx.exec0(head + "REVOKE ALL ON " + entry.objects + " FROM PUBLIC");
-                tx.exec0(head + "REVOKE ALL ON " + entry.objects + " FROM " + entry.role);
-            }
-            for (const auto& statement : grant_statements(entry.grants, entry.objects, entry.role, {}, head + "GRANT "))
-                tx.exec0(statement);
         }
         tx.commit();
     });

@@ -157,6 +157,9 @@ TEST_F(StrangeSync, NewCopyTakesLiveOwnerGrantsSettingsLimitAndTablespace) {
               "\\N");
     EXPECT_EQ(cluster.query_value(k_live, "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = 'public.posts'::regclass"),
               "strange_staging_owner");
+    // A table live did not have (production added it since) gets what the default privileges give.
+    EXPECT_EQ(query_as(cluster, "strange_app", k_live, "SELECT count(*) FROM public.posts"),
+              fixture_servers().standby.query_value(k_strange_database, "SELECT count(*) FROM public.posts"));
     // A table created later by the owner (a migration) gets the app's SELECT from the default privileges.
     cluster.execute(k_live, "SET ROLE strange_staging_owner; CREATE TABLE public.after_sync (x int)");
     EXPECT_EQ(query_as(cluster, "strange_app", k_live, "SELECT count(*) FROM public.after_sync"), "0");

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,7 @@ struct DatabaseProperties {
     std::vector<std::string> settings;       ///< ALTER DATABASE … SET, as "name=value"
     std::vector<std::pair<std::string, std::string>> role_settings;  ///< (quoted role, "name=value")
     std::vector<ObjectAcl> object_acls;      ///< objects whose ACL is not the default, and column ACLs
+    std::set<std::pair<std::string, std::string>> objects;  ///< (kind, name) of every object live has
     std::vector<DefaultAcl> default_acls;
 };
 
@@ -54,7 +56,8 @@ DatabaseProperties read_database_properties(pqxx::connection& maintenance, pqxx:
 /// Gives `built` (a session in the new copy) live's properties, before promotion: every object
 /// understudy created is handed to live's owner (extension members and objects owned by
 /// pg_database_owner stay as they are), live's privileges go to the same-named objects of the
-/// copy, and live's default privileges are recreated. Then, through `maintenance`, the database
+/// copy, and live's default privileges are recreated; objects live did not have get the
+/// privileges those default privileges give their owner's new objects. Then, through `maintenance`, the database
 /// itself gets live's owner, ACL, connection limit and settings. The tablespace is given at
 /// CREATE DATABASE (moving a built database would copy it).
 void apply_database_properties(const DatabaseProperties& properties, pqxx::connection& maintenance,
