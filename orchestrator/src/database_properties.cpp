@@ -139,7 +139,8 @@ WITH candidates AS (
     UNION ALL SELECT 'pg_ts_config'::regclass, oid, cfgowner FROM pg_ts_config
     UNION ALL SELECT 'pg_statistic_ext'::regclass, oid, stxowner FROM pg_statistic_ext
     UNION ALL SELECT 'pg_foreign_server'::regclass, oid, srvowner FROM pg_foreign_server
-    UNION ALL SELECT 'pg_largeobject_metadata'::regclass, oid, lomowner FROM pg_largeobject_metadata
+    -- Large objects are identified by pg_largeobject, though their owners live in the metadata.
+    UNION ALL SELECT 'pg_largeobject'::regclass, oid, lomowner FROM pg_largeobject_metadata
 )
 SELECT 'ALTER ' || CASE i.type WHEN 'statistics object' THEN 'STATISTICS' WHEN 'composite type' THEN 'TYPE'
                                ELSE upper(i.type) END || ' ' || i.identity

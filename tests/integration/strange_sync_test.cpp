@@ -168,6 +168,132 @@ TEST_F(StrangeSync, NewCopyTakesLiveOwnerGrantsSettingsLimitAndTablespace) {
               std::vector<std::string>{std::string(k_live) + "_understudy_prev_1"});
 }
 
+// Item 6, every kind: a source of its own (not the shared `strange` database, whose columns other
+// tests' anonymization rules cover) with every kind of object a sync hands over and grants on.
+constexpr const char* k_kinds_source = "strange_sync_kinds";
+constexpr const char* k_kinds_live = "strange_kinds_live";
+
+constexpr const char* k_kinds_schema = R"sql(
+CREATE SCHEMA "Sync Kinds";
+CREATE TYPE "Sync Kinds".mood AS ENUM ('calm', 'busy');
+CREATE DOMAIN "Sync Kinds".positive AS integer CHECK (VALUE > 0);
+CREATE TYPE "Sync Kinds".pair AS (left_side integer, right_side integer);
+CREATE TABLE "Sync Kinds".events (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    mood "Sync Kinds".mood NOT NULL,
+    weight "Sync Kinds".positive,
+    note text
+);
+CREATE SEQUENCE "Sync Kinds".ticket_numbers;
+CREATE VIEW "Sync Kinds".busy_events AS SELECT id, weight FROM "Sync Kinds".events WHERE mood = 'busy';
+CREATE FUNCTION "Sync Kinds".heavier(w "Sync Kinds".positive) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT w > 5';
+)sql";
+
+constexpr const char* k_kinds_source_only = R"sql(
+CREATE TABLE public.serials (id serial PRIMARY KEY, label text);
+CREATE TABLE "Sync Kinds".readings (taken_on date NOT NULL, reading integer) PARTITION BY RANGE (taken_on);
+CREATE TABLE "Sync Kinds".readings_2024 PARTITION OF "Sync Kinds".readings
+    FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE MATERIALIZED VIEW "Sync Kinds".event_totals AS SELECT mood, count(*) AS events FROM "Sync Kinds".events GROUP BY mood;
+CREATE PROCEDURE "Sync Kinds".noop() LANGUAGE sql AS 'SELECT 1';
+CREATE AGGREGATE "Sync Kinds".total(integer) (SFUNC = int4pl, STYPE = integer);
+CREATE STATISTICS "Sync Kinds".events_stats ON mood, weight FROM "Sync Kinds".events;
+INSERT INTO "Sync Kinds".events (mood, weight, note) SELECT (ARRAY['calm', 'busy'])[1 + g % 2]::"Sync Kinds".mood, g, 'n' || g
+FROM generate_series(1, 10) AS g;
+INSERT INTO "Sync Kinds".readings SELECT date '2024-01-01' + g, g FROM generate_series(0, 9) AS g;
+INSERT INTO public.serials (label) SELECT 'l' || g FROM generate_series(1, 5) AS g;
+REFRESH MATERIALIZED VIEW "Sync Kinds".event_totals;
+)sql";
+
+// The privileges live had on the objects: what the copy must have afterwards.
+constexpr const char* k_kinds_grants = R"sql(
+GRANT USAGE ON SCHEMA "Sync Kinds" TO strange_app;
+REVOKE EXECUTE ON FUNCTION "Sync Kinds".heavier("Sync Kinds".positive) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION "Sync Kinds".heavier("Sync Kinds".positive) TO strange_app;
+GRANT SELECT (id, mood) ON "Sync Kinds".events TO strange_app;
+GRANT USAGE ON SEQUENCE "Sync Kinds".ticket_numbers TO strange_app;
+REVOKE USAGE ON TYPE "Sync Kinds".mood FROM PUBLIC;
+GRANT USAGE ON TYPE "Sync Kinds".mood TO strange_app;
+GRANT SELECT ON "Sync Kinds".busy_events TO strange_app WITH GRANT OPTION;
+)sql";
+
+/// Every non-default ACL in schema "Sync Kinds" (schema, relations, columns, routines, types), sorted.
+std::vector<std::vector<std::string>> kinds_acls(const TestCluster& cluster, const std::string& database) {
+    return cluster.query(database, R"sql(
+SELECT kind, name, (SELECT string_agg(a::text, ' ' ORDER BY a::text) FROM unnest(acl) a) FROM (
+    SELECT 'schema' AS kind, nspname::text AS name, nspacl AS acl FROM pg_namespace WHERE nspname = 'Sync Kinds'
+    UNION ALL
+    SELECT 'relation', relname::text, relacl FROM pg_class WHERE relnamespace = '"Sync Kinds"'::regnamespace
+    UNION ALL
+    SELECT 'column', c.relname || '.' || a.attname, a.attacl FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+    WHERE c.relnamespace = '"Sync Kinds"'::regnamespace AND a.attnum > 0
+    UNION ALL
+    SELECT 'routine', proname::text, proacl FROM pg_proc WHERE pronamespace = '"Sync Kinds"'::regnamespace
+    UNION ALL
+    SELECT 'type', typname::text, typacl FROM pg_type WHERE typnamespace = '"Sync Kinds"'::regnamespace
+) objects WHERE acl IS NOT NULL ORDER BY 1, 2
+)sql");
+}
+
+void create_sync_roles(const TestCluster& cluster) {
+    cluster.execute("postgres",
+                    "DO $$ BEGIN "
+                    "IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'strange_staging_owner') THEN "
+                    "CREATE ROLE strange_staging_owner NOLOGIN; END IF; "
+                    "IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'strange_app') THEN "
+                    "CREATE ROLE strange_app LOGIN; END IF; END $$");
+}
+
+TEST_F(StrangeSync, EveryKindOfObjectGoesToLiveOwnerWithLiveGrants) {
+    auto& servers = fixture_servers();
+    servers.primary.drop_database(k_kinds_source);
+    servers.primary.create_database(k_kinds_source);
+    servers.primary.execute(k_kinds_source, k_kinds_schema);
+    servers.primary.execute(k_kinds_source, k_kinds_source_only);
+    servers.primary.execute(k_kinds_source, "ANALYZE");
+    servers.standby.wait_for_replay_of(servers.primary);
+
+    auto& cluster = staging();
+    create_sync_roles(cluster);
+    for (const auto& name : databases_like(std::string(k_kinds_live) + "%")) cluster.drop_database(name);
+    cluster.execute("postgres", std::string("CREATE DATABASE ") + k_kinds_live + " OWNER strange_staging_owner");
+    cluster.execute(k_kinds_live, std::string("SET ROLE strange_staging_owner;") + k_kinds_schema + k_kinds_grants);
+    const auto before = kinds_acls(cluster, k_kinds_live);
+    // Schema, function, two columns, sequence, type, view.
+    ASSERT_EQ(before.size(), 7u) << ::testing::PrintToString(before);
+
+    TempFile config("sync: {backend: postgres, full: true, keep: 1}\n");
+    auto result = run_understudy({"sync", "--source", servers.standby.url(k_kinds_source), "--target",
+                                  cluster.url(k_kinds_live), "--config", config.path()});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+
+    EXPECT_EQ(kinds_acls(cluster, k_kinds_live), before);
+    // Every object the sync made is the owner's: relations, types, routines, statistics, schemas.
+    EXPECT_EQ(cluster.query_value(k_kinds_live, R"sql(
+SELECT coalesce(string_agg(what, ', ' ORDER BY what), 'none') FROM (
+    SELECT relname || ' ' || pg_get_userbyid(relowner) AS what FROM pg_class
+    WHERE relnamespace IN ('"Sync Kinds"'::regnamespace, 'public'::regnamespace) AND relowner <> 'strange_staging_owner'::regrole
+    UNION ALL SELECT typname || ' ' || pg_get_userbyid(typowner) FROM pg_type
+    WHERE typnamespace = '"Sync Kinds"'::regnamespace AND typowner <> 'strange_staging_owner'::regrole
+    UNION ALL SELECT proname || ' ' || pg_get_userbyid(proowner) FROM pg_proc
+    WHERE pronamespace = '"Sync Kinds"'::regnamespace AND proowner <> 'strange_staging_owner'::regrole
+    UNION ALL SELECT stxname || ' ' || pg_get_userbyid(stxowner) FROM pg_statistic_ext
+    WHERE stxnamespace = '"Sync Kinds"'::regnamespace AND stxowner <> 'strange_staging_owner'::regrole
+    UNION ALL SELECT nspname || ' ' || pg_get_userbyid(nspowner) FROM pg_namespace
+    WHERE nspname = 'Sync Kinds' AND nspowner <> 'strange_staging_owner'::regrole
+) wrong
+)sql"),
+              "none");
+    // The app uses what it was granted, and only that.
+    EXPECT_EQ(query_as(cluster, "strange_app", k_kinds_live, "SELECT count(*) FROM \"Sync Kinds\".events WHERE mood = 'busy'"),
+              "5");
+    EXPECT_EQ(query_as(cluster, "strange_app", k_kinds_live, "SELECT \"Sync Kinds\".heavier(7)"), "t");
+    EXPECT_THROW(query_as(cluster, "strange_app", k_kinds_live, "SELECT note FROM \"Sync Kinds\".events LIMIT 1"),
+                 pqxx::insufficient_privilege);
+    EXPECT_EQ(cluster.query_value(k_kinds_live, "SELECT count(*) FROM \"Sync Kinds\".readings"), "10");
+    servers.primary.drop_database(k_kinds_source);
+}
+
 // Item 16: a subset killed part way (a Heroku postdeploy timeout) is rebuilt by a plain rerun.
 struct KillPoint {
     const char* point;
