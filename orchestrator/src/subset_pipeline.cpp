@@ -95,7 +95,7 @@ nlohmann::json table_report(const subsetter::TablePlan& table_plan, const subset
 nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& snapshot,
                            const pg::ServerIdentity& target_identity, const SourceModel& model,
                            const anonymizer::Secret* secret, nlohmann::json& report, PhaseClock& clock,
-                           Progress& progress, bool clear_first);
+                           Progress& progress, bool clear_first, const std::function<void()>& loaded);
 
 /// "started 2026-12-03T05:06:07Z from host:port/dbname": what the partial-copy mark says (no user, no password).
 std::string partial_copy_description(pqxx::connection& target, const pg::ConnInfo& source) {
@@ -174,10 +174,14 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
                       "rerun with --replace");
     }
     try {
-        auto loaded = load_target(request, snapshot, target_identity, model, secret ? &*secret : nullptr, report, clock,
-                                  progress, request.replace || partial_copy.has_value());
-        if (marked) clear_partial_copy_mark(*pg::connect(request.target, pg::Side::target), previous_comment);
-        return loaded;
+        // The mark goes as soon as the copy is complete, before after_load: the checks there read
+        // the target as its users will, with its database settings (even a read-only default).
+        return load_target(request, snapshot, target_identity, model, secret ? &*secret : nullptr, report, clock,
+                           progress, request.replace || partial_copy.has_value(), [&] {
+                               if (marked)
+                                   clear_partial_copy_mark(*pg::connect(request.target, pg::Side::target),
+                                                           previous_comment);
+                           });
     } catch (...) {
         if (request.empty_target_on_failure) {
             try {
@@ -197,7 +201,7 @@ namespace {
 nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& snapshot,
                            const pg::ServerIdentity& target_identity, const SourceModel& model,
                            const anonymizer::Secret* secret, nlohmann::json& report, PhaseClock& clock,
-                           Progress& progress, bool clear_first) {
+                           Progress& progress, bool clear_first, const std::function<void()>& loaded) {
     // Sequence values are read in the snapshot, like everything else of the source.
     auto sequence_values = read_sequence_values(snapshot.transaction(), model.catalog);
 
@@ -314,6 +318,7 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
     test_pause_point("subset:analyzed");
     report["tables"] = tables;
     report["totals"] = {{"tables", copied_tables.size()}, {"rows", total_rows}, {"bytes", total_bytes}};
+    loaded();
     if (request.after_load) {
         clock.run("verify", progress, "verifying", [&] {
             request.after_load(LoadedRun{snapshot.transaction(), model.catalog, archive, report});
