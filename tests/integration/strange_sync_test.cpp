@@ -80,16 +80,20 @@ std::vector<std::vector<std::string>> database_properties(const TestCluster& clu
                               "SELECT pg_get_userbyid(d.datdba), "
                               "(SELECT string_agg(a::text, ' ' ORDER BY a::text) FROM unnest(d.datacl) a), "
                               "d.datconnlimit::text, t.spcname FROM pg_database d "
-                              "JOIN pg_tablespace t ON t.oid = d.dattablespace WHERE d.datname = '" + database + "'");
-    auto settings = cluster.query(
-        "postgres", "SELECT coalesce(r.rolname, ''), s.setconfig::text FROM pg_db_role_setting s "
-                    "JOIN pg_database d ON d.oid = s.setdatabase LEFT JOIN pg_roles r ON r.oid = s.setrole "
-                    "WHERE d.datname = '" + database + "' ORDER BY 1");
+                              "JOIN pg_tablespace t ON t.oid = d.dattablespace WHERE d.datname = '" +
+                                  database + "'");
+    auto settings =
+        cluster.query("postgres",
+                      "SELECT coalesce(r.rolname, ''), s.setconfig::text FROM pg_db_role_setting s "
+                      "JOIN pg_database d ON d.oid = s.setdatabase LEFT JOIN pg_roles r ON r.oid = s.setrole "
+                      "WHERE d.datname = '" +
+                          database + "' ORDER BY 1");
     rows.insert(rows.end(), settings.begin(), settings.end());
     auto defaults = cluster.query(
-        database, "SELECT pg_get_userbyid(defaclrole), coalesce(defaclnamespace::regnamespace::text, ''), "
-                  "defaclobjtype::text, (SELECT string_agg(a::text, ' ' ORDER BY a::text) FROM unnest(defaclacl) a) "
-                  "FROM pg_default_acl ORDER BY 1, 2, 3");
+        database,
+        "SELECT pg_get_userbyid(defaclrole), coalesce(defaclnamespace::regnamespace::text, ''), "
+        "defaclobjtype::text, (SELECT string_agg(a::text, ' ' ORDER BY a::text) FROM unnest(defaclacl) a) "
+        "FROM pg_default_acl ORDER BY 1, 2, 3");
     rows.insert(rows.end(), defaults.begin(), defaults.end());
     return rows;
 }
@@ -122,7 +126,8 @@ TEST_F(StrangeSync, NewCopyTakesLiveOwnerGrantsSettingsLimitAndTablespace) {
     cluster.execute("postgres", std::string("GRANT CONNECT ON DATABASE ") + k_live + " TO strange_app");
     cluster.execute("postgres", std::string("ALTER DATABASE ") + k_live + " SET timezone = 'Europe/Paris'");
     // A list setting whose elements are quoted: it must arrive as the same list, not one string.
-    cluster.execute("postgres", std::string("ALTER DATABASE ") + k_live + " SET search_path = \"$user\", public, \"Odd, One\"");
+    cluster.execute("postgres",
+                    std::string("ALTER DATABASE ") + k_live + " SET search_path = \"$user\", public, \"Odd, One\"");
     cluster.execute("postgres", std::string("ALTER ROLE strange_app IN DATABASE ") + k_live + " SET work_mem = '8MB'");
     // Live as an earlier sync left it: the app's tables, owned by the staging owner, readable by the app.
     cluster.execute(k_live,
@@ -136,8 +141,8 @@ TEST_F(StrangeSync, NewCopyTakesLiveOwnerGrantsSettingsLimitAndTablespace) {
     ASSERT_EQ(query_as(cluster, "strange_app", k_live, "SELECT count(*) FROM public.users"), "0");
 
     TempFile config("sync: {backend: postgres, full: true, keep: 1}\n");
-    auto result = run_understudy(
-        {"sync", "--source", source_url(), "--target", cluster.url(k_live), "--config", config.path()});
+    auto result =
+        run_understudy({"sync", "--source", source_url(), "--target", cluster.url(k_live), "--config", config.path()});
     ASSERT_EQ(result.exit_code, 0) << result.err;
 
     EXPECT_EQ(database_properties(cluster, k_live), before);
@@ -150,12 +155,14 @@ TEST_F(StrangeSync, NewCopyTakesLiveOwnerGrantsSettingsLimitAndTablespace) {
     EXPECT_EQ(query_as(cluster, "strange_app", k_live, "SELECT current_setting('search_path')"),
               "\"$user\", public, \"Odd, One\"");
     // Every object understudy created now belongs to live's owner.
-    EXPECT_EQ(cluster.query_value(k_live, "SELECT string_agg(c.relname || ' ' || pg_get_userbyid(c.relowner), ', ') "
-                                          "FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace "
-                                          "AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') "
-                                          "AND c.relowner <> 'strange_staging_owner'::regrole"),
+    EXPECT_EQ(cluster.query_value(k_live,
+                                  "SELECT string_agg(c.relname || ' ' || pg_get_userbyid(c.relowner), ', ') "
+                                  "FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace "
+                                  "AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') "
+                                  "AND c.relowner <> 'strange_staging_owner'::regrole"),
               "\\N");
-    EXPECT_EQ(cluster.query_value(k_live, "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = 'public.posts'::regclass"),
+    EXPECT_EQ(cluster.query_value(
+                  k_live, "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = 'public.posts'::regclass"),
               "strange_staging_owner");
     // A table live did not have (production added it since) gets what the default privileges give.
     EXPECT_EQ(query_as(cluster, "strange_app", k_live, "SELECT count(*) FROM public.posts"),
@@ -285,7 +292,8 @@ SELECT coalesce(string_agg(what, ', ' ORDER BY what), 'none') FROM (
 )sql"),
               "none");
     // The app uses what it was granted, and only that.
-    EXPECT_EQ(query_as(cluster, "strange_app", k_kinds_live, "SELECT count(*) FROM \"Sync Kinds\".events WHERE mood = 'busy'"),
+    EXPECT_EQ(query_as(cluster, "strange_app", k_kinds_live,
+                       "SELECT count(*) FROM \"Sync Kinds\".events WHERE mood = 'busy'"),
               "5");
     EXPECT_EQ(query_as(cluster, "strange_app", k_kinds_live, "SELECT \"Sync Kinds\".heavier(7)"), "t");
     EXPECT_THROW(query_as(cluster, "strange_app", k_kinds_live, "SELECT note FROM \"Sync Kinds\".events LIMIT 1"),
@@ -320,7 +328,7 @@ TEST_P(StrangeSyncKilledSubset, IsRebuiltByARerunWithoutReplace) {
         cluster.create_database(name);
     }
     auto subset_args = [&](const std::string& database) {
-        return std::vector<std::string>{"subset", "--source", source_url(), "--target", cluster.url(database),
+        return std::vector<std::string>{"subset",  "--source", source_url(), "--target", cluster.url(database),
                                         "--force", "users:1"};
     };
     auto reference_run = run_understudy(subset_args(reference));
@@ -338,13 +346,15 @@ TEST_P(StrangeSyncKilledSubset, IsRebuiltByARerunWithoutReplace) {
         "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace";
     if (GetParam().before_foreign_keys) {
         ASSERT_EQ(cluster.query_value(target, foreign_keys), "0");
-        ASSERT_NE(cluster.query_value(target, "SELECT count(*) FROM pg_class WHERE oid = 'public.users'::regclass"), "0");
+        ASSERT_NE(cluster.query_value(target, "SELECT count(*) FROM pg_class WHERE oid = 'public.users'::regclass"),
+                  "0");
     }
 
     // A pg_restore the killed run spawned may still be working in the target: the rerun ends it.
     auto rerun = run_understudy(subset_args(target));
     ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
-    const std::string said = "warning: target database \"" + target + "\" holds an unfinished copy left by an interrupted run";
+    const std::string said =
+        "warning: target database \"" + target + "\" holds an unfinished copy left by an interrupted run";
     const auto at = rerun.err.find(said);
     ASSERT_NE(at, std::string::npos) << rerun.err;
     const std::string line = rerun.err.substr(at, rerun.err.find('\n', at) - at);
@@ -352,8 +362,10 @@ TEST_P(StrangeSyncKilledSubset, IsRebuiltByARerunWithoutReplace) {
     EXPECT_EQ(fk_violations(cluster.conninfo(target)), std::vector<std::string>{});
     EXPECT_EQ(cluster.query_value(target, foreign_keys), cluster.query_value(reference, foreign_keys));
     EXPECT_EQ(table_counts(cluster.conninfo(target)), table_counts(cluster.conninfo(reference)));
-    EXPECT_EQ(cluster.query_value("postgres", "SELECT shobj_description(oid, 'pg_database') IS NULL FROM pg_database "
-                                              "WHERE datname = '" + target + "'"),
+    EXPECT_EQ(cluster.query_value("postgres",
+                                  "SELECT shobj_description(oid, 'pg_database') IS NULL FROM pg_database "
+                                  "WHERE datname = '" +
+                                      target + "'"),
               "t")
         << "the mark outlived the completed copy";
 
@@ -364,7 +376,8 @@ TEST_P(StrangeSyncKilledSubset, IsRebuiltByARerunWithoutReplace) {
 }
 
 INSTANTIATE_TEST_SUITE_P(NamedPoints, StrangeSyncKilledSubset,
-                         ::testing::Values(KillPoint{"subset:pre_data_restored", true}, KillPoint{"subset:copied", true},
+                         ::testing::Values(KillPoint{"subset:pre_data_restored", true},
+                                           KillPoint{"subset:copied", true},
                                            KillPoint{"spawned pg_restore --section=post-data", false},
                                            KillPoint{"subset:post_data_restored", false}),
                          kill_point_name);
@@ -380,8 +393,10 @@ TEST_F(StrangeSync, NonEmptyTargetWithoutTheMarkIsStillRefused) {
     auto result = run_understudy({"subset", "--source", source_url(), "--target", cluster.url(target)});
     EXPECT_EQ(result.exit_code, 6) << result.err;
     EXPECT_EQ(cluster.query_value(target, "SELECT count(*) FROM public.precious"), "1");
-    EXPECT_EQ(cluster.query_value("postgres", "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
-                                              "WHERE datname = '" + target + "'"),
+    EXPECT_EQ(cluster.query_value("postgres",
+                                  "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+                                  "WHERE datname = '" +
+                                      target + "'"),
               "partial copy of the billing data");
     cluster.drop_database(target);
 }
@@ -416,8 +431,9 @@ TEST_F(StrangeSync, ProtectedTargetIsRefusedByEveryWritingCommandWhateverItsSpel
                   std::string::npos)
             << command[0] << ": " << result.err;
     }
-    EXPECT_EQ(cluster.query_value(target, "SELECT string_agg(relname, ',') FROM pg_class "
-                                          "WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'"),
+    EXPECT_EQ(cluster.query_value(target,
+                                  "SELECT string_agg(relname, ',') FROM pg_class "
+                                  "WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'"),
               "precious");
     EXPECT_EQ(cluster.query_value(target, "SELECT count(*) FROM public.precious"), "1");
     EXPECT_EQ(databases_like(target + "%"), std::vector<std::string>{target}) << "the sync created nothing";
@@ -441,11 +457,13 @@ TEST_F(StrangeSync, FailureAfterPromotionSaysTheNewCopyIsLive) {
     // A subscription (disabled, without a slot) makes DROP DATABASE fail, WITH (FORCE) or not:
     // with keep: 0 the demoted live copy is dropped right after the swap, and that drop fails.
     cluster.execute(live, "CREATE TABLE public.old_live (x int)");
-    cluster.execute(live, "CREATE SUBSCRIPTION strange_promo_sub CONNECTION 'dbname=strange_nowhere' "
-                          "PUBLICATION strange_nothing WITH (connect = false)");
+    cluster.execute(live,
+                    "CREATE SUBSCRIPTION strange_promo_sub CONNECTION 'dbname=strange_nowhere' "
+                    "PUBLICATION strange_nothing WITH (connect = false)");
 
     TempFile config("sync: {backend: postgres, full: true, keep: 0}\n");
-    auto result = run_understudy({"sync", "--source", source_url(), "--target", cluster.url(live), "--config", config.path()});
+    auto result =
+        run_understudy({"sync", "--source", source_url(), "--target", cluster.url(live), "--config", config.path()});
 
     EXPECT_EQ(result.exit_code, 5) << result.err;
     const std::string start = "error: the new copy is live (renamed \"" + live + "_understudy_new\" to \"" + live +

@@ -9,8 +9,10 @@ namespace {
 TEST(SettingStatement, PlainValueIsOneLiteral) {
     EXPECT_EQ(setting_statement("ALTER DATABASE \"x\"", "TimeZone=Europe/Paris"),
               "ALTER DATABASE \"x\" SET \"timezone\" TO 'Europe/Paris'");
-    EXPECT_EQ(setting_statement("ALTER DATABASE x", "DateStyle=SQL, DMY"), "ALTER DATABASE x SET \"datestyle\" TO 'SQL, DMY'");
-    EXPECT_EQ(setting_statement("ALTER DATABASE x", "app.note=it's"), "ALTER DATABASE x SET \"app\".\"note\" TO 'it''s'");
+    EXPECT_EQ(setting_statement("ALTER DATABASE x", "DateStyle=SQL, DMY"),
+              "ALTER DATABASE x SET \"datestyle\" TO 'SQL, DMY'");
+    EXPECT_EQ(setting_statement("ALTER DATABASE x", "app.note=it's"),
+              "ALTER DATABASE x SET \"app\".\"note\" TO 'it''s'");
     EXPECT_EQ(setting_statement("ALTER ROLE r IN DATABASE x", "work_mem=8MB"),
               "ALTER ROLE r IN DATABASE x SET \"work_mem\" TO '8MB'");
 }
@@ -18,7 +20,8 @@ TEST(SettingStatement, PlainValueIsOneLiteral) {
 TEST(SettingStatement, ListSettingsKeepTheirElements) {
     EXPECT_EQ(setting_statement("ALTER DATABASE x", "search_path=\"$user\", public, \"Odd, One\""),
               "ALTER DATABASE x SET \"search_path\" TO '$user', 'public', 'Odd, One'");
-    EXPECT_EQ(setting_statement("ALTER DATABASE x", "search_path=\"a\"\"b\""), "ALTER DATABASE x SET \"search_path\" TO 'a\"b'");
+    EXPECT_EQ(setting_statement("ALTER DATABASE x", "search_path=\"a\"\"b\""),
+              "ALTER DATABASE x SET \"search_path\" TO 'a\"b'");
     EXPECT_EQ(setting_statement("ALTER DATABASE x", "search_path="), "ALTER DATABASE x SET \"search_path\" TO ''");
     EXPECT_EQ(setting_statement("ALTER DATABASE x", "temp_tablespaces=fast,  slow"),
               "ALTER DATABASE x SET \"temp_tablespaces\" TO 'fast', 'slow'");

@@ -6,8 +6,8 @@
 
 #include <filesystem>
 
-#include "understudy/error.hpp"
 #include "../support/temp_file.hpp"
+#include "understudy/error.hpp"
 #include "understudy/orchestrator/config_file.hpp"
 #include "understudy/orchestrator/sync_guards.hpp"
 
@@ -72,8 +72,9 @@ namespace understudy::orchestrator {
 namespace {
 
 TEST(ProtectConfig, TopLevelAndSyncListsBothCount) {
-    testing::TempFile file("protect: [\"db.prod.example.com\", \"host=10.0.0.5 port=5433\"]\n"
-                           "sync:\n  protect: [\"7300000000000000001\"]\n");
+    testing::TempFile file(
+        "protect: [\"db.prod.example.com\", \"host=10.0.0.5 port=5433\"]\n"
+        "sync:\n  protect: [\"7300000000000000001\"]\n");
     auto config = load_config_file(file.path());
     EXPECT_EQ(config.protect, (std::vector<std::string>{"db.prod.example.com", "host=10.0.0.5 port=5433"}));
     EXPECT_EQ(all_protected(config),

@@ -28,21 +28,21 @@ struct ObjectAcl {
 
 /// An ALTER DEFAULT PRIVILEGES entry of live.
 struct DefaultAcl {
-    std::string role;     ///< FOR ROLE (quoted)
-    std::string schema;   ///< IN SCHEMA (quoted), empty for the database-wide entry
-    std::string objects;  ///< TABLES, SEQUENCES, FUNCTIONS, TYPES, SCHEMAS
+    std::string role;              ///< FOR ROLE (quoted)
+    std::string schema;            ///< IN SCHEMA (quoted), empty for the database-wide entry
+    std::string objects;           ///< TABLES, SEQUENCES, FUNCTIONS, TYPES, SCHEMAS
     std::vector<AclGrant> grants;  ///< grantee empty means `role` itself
 };
 
 /// Live's database-level properties and the privileges on its objects, read before promotion.
 struct DatabaseProperties {
-    std::string owner;                       ///< quoted role name
-    std::optional<std::string> tablespace;   ///< quoted; unset for pg_default
+    std::string owner;                      ///< quoted role name
+    std::optional<std::string> tablespace;  ///< quoted; unset for pg_default
     int connection_limit = -1;
-    std::optional<std::vector<AclGrant>> acl;  ///< unset: the default ACL (datacl NULL)
-    std::vector<std::string> settings;       ///< ALTER DATABASE … SET, as "name=value"
+    std::optional<std::vector<AclGrant>> acl;                        ///< unset: the default ACL (datacl NULL)
+    std::vector<std::string> settings;                               ///< ALTER DATABASE … SET, as "name=value"
     std::vector<std::pair<std::string, std::string>> role_settings;  ///< (quoted role, "name=value")
-    std::vector<ObjectAcl> object_acls;      ///< objects whose ACL is not the default, and column ACLs
+    std::vector<ObjectAcl> object_acls;                     ///< objects whose ACL is not the default, and column ACLs
     std::set<std::pair<std::string, std::string>> objects;  ///< (kind, name) of every object live has
     std::vector<DefaultAcl> default_acls;
 };
