@@ -300,7 +300,7 @@ RuleSet RuleSet::from_yaml(const YAML::Node& root, const std::string& path) {
     if (!root || root.IsNull()) return set;
     if (!root.IsMap()) parser.fail(root, "the configuration file must be a mapping");
     // A misspelt `anonymise:` must not read as "no anonymization configured": that would fail open.
-    parser.only_keys(root, {"source", "target", "subset", "anonymize", "keep", "sync"}, "the configuration file");
+    parser.only_keys(root, {"source", "target", "subset", "anonymize", "keep", "sync", "protect"}, "the configuration file");
     auto& impl = *set.m_impl;
     if (const YAML::Node anonymize = root["anonymize"]) {
         // An anonymize section, even an empty one, turns the fail-closed guard on.

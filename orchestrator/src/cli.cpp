@@ -240,6 +240,9 @@ int run(int argc, char** argv) {
         ->envname("UNDERSTUDY_TARGET");
     restore->add_flag("--replace", options.replace, "drop the target's contents first instead of refusing")
         ->envname("UNDERSTUDY_REPLACE");
+    restore->add_option("--config", options.config_path, "configuration file (its protect: entries are honoured)")
+        ->envname("UNDERSTUDY_CONFIG")
+        ->check(CLI::ExistingFile);
 
     auto* sync = app.add_subcommand("sync", "build a fresh (anonymized) copy, verify it, then promote it "
                                             "(config sync: section)");
@@ -274,7 +277,8 @@ int run(int argc, char** argv) {
     }
     if (command.get_name() == "restore") {
         Progress progress(Progress::stderr_is_terminal());
-        auto report = run_restore({restore_file, resolve_target(options, config), options.replace}, progress);
+        auto report =
+            run_restore({restore_file, resolve_target(options, config), options.replace, all_protected(config)}, progress);
         std::printf("restored %s (%s) in %.2f s\n", restore_file.c_str(),
                     format_bytes(report["file_bytes"].get<double>()).c_str(), report["seconds"].get<double>());
         return 0;
@@ -293,7 +297,9 @@ int run(int argc, char** argv) {
         return 0;
     }
     if (command.get_name() == "rollback") {
-        std::cout << run_rollback(config.sync.value_or(SyncConfig{}), resolve_target(options, config)) << "\n";
+        SyncConfig sync = config.sync.value_or(SyncConfig{});
+        sync.protect = all_protected(config);
+        std::cout << run_rollback(sync, resolve_target(options, config)) << "\n";
         return 0;
     }
     auto settings = build_settings(command, options, config);
@@ -306,6 +312,7 @@ int run(int argc, char** argv) {
         request.settings = settings;
         request.rules = std::move(rules);
         request.sync = config.sync.value_or(SyncConfig{});
+        request.sync.protect = all_protected(config);
         if (options.allow_primary_source) request.sync.allow_primary_source = true;
         request.jobs = options.jobs > 0 ? options.jobs : config.jobs.value_or(2);
         request.wait_for_lock = options.wait_for_lock;
@@ -346,6 +353,7 @@ int run(int argc, char** argv) {
     request.jobs = options.jobs > 0 ? options.jobs : config.jobs.value_or(2);
     request.replace = options.replace;
     request.dry_run = options.dry_run;
+    request.protect = all_protected(config);
     request.rules = std::move(rules);
     Progress progress(Progress::stderr_is_terminal());
     auto report = run_subset(request, progress);

@@ -274,12 +274,22 @@ ConfigFile load_config_file(const std::string& path) {
     config.path = path;
     if (root.IsNull()) return config;
     // anonymize and keep belong to the anonymizer; promotion settings to the sync pipeline.
-    file.only_keys(root, {"source", "target", "subset", "anonymize", "keep", "sync"}, "the configuration file");
+    file.only_keys(root, {"source", "target", "subset", "anonymize", "keep", "sync", "protect"}, "the configuration file");
     if (root["source"]) config.source = file.string_with_env(root["source"], "source");
     if (root["target"]) config.target = file.string_with_env(root["target"], "target");
     if (root["subset"] && !root["subset"].IsNull()) parse_subset(file, root["subset"], config);
     if (root["sync"] && !root["sync"].IsNull()) config.sync = parse_sync(file, root["sync"]);
+    if (const auto& protect = root["protect"]; protect && !protect.IsNull()) {
+        if (!protect.IsSequence()) file.fail(protect, "protect must be a list");
+        for (const auto& entry : protect) config.protect.push_back(file.string_with_env(entry, "protect"));
+    }
     return config;
+}
+
+std::vector<std::string> all_protected(const ConfigFile& config) {
+    std::vector<std::string> protect = config.protect;
+    if (config.sync) protect.insert(protect.end(), config.sync->protect.begin(), config.sync->protect.end());
+    return protect;
 }
 
 }  // namespace understudy::orchestrator

@@ -5,12 +5,14 @@
 #include <atomic>
 #include <chrono>
 #include <exception>
+#include <optional>
 #include <thread>
 
 #include <pqxx/nontransaction>
 #include <pqxx/result>
 
 #include "understudy/error.hpp"
+#include "understudy/orchestrator/database_properties.hpp"
 #include "understudy/pg/session.hpp"
 #include "understudy/pg/sql_text.hpp"
 #include "understudy/test_pause.hpp"
@@ -39,16 +41,47 @@ public:
         with_target("could not prepare the new database", [&] {
             // A leftover new database is from an earlier, failed run: never promoted, always rebuilt.
             tx.exec0("DROP DATABASE IF EXISTS " + pg::quote_ident(new_name()) + " WITH (FORCE)");
-            auto live = tx.exec_params("SELECT pg_encoding_to_char(encoding), datcollate, datctype FROM pg_database "
-                                       "WHERE datname = $1", m_name);
+        });
+        // Live's owner, privileges and settings are read now, before anything is built, and given
+        // to the copy once it is loaded (give_live_properties): a failure then leaves live untouched.
+        m_live_properties.reset();
+        if (with_target("could not read the live database", [&] { return exists(tx, m_name); })) {
+            auto reader = maintenance();
+            auto live_connection = pg::connect(m_live, pg::Side::target);
+            m_live_properties = read_database_properties(*reader, *live_connection, m_name);
+        }
+        with_target("could not prepare the new database", [&] {
+            // template0 takes any encoding and locale: the copy gets live's, so that text sorts
+            // and converts the same. It is built in live's tablespace (moving it later copies it).
+            const int version = tx.exec1("SELECT current_setting('server_version_num')::int")[0].as<int>();
+            const std::string locale_column = version >= 170000 ? "datlocale" : version >= 150000 ? "daticulocale" : "NULL";
+            const std::string provider_column = version >= 150000 ? "datlocprovider::text" : "'c'";
+            auto live = tx.exec_params("SELECT pg_encoding_to_char(encoding), datcollate, datctype, " + provider_column +
+                                           ", " + locale_column + " FROM pg_database WHERE datname = $1",
+                                       m_name);
             std::string create = "CREATE DATABASE " + pg::quote_ident(new_name()) + " TEMPLATE template0";
             if (!live.empty()) {
                 create += " ENCODING " + pg::quote_literal(live[0][0].c_str()) + " LC_COLLATE " +
                           pg::quote_literal(live[0][1].c_str()) + " LC_CTYPE " + pg::quote_literal(live[0][2].c_str());
+                const std::string provider = live[0][3].c_str();
+                if (provider == "i") {
+                    create += " LOCALE_PROVIDER icu ICU_LOCALE " + pg::quote_literal(live[0][4].c_str());
+                } else if (provider == "b") {
+                    create += " LOCALE_PROVIDER builtin BUILTIN_LOCALE " + pg::quote_literal(live[0][4].c_str());
+                }
             }
+            if (m_live_properties && m_live_properties->tablespace)
+                create += " TABLESPACE " + *m_live_properties->tablespace;
             tx.exec0(create);
         });
         return m_live.with("dbname", new_name());
+    }
+
+    void give_live_properties() override {
+        if (!m_live_properties) return;  // the first sync: there is no live database to take after
+        auto connection = maintenance();
+        auto built = pg::connect(m_live.with("dbname", new_name()), pg::Side::target);
+        apply_database_properties(*m_live_properties, *connection, *built, new_name());
     }
 
     std::string promote() override {
@@ -97,8 +130,8 @@ public:
 
 private:
     template <typename Body>
-    void with_target(const std::string& action, Body&& body) {
-        pg::with_context(pg::Side::target, action, [&] { body(); });
+    auto with_target(const std::string& action, Body&& body) -> decltype(body()) {
+        return pg::with_context(pg::Side::target, action, [&] { return body(); });
     }
 
     std::unique_ptr<pqxx::connection> maintenance() {
@@ -177,6 +210,7 @@ private:
 
     pg::ConnInfo m_live;
     std::string m_name;
+    std::optional<DatabaseProperties> m_live_properties;
 };
 
 class NoneBackend : public PromotionBackend {

@@ -8,6 +8,7 @@
 
 #include "understudy/error.hpp"
 #include "understudy/orchestrator/subprocess.hpp"
+#include "understudy/orchestrator/sync_guards.hpp"
 #include "understudy/orchestrator/target_guard.hpp"
 #include "understudy/pg/session.hpp"
 
@@ -47,11 +48,16 @@ nlohmann::json run_restore(const RestoreRequest& request, Progress& progress) {
 
     auto target_connection = pg::connect(request.target, pg::Side::target);
     auto target_identity = pg::read_identity(*target_connection, pg::Side::target);
+    check_not_protected(request.target, target_identity, request.protect);
     check_target_writable(target_identity);
     if (request.replace) {
         clear_target(*target_connection);
-    } else {
-        check_target_empty(*target_connection);
+    } else if (auto partial_copy = check_target_empty(*target_connection)) {
+        // A subset killed part way left its mark: that target is ours to clear, mark included.
+        progress.warn("target database \"" + target_identity.database + "\" holds an unfinished copy left by an " +
+                      "interrupted run (\"" + *partial_copy + "\"): clearing it");
+        clear_target(*target_connection);
+        clear_partial_copy_mark(*target_connection, std::nullopt);
     }
     target_connection.reset();
 

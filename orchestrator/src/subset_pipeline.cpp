@@ -19,6 +19,7 @@
 #include "understudy/orchestrator/post_data_split.hpp"
 #include "understudy/orchestrator/schema_clone.hpp"
 #include "understudy/orchestrator/sequence_reset.hpp"
+#include "understudy/orchestrator/sync_guards.hpp"
 #include "understudy/orchestrator/table_transfer.hpp"
 #include "understudy/orchestrator/target_analyze.hpp"
 #include "understudy/orchestrator/target_guard.hpp"
@@ -95,7 +96,17 @@ nlohmann::json table_report(const subsetter::TablePlan& table_plan, const subset
 nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& snapshot,
                            const pg::ServerIdentity& target_identity, const SourceModel& model,
                            const anonymizer::Secret* secret, nlohmann::json& report, PhaseClock& clock,
-                           Progress& progress);
+                           Progress& progress, bool clear_first, const std::function<void()>& loaded);
+
+/// "started 2026-12-03T05:06:07Z from host:port/dbname": what the partial-copy mark says (no user, no password).
+std::string partial_copy_description(pqxx::connection& target, const pg::ConnInfo& source) {
+    const std::string started = pg::with_context(pg::Side::target, "could not read the target's clock", [&] {
+        pqxx::nontransaction tx(target);
+        return std::string(tx.exec1("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")[0].c_str());
+    });
+    return "started " + started + " from " + source.get("host").value_or("") + ":" + source.get("port").value_or("5432") +
+           "/" + source.get("dbname").value_or("");
+}
 
 }  // namespace
 
@@ -115,9 +126,16 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
     pg::SourceSnapshot snapshot(request.source);
     auto target_connection = pg::connect(request.target, pg::Side::target);
     auto target_identity = pg::read_identity(*target_connection, pg::Side::target);
+    check_not_protected(request.target, target_identity, request.protect);
     check_target_is_not_source(snapshot.identity(), target_identity);
     check_target_writable(target_identity);
-    if (!request.replace && !request.dry_run) check_target_empty(*target_connection);
+    std::optional<std::string> partial_copy;
+    if (!request.replace && !request.dry_run) partial_copy = check_target_empty(*target_connection);
+    if (partial_copy) {
+        progress.warn("target database \"" + target_identity.database + "\" holds an unfinished copy left by an " +
+                      "interrupted run (\"" + *partial_copy + "\"): rebuilding it");
+        end_leftover_sessions(*target_connection);
+    }
     report["source_in_recovery"] = snapshot.identity().in_recovery;
 
     auto model = clock.run("plan", progress, "reading the catalog", [&] {
@@ -142,14 +160,35 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
 
     // From here on the target is written. It was empty (or --replace was given), so if the run fails
     // it is emptied again: a rerun then starts clean instead of meeting "target is not empty".
+    // The target is marked before the first write and the mark is removed when the copy is
+    // complete: a run killed in between (a Heroku postdeploy timeout) leaves a target that the
+    // next run recognizes as its own and rebuilds without --replace.
+    std::optional<std::string> previous_comment;
+    bool marked = false;
     try {
+        previous_comment = mark_partial_copy(*target_connection, partial_copy_description(*target_connection, request.source));
+        marked = true;
+    } catch (const pg::DatabaseError& error) {
+        if (error.sqlstate() != "42501") throw;
+        progress.warn("cannot mark target database \"" + target_identity.database +
+                      "\" as a copy in progress (only its owner can comment on it): if this run is interrupted, "
+                      "rerun with --replace");
+    }
+    try {
+        // The mark goes as soon as the copy is complete, before after_load: the checks there read
+        // the target as its users will, with its database settings (even a read-only default).
         return load_target(request, snapshot, target_identity, model, secret ? &*secret : nullptr, report, clock,
-                           progress);
+                           progress, request.replace || partial_copy.has_value(), [&] {
+                               if (marked)
+                                   clear_partial_copy_mark(*pg::connect(request.target, pg::Side::target),
+                                                           previous_comment);
+                           });
     } catch (...) {
         if (request.empty_target_on_failure) {
             try {
                 auto cleanup = pg::connect(request.target, pg::Side::target);
                 clear_target(*cleanup);
+                if (marked) clear_partial_copy_mark(*cleanup, previous_comment);
             } catch (...) {
                 // The original failure is what the user needs to see; the target may be unreachable.
             }
@@ -163,7 +202,7 @@ namespace {
 nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& snapshot,
                            const pg::ServerIdentity& target_identity, const SourceModel& model,
                            const anonymizer::Secret* secret, nlohmann::json& report, PhaseClock& clock,
-                           Progress& progress) {
+                           Progress& progress, bool clear_first, const std::function<void()>& loaded) {
     // Sequence values are read in the snapshot, like everything else of the source.
     auto sequence_values = read_sequence_values(snapshot.transaction(), model.catalog);
 
@@ -181,7 +220,7 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
         step.archive = SchemaArchive::dump(request.source, snapshot.id(), request.settings.catalog_filter.schemas);
         step.dump_seconds = std::chrono::duration<double>(Clock::now() - start).count();
         start = Clock::now();
-        if (request.replace) {
+        if (clear_first) {
             auto connection = pg::connect(request.target, pg::Side::target);
             clear_target(*connection);
         }
@@ -288,6 +327,7 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
     test_pause_point("subset:analyzed");
     report["tables"] = tables;
     report["totals"] = {{"tables", copied_tables.size()}, {"rows", total_rows}, {"bytes", total_bytes}};
+    loaded();
     if (request.after_load) {
         clock.run("verify", progress, "verifying", [&] {
             request.after_load(LoadedRun{snapshot.transaction(), model.catalog, archive, report});

@@ -1,9 +1,14 @@
 // The sync's refusals before the first write: each one names what matched and has its own exit code.
 #include "understudy/orchestrator/sync_guards.hpp"
 
+#include <netdb.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <filesystem>
+#include <optional>
 #include <set>
 
 #include <pqxx/nontransaction>
@@ -41,48 +46,110 @@ std::string first_of_list(const std::string& list) {
     return list.substr(0, list.find(','));
 }
 
-/// Every spelling of the target a protect: entry may use, lowercased: host, host:port, host:port/dbname.
-std::set<std::string> target_names(const pg::ConnInfo& target, const pg::ServerIdentity& identity) {
-    std::set<std::string> hosts;
-    if (auto host = target.get("host"); host && !host->empty()) hosts.insert(lowercase(first_of_list(*host)));
-    if (auto address = target.get("hostaddr"); address && !address->empty())
-        hosts.insert(lowercase(first_of_list(*address)));
-    if (!identity.host.empty()) hosts.insert(lowercase(identity.host));
+/// Where a protect: entry or a target points: a host (name, address or unix socket directory),
+/// and, when known, a port and a database name.
+struct Address {
+    std::string host;
+    std::optional<std::string> port;
+    std::optional<std::string> database;
+};
 
-    std::set<std::string> ports{k_default_port};
-    if (auto port = target.get("port"); port && !port->empty()) ports = {first_of_list(*port)};
-    if (!identity.port.empty()) ports.insert(identity.port);
-
-    std::set<std::string> databases;
-    if (!identity.database.empty()) databases.insert(identity.database);
-    if (auto dbname = target.get("dbname"); dbname && !dbname->empty()) databases.insert(*dbname);
-
-    std::set<std::string> names;
-    for (const auto& host : hosts) {
-        names.insert(host);
-        for (const auto& port : ports) {
-            names.insert(host + ":" + port);
-            // Database names are case-sensitive; lowercasing them too errs on the side of refusing.
-            for (const auto& database : databases) names.insert(host + ":" + port + "/" + lowercase(database));
-        }
+/// A protect: entry as an address: a URL or key=value string, or host[:port[/dbname]] (an IPv6
+/// address in brackets, or bare without port). A URL naming a database but no port means 5432.
+Address entry_address(const std::string& entry) {
+    Address address;
+    const bool url = entry.rfind("postgres://", 0) == 0 || entry.rfind("postgresql://", 0) == 0;
+    if (url || entry.find('=') != std::string::npos) {
+        pg::ConnInfo info = pg::ConnInfo::parse(entry, "protect");
+        address.host = first_of_list(info.get("host").value_or(info.get("hostaddr").value_or("")));
+        if (auto port = info.get("port")) address.port = first_of_list(*port);
+        address.database = info.get("dbname");
+        if (address.database && !address.port) address.port = k_default_port;
+        return address;
     }
-    return names;
+    std::string rest;
+    if (!entry.empty() && entry[0] == '[') {
+        auto close = entry.find(']');
+        address.host = entry.substr(1, close == std::string::npos ? std::string::npos : close - 1);
+        if (close != std::string::npos && close + 1 < entry.size() && entry[close + 1] == ':') rest = entry.substr(close + 2);
+    } else if (std::count(entry.begin(), entry.end(), ':') >= 2 && entry.find('/') == std::string::npos) {
+        address.host = entry;  // a bare IPv6 address
+    } else if (auto colon = entry.find(':'); colon != std::string::npos) {
+        address.host = entry.substr(0, colon);
+        rest = entry.substr(colon + 1);
+    } else {
+        address.host = entry;  // a host name, an address, or a socket directory
+    }
+    if (!rest.empty()) {
+        auto slash = rest.find('/');
+        address.port = rest.substr(0, slash);
+        if (slash != std::string::npos) address.database = rest.substr(slash + 1);
+    }
+    return address;
 }
 
-/// The spelling of a protect: entry compared with target_names(): a URL or key=value string becomes
-/// host[:port[/dbname]], anything else is taken as written. Lowercased like target_names().
-std::string entry_name(const std::string& entry) {
-    const bool url = entry.rfind("postgres://", 0) == 0 || entry.rfind("postgresql://", 0) == 0;
-    if (!url && entry.find('=') == std::string::npos) return lowercase(entry);
-    pg::ConnInfo info = pg::ConnInfo::parse(entry, "protect");
-    std::string name = lowercase(first_of_list(info.get("host").value_or(info.get("hostaddr").value_or(""))));
-    if (auto port = info.get("port")) {
-        name += ":" + first_of_list(*port);
-        if (auto dbname = info.get("dbname")) name += "/" + lowercase(*dbname);
-    } else if (auto dbname = info.get("dbname")) {
-        name += std::string(":") + k_default_port + "/" + lowercase(*dbname);
+/// The numeric addresses `host` resolves to (empty when it does not resolve).
+std::set<std::string> resolved_addresses(const std::string& host) {
+    std::set<std::string> addresses;
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    if (getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0) return addresses;
+    for (addrinfo* entry = found; entry; entry = entry->ai_next) {
+        char text[NI_MAXHOST];
+        if (getnameinfo(entry->ai_addr, entry->ai_addrlen, text, sizeof text, nullptr, 0, NI_NUMERICHOST) == 0)
+            addresses.insert(text);
     }
-    return name;
+    freeaddrinfo(found);
+    return addresses;
+}
+
+/// The same host, however spelt: equal names (case-insensitively), unix socket directories with
+/// the same canonical path, or host names and addresses that resolve to a common address
+/// (`localhost` and `127.0.0.1`). A name that does not resolve matches only its own spelling.
+bool same_host(const std::string& left, const std::string& right) {
+    if (left.empty() || right.empty()) return false;
+    if (lowercase(left) == lowercase(right)) return true;
+    const bool left_socket = left[0] == '/';
+    const bool right_socket = right[0] == '/';
+    if (left_socket || right_socket) {
+        if (!(left_socket && right_socket)) return false;
+        std::error_code ignored;
+        auto left_path = std::filesystem::weakly_canonical(left, ignored);
+        auto right_path = std::filesystem::weakly_canonical(right, ignored);
+        return !left_path.empty() && left_path == right_path;
+    }
+    const auto left_addresses = resolved_addresses(left);
+    for (const auto& address : resolved_addresses(right)) {
+        if (left_addresses.count(address)) return true;
+    }
+    return false;
+}
+
+/// Whether `entry` points at `target`: a host in common, and the entry's port and database (when
+/// it gives them) among the target's. Database names compare case-insensitively: erring on the
+/// side of refusing.
+bool address_matches(const Address& entry, const pg::ConnInfo& target, const pg::ServerIdentity& identity) {
+    std::set<std::string> hosts;
+    if (auto host = target.get("host"); host && !host->empty()) hosts.insert(first_of_list(*host));
+    if (auto address = target.get("hostaddr"); address && !address->empty()) hosts.insert(first_of_list(*address));
+    if (!identity.host.empty()) hosts.insert(identity.host);
+    if (!std::any_of(hosts.begin(), hosts.end(), [&](const std::string& host) { return same_host(entry.host, host); }))
+        return false;
+    if (entry.port) {
+        std::set<std::string> ports{k_default_port};
+        if (auto port = target.get("port"); port && !port->empty()) ports = {first_of_list(*port)};
+        if (!identity.port.empty()) ports.insert(identity.port);
+        if (!ports.count(trimmed(*entry.port))) return false;
+    }
+    if (entry.database) {
+        std::set<std::string> databases;
+        if (!identity.database.empty()) databases.insert(lowercase(identity.database));
+        if (auto dbname = target.get("dbname"); dbname && !dbname->empty()) databases.insert(lowercase(*dbname));
+        if (!databases.count(lowercase(*entry.database))) return false;
+    }
+    return true;
 }
 
 }  // namespace
@@ -129,7 +196,6 @@ void check_follower_lag(pqxx::connection& source, double max_lag_seconds) {
 
 void check_not_protected(const pg::ConnInfo& target, const pg::ServerIdentity& identity,
                          const std::vector<std::string>& protect) {
-    const std::set<std::string> names = target_names(target, identity);
     for (const auto& raw_entry : protect) {
         const std::string entry = trimmed(raw_entry);
         if (entry.empty()) continue;
@@ -140,7 +206,7 @@ void check_not_protected(const pg::ConnInfo& target, const pg::ServerIdentity& i
             matched = "its Heroku add-on name";
         } else if (!identity.addon_id.empty() && lowercase(entry) == lowercase(identity.addon_id)) {
             matched = "its Heroku add-on id";
-        } else if (names.count(entry_name(entry))) {
+        } else if (address_matches(entry_address(entry), target, identity)) {
             matched = "its address";
         } else {
             continue;

@@ -50,6 +50,16 @@ pg::ConnInfo lock_server(const PromotionBackend& backend, const pg::ConnInfo& li
     return live.with("dbname", live.get("dbname").value_or("") == "postgres" ? "template1" : "postgres");
 }
 
+/// One Error for a failure after the promotion: "the new copy is live (<what was promoted>), but
+/// <the failure>", with the failure's exit code (internal for a non-understudy exception).
+[[noreturn]] void rethrow_after_promotion(const std::string& promoted, const std::exception& failure) {
+    const auto* error = dynamic_cast<const Error*>(&failure);
+    throw Error(error ? error->code() : ExitCode::internal,
+                "the new copy is live (" + promoted + "), but the sync did not finish: " + failure.what(),
+                "live is the new, verified copy: do not roll back because of this; once the cause is fixed, the next "
+                "sync drops the old copies it no longer keeps");
+}
+
 }  // namespace
 
 std::unique_ptr<PromotionBackend> make_backend(const SyncConfig& sync, const pg::ConnInfo& target) {
@@ -106,6 +116,7 @@ nlohmann::json run_sync(SyncRequest request, Progress& progress) {
         subset.settings.default_policy = subsetter::TablePolicy::all;
     }
     subset.jobs = request.jobs;
+    subset.protect = request.sync.protect;
     subset.replace = backend->name() != "none";  // a reused leftover (heroku) may hold a half-built copy
     subset.rules = std::move(request.rules);
     subset.empty_target_on_failure = backend->name() == "none";
@@ -121,6 +132,8 @@ nlohmann::json run_sync(SyncRequest request, Progress& progress) {
         }
         input.rules = &rules;
         input.jobs = request.jobs;
+        // Live's owner, privileges and settings, before verification reads the copy as the app will.
+        backend->give_live_properties();
         if (rules.configured()) input.original_samples = sample_original_values(run.source_transaction, run.catalog, rules);
         test_pause_point("sync:verifying");
         input.source_transaction = &run.source_transaction;
@@ -137,10 +150,18 @@ nlohmann::json run_sync(SyncRequest request, Progress& progress) {
 
     test_pause_point("sync:verified");
     progress.phase("promoting");
-    report["promoted"] = backend->promote();
-    test_pause_point("sync:promoted");
-    report["dropped"] = backend->drop_old(request.sync.keep);
-    report["kept"] = request.sync.keep;
+    const std::string promoted = backend->promote();
+    report["promoted"] = promoted;
+    try {
+        test_pause_point("sync:promoted");
+        report["dropped"] = backend->drop_old(request.sync.keep);
+        report["kept"] = request.sync.keep;
+    } catch (const std::exception& failure) {
+        // The swap has committed: whatever fails now, the new copy is what applications use. The
+        // one line says so first, with what is kept, so that nobody rolls back a good copy or
+        // reruns thinking live is untouched.
+        rethrow_after_promotion(promoted, failure);
+    }
     progress.finish();
     return report;
 }
@@ -149,6 +170,13 @@ std::string run_rollback(const SyncConfig& sync, const pg::ConnInfo& target) {
     auto backend = make_backend(sync, target);
     const pg::ConnInfo live = backend->live_database();
     SyncLock lock(lock_server(*backend, live), live.get("host").value_or("") + "/" + live.get("dbname").value_or(""), false);
+    {
+        // A rollback renames (postgres) or re-attaches (heroku) the live database: a write like any other.
+        auto live_connection = pg::connect(live, pg::Side::target);
+        auto live_identity = pg::read_identity(*live_connection, pg::Side::target);
+        std::tie(live_identity.addon, live_identity.addon_id) = backend->live_addon();
+        check_not_protected(live, live_identity, sync.protect);
+    }
     return backend->rollback();
 }
 

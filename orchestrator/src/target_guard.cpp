@@ -1,6 +1,8 @@
 // Guards run before the first write to a target: not the source, writable, empty (or cleared on request).
 #include "understudy/orchestrator/target_guard.hpp"
 
+#include <tuple>
+
 #include <pqxx/nontransaction>
 #include <pqxx/result>
 #include <pqxx/transaction>
@@ -125,6 +127,13 @@ LIMIT )SQL";
     }
 }
 
+// The text every partial-copy mark starts with.
+constexpr const char* k_partial_copy_prefix = "understudy: partial copy, ";
+
+constexpr const char* k_database_comment =
+    "SELECT current_database(), shobj_description(d.oid, 'pg_database') FROM pg_database d "
+    "WHERE d.datname = current_database()";
+
 std::string plural(long long count, const char* singular, const char* many) {
     return std::to_string(count) + " " + (count == 1 ? singular : many);
 }
@@ -150,13 +159,16 @@ void check_target_writable(const pg::ServerIdentity& target) {
     }
 }
 
-void check_target_empty(pqxx::connection& target) {
-    auto [database, objects] = pg::with_context(pg::Side::target, "could not list the target's objects", [&] {
+std::optional<std::string> check_target_empty(pqxx::connection& target) {
+    auto [database, comment, objects] = pg::with_context(pg::Side::target, "could not list the target's objects", [&] {
         pqxx::nontransaction tx(target);
-        std::string name = tx.exec1("SELECT current_database()")[0].c_str();
-        return std::make_pair(name, tx.exec(k_user_objects_query));
+        auto row = tx.exec1(k_database_comment);
+        return std::make_tuple(std::string(row[0].c_str()), row[1].is_null() ? std::string() : row[1].c_str(),
+                               tx.exec(k_user_objects_query));
     });
-    if (objects.empty()) return;
+    if (objects.empty()) return std::nullopt;
+    // A run killed part way (a Heroku postdeploy timeout) left its mark: the contents are ours.
+    if (comment.rfind(k_partial_copy_prefix, 0) == 0) return comment;
 
     static const char* const k_singular[] = {"", "table", "view", "sequence", "type", "function"};
     static const char* const k_many[] = {"", "tables", "views", "sequences", "types", "functions"};
@@ -173,6 +185,37 @@ void check_target_empty(pqxx::connection& target) {
     throw Error(ExitCode::target_not_empty,
                 "target database \"" + database + "\" is not empty: " + counts + ", e.g. \"" + example + "\"",
                 "use --replace to drop its contents first");
+}
+
+std::optional<std::string> mark_partial_copy(pqxx::connection& target, const std::string& description) {
+    return pg::with_context(pg::Side::target, "could not mark the target as a partial copy", [&] {
+        pqxx::nontransaction tx(target);
+        auto row = tx.exec1(k_database_comment);
+        std::optional<std::string> previous;
+        if (!row[1].is_null() && std::string(row[1].c_str()).rfind(k_partial_copy_prefix, 0) != 0) previous = row[1].c_str();
+        tx.exec0("COMMENT ON DATABASE " + pg::quote_ident(row[0].c_str()) + " IS " +
+                 pg::quote_literal(k_partial_copy_prefix + description));
+        return previous;
+    });
+}
+
+int end_leftover_sessions(pqxx::connection& target) {
+    return pg::with_context(pg::Side::target, "could not end the sessions left in the target", [&] {
+        pqxx::nontransaction tx(target);
+        return tx.exec1("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                        "AND starts_with(application_name, 'understudy')")[0]
+            .as<int>();
+    });
+}
+
+void clear_partial_copy_mark(pqxx::connection& target, const std::optional<std::string>& previous_comment) {
+    pg::with_context(pg::Side::target, "could not remove the partial-copy mark of the target", [&] {
+        pqxx::nontransaction tx(target);
+        const std::string database = tx.exec1("SELECT current_database()")[0].c_str();
+        tx.exec0("COMMENT ON DATABASE " + pg::quote_ident(database) + " IS " +
+                 (previous_comment ? pg::quote_literal(*previous_comment) : std::string("NULL")));
+    });
 }
 
 void clear_target(pqxx::connection& target) {

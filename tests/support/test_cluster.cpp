@@ -179,7 +179,7 @@ TestCluster::TestCluster(Token, std::string root_dir, std::string bin_dir)
       m_bin_dir(std::move(bin_dir)),
       m_watchdog(std::make_unique<CleanupWatchdog>(m_data_dir, m_root_dir, m_bin_dir + "/pg_ctl", server_os_user())) {}
 
-std::unique_ptr<TestCluster> TestCluster::start(const std::string& name) {
+std::unique_ptr<TestCluster> TestCluster::start(const std::string& name, bool also_on_loopback) {
     auto cluster = std::make_unique<TestCluster>(Token{}, make_root_dir(name), postgres_bin_dir());
     // From here on the destructor cleans up whatever a failure leaves behind.
     give_to_server_user(cluster->m_root_dir);
@@ -189,6 +189,11 @@ std::unique_ptr<TestCluster> TestCluster::start(const std::string& name) {
                          k_database_user, "-E", "UTF8", "--locale=C"},
                         server_process_options(cluster->m_root_dir));
     cluster->write_settings(cluster->m_data_dir + "/postgresql.conf");
+    if (also_on_loopback) {
+        // The later line wins over k_settings' listen_addresses = ''.
+        std::ofstream out(cluster->m_data_dir + "/postgresql.conf", std::ios::app);
+        out << "listen_addresses = '127.0.0.1'\n";
+    }
     cluster->start_server();
     return cluster;
 }
@@ -350,6 +355,7 @@ void TestCluster::wait_for_replay_of(const TestCluster& primary) const {
 
 int TestCluster::port() const { return m_port; }
 const std::string& TestCluster::socket_dir() const { return m_socket_dir; }
+const std::string& TestCluster::root_dir() const { return m_root_dir; }
 const std::string& TestCluster::data_dir() const { return m_data_dir; }
 const std::string& TestCluster::bin_dir() const { return m_bin_dir; }
 

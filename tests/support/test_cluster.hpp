@@ -19,8 +19,9 @@ class TestCluster {
     };
 
 public:
-    /// initdb + start. `name` appears in the temp dir name.
-    static std::unique_ptr<TestCluster> start(const std::string& name);
+    /// initdb + start. `name` appears in the temp dir name. With `also_on_loopback` the server
+    /// listens on 127.0.0.1 (at the same port) besides its unix socket.
+    static std::unique_ptr<TestCluster> start(const std::string& name, bool also_on_loopback = false);
     /// A hot standby of this cluster made with `pg_basebackup -R`, started and streaming.
     std::unique_ptr<TestCluster> start_standby(const std::string& name) const;
     ~TestCluster();
@@ -48,6 +49,8 @@ public:
     int port() const;
     /// The directory holding the server's unix socket.
     const std::string& socket_dir() const;
+    /// The temp dir holding data, socket and log (owned by the server's OS user).
+    const std::string& root_dir() const;
     /// The cluster's data directory.
     const std::string& data_dir() const;
     /// The directory of the PostgreSQL binaries in use (psql, pg_dump, ...).

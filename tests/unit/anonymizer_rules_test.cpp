@@ -93,7 +93,7 @@ TEST(RuleSet, NoAnonymizeSectionMeansKeepEverything) {
 
 TEST(RuleSet, MisspeltSectionIsRefusedNotIgnored) {
     EXPECT_EQ(refusal("anonymise:\n  default: fail\n"),
-              "understudy.yml:1:1: unknown key \"anonymise\" in the configuration file (expected anonymize, keep, "
+              "understudy.yml:1:1: unknown key \"anonymise\" in the configuration file (expected anonymize, keep, protect, "
               "source, subset, sync, target)");
 }
 

@@ -106,7 +106,7 @@ void expect_document_allowed(const YAML::Node& root, const std::string& where) {
 TEST(ConfigSchema, IsDraft2020_12AndCoversEveryRuleKindAndFakeKind) {
     EXPECT_EQ(schema()["$schema"], "https://json-schema.org/draft/2020-12/schema");
     EXPECT_EQ(keys_of(schema()["properties"]),
-              (std::set<std::string>{"source", "target", "subset", "anonymize", "keep", "sync"}));
+              (std::set<std::string>{"source", "target", "subset", "anonymize", "keep", "sync", "protect"}));
     EXPECT_EQ(schema_rule_kinds(), (std::set<std::string>{"keep", "null", "fixed", "hash", "fake", "mask", "noise",
                                                           "date_shift", "template", "json", "array"}));
     // Every fake kind the schema lists is one the parser knows, and the reverse.

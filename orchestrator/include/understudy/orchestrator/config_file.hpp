@@ -41,7 +41,14 @@ struct ConfigFile {
     std::vector<subsetter::ForeignKey> declared_references;
     std::vector<subsetter::PolymorphicReference> polymorphic;
     std::optional<SyncConfig> sync;
+    /// Top-level `protect:`: servers no command ever writes (subset, restore, sync, rollback), as
+    /// `sync: protect:` entries are; see all_protected().
+    std::vector<std::string> protect;
 };
+
+/// Every protect: entry of the file: the top-level list and the sync: section's, for every
+/// command that writes a database.
+std::vector<std::string> all_protected(const ConfigFile& config);
 
 /// Reads and validates the file's shape (not yet against a catalog). Errors are ConfigErrors of
 /// one line naming file, line and column: `understudy.yml:12:5: unknown key "rowz" in table "public.users"`.

@@ -24,6 +24,10 @@ public:
     /// An empty database to build the new copy in. A leftover from an earlier, crashed run is found
     /// and emptied (or dropped and recreated), never promoted.
     virtual pg::ConnInfo prepare_new_database() = 0;
+    /// Gives the loaded new database what the live one has besides its contents (owner, privileges,
+    /// settings, connection limit), before it is verified and promoted. Nothing where the platform
+    /// manages these itself (heroku) or where the target is built in place (none).
+    virtual void give_live_properties() {}
     /// Swaps the verified new database in; the live one becomes the newest previous. Returns a line
     /// for the report ("renamed app_understudy_new to app; app kept as app_understudy_prev_1").
     virtual std::string promote() = 0;

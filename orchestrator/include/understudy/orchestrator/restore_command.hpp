@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +16,7 @@ struct RestoreRequest {
     std::string file_path;  ///< a file written by `understudy dump`; gunzipped on the way when it ends in `.gz`
     pg::ConnInfo target;
     bool replace = false;   ///< drop the target's contents first instead of refusing a non-empty target
+    std::vector<std::string> protect;  ///< protect: entries; a matching target is refused (exit 10)
 };
 
 /// Refuses a non-empty (or read-only) target unless `replace`, then streams the file into

@@ -31,6 +31,7 @@ struct SubsetRequest {
     int jobs = 2;
     bool replace = false;   ///< drop the target's contents first instead of refusing a non-empty target
     bool dry_run = false;   ///< select rows and report, write nothing
+    std::vector<std::string> protect;  ///< protect: entries; a matching target is refused (exit 10), --replace or not
     anonymizer::RuleSet rules;  ///< when configured(), every row is rewritten and the guard applies
     /// Called after the load (sync verifies the new database here); a throw fails the run.
     std::function<void(const LoadedRun&)> after_load;

@@ -1,6 +1,9 @@
 // Checks on the target database before anything is written to it, and --replace's clearing.
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include <pqxx/connection>
 
 #include "understudy/pg/session.hpp"
@@ -14,8 +17,25 @@ void check_target_is_not_source(const pg::ServerIdentity& source, const pg::Serv
 
 /// Throws Error(ExitCode::target_not_empty, "target database \"x\" is not empty: 12 tables, e.g.
 /// \"public.users\"", "use --replace to drop its contents first") when the target holds any
-/// relation, type or function outside system schemas and extensions (extension members don't count).
-void check_target_empty(pqxx::connection& target);
+/// relation, type or function outside system schemas and extensions (extension members don't count),
+/// unless it carries the partial-copy mark of an interrupted run (mark_partial_copy): then it is
+/// ours to rebuild and the mark is returned. Returns nothing for an empty target.
+std::optional<std::string> check_target_empty(pqxx::connection& target);
+
+/// Marks the target as holding a partial copy before the first write: the database's comment
+/// becomes "understudy: partial copy, <description>". A comment, not a placeholder setting,
+/// because any database owner may set one (ALTER DATABASE SET of a custom setting needs a
+/// superuser: not so on Heroku), it is committed at once (a SIGKILL leaves it), it shows in no
+/// schema dump without --create and changes no session. Returns the comment it replaces.
+std::optional<std::string> mark_partial_copy(pqxx::connection& target, const std::string& description);
+
+/// Before a marked target is rebuilt: ends the sessions a killed run left in it (application_name
+/// "understudy…": a pg_restore child goes on after its parent is killed, holding locks the
+/// rebuild would wait for). Returns how many were ended.
+int end_leftover_sessions(pqxx::connection& target);
+
+/// Removes the mark once the copy is complete, putting back the comment it replaced.
+void clear_partial_copy_mark(pqxx::connection& target, const std::optional<std::string>& previous_comment);
 
 /// For --replace: drops every non-system schema (CASCADE), every extension but plpgsql, event
 /// triggers, publications and large objects, then recreates schema public exactly as `createdb` on
