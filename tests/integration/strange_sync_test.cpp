@@ -359,7 +359,9 @@ TEST_P(StrangeSyncKilledSubset, IsRebuiltByARerunWithoutReplace) {
     ASSERT_NE(at, std::string::npos) << rerun.err;
     const std::string line = rerun.err.substr(at, rerun.err.find('\n', at) - at);
     EXPECT_EQ(line.substr(line.size() - 16), "): rebuilding it") << "one line: " << rerun.err;
-    EXPECT_EQ(fk_violations(cluster.conninfo(target)), std::vector<std::string>{});
+    // Orphans under NOT VALID keys come from the source itself: only a clean run's may remain.
+    EXPECT_EQ(fk_violations(cluster.conninfo(target), /*include_not_valid=*/false), std::vector<std::string>{});
+    EXPECT_EQ(fk_violations(cluster.conninfo(target)), fk_violations(cluster.conninfo(reference)));
     EXPECT_EQ(cluster.query_value(target, foreign_keys), cluster.query_value(reference, foreign_keys));
     EXPECT_EQ(table_counts(cluster.conninfo(target)), table_counts(cluster.conninfo(reference)));
     EXPECT_EQ(cluster.query_value("postgres",
