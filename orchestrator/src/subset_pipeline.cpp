@@ -147,6 +147,10 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
     try {
         return load_target(request, snapshot, target_identity, model, secret ? &*secret : nullptr, report, clock,
                            progress);
+    } catch (const TargetBusy&) {
+        // --replace could not clear the target: another session holds a lock there, and emptying
+        // it now would wait on the same session.
+        throw;
     } catch (...) {
         if (request.empty_target_on_failure) {
             try {
