@@ -181,8 +181,7 @@ std::string without_side(const std::string& message) {
         throw Error(ExitCode::source,
                     "source: the source's snapshot is gone: the follower restarted or the session holding it was "
                     "terminated; rerun (copying " + table + ", after: " + without_side(earlier->what()) + ")",
-                    "a run reads one snapshot of the source from start to end and cannot go on in another one; "
-                    "the target was left empty");
+                    "a run reads one snapshot of the source from start to end and cannot go on in another one");
     }
     // A standby cancels the snapshot's sessions when replay removes rows it still sees (a VACUUM
     // on the primary without hot_standby_feedback): say that, not "invalid snapshot identifier".
