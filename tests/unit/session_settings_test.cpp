@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 
+#include <pqxx/except>
+
 #include "understudy/pg/database_error.hpp"
 #include "understudy/pg/session_settings.hpp"
 
@@ -71,6 +73,23 @@ TEST(DatabaseError, ConnectionFailuresGetTheirRealCause) {
     DatabaseError syntax(Side::target, "could not load", "syntax error", "42601");
     EXPECT_FALSE(syntax.is_retryable());
     EXPECT_FALSE(syntax.is_session_lost());
+}
+
+TEST(DatabaseError, LibpqxxNotConnectedReadsAsALostConnection) {
+    try {
+        try {
+            throw pqxx::broken_connection("Could not obtain client encoding: not connected.");
+        } catch (...) {
+            rethrow_as_database_error(Side::source, "could not select rows");
+        }
+    } catch (const DatabaseError& error) {
+        EXPECT_EQ(std::string(error.what()),
+                  "source: could not select rows: the connection to the server was lost (SQLSTATE 08006)");
+        EXPECT_TRUE(error.is_session_lost());
+        EXPECT_FALSE(error.hint().empty());
+        return;
+    }
+    FAIL() << "no DatabaseError";
 }
 
 }  // namespace
