@@ -171,6 +171,26 @@ TEST(StrangeSessions, DumpRestoredWithPsqlCarriesEveryValueExactly) {
     servers.primary.drop_database(target);
 }
 
+TEST(StrangeSessions, SyncFromOddSettingsCarriesEveryValueExactly) {
+    ensure_strange_database();
+    auto& servers = fixture_servers();
+    const std::string live = "strange_sessions_live";
+    auto drop_all = [&] {
+        for (const auto& row : servers.primary.query("postgres", "SELECT datname FROM pg_database WHERE datname LIKE "
+                                                                 "'strange\\_sessions\\_live%'"))
+            servers.primary.drop_database(row[0]);
+    };
+    drop_all();
+    create_odd_target(live);
+    TempFile config("sync:\n  backend: postgres\n  keep: 1\n");
+    auto result = run_understudy({"sync", "--source", servers.standby.url(k_strange_database), "--target",
+                                  servers.primary.url(live), "--config", config.path(), "--schema", "odd_values",
+                                  "--fraction", "0.5"});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    expect_values_arrived_exactly(live);
+    drop_all();
+}
+
 // ---- item 2: row-level security -------------------------------------------------------------------
 
 TEST(StrangeSessions, RoleFilteredByRowSecurityIsRefusedBeforeAnythingIsWritten) {
