@@ -9,6 +9,7 @@
 #include <pqxx/result>
 
 #include "dump_file.hpp"
+#include "row_security_guard.hpp"
 #include "source_model.hpp"
 
 #include "understudy/anonymizer/secret.hpp"
@@ -20,6 +21,7 @@
 #include "understudy/pg/copy_connection.hpp"
 #include "understudy/pg/database_error.hpp"
 #include "understudy/pg/session.hpp"
+#include "understudy/pg/session_settings.hpp"
 #include "understudy/pg/sql_text.hpp"
 #include "understudy/subsetter/selection.hpp"
 
@@ -164,6 +166,7 @@ nlohmann::json run_dump(const DumpRequest& request, Progress& progress) {
     report["source_in_recovery"] = snapshot.identity().in_recovery;
     progress.phase("reading the catalog");
     auto model = read_source_model(snapshot, request.settings);
+    check_rows_readable(snapshot.transaction(), model.catalog, model.plan);
     std::optional<anonymizer::Secret> secret = guard_anonymization(request.rules, model);
     report["anonymized"] = secret.has_value();
 
@@ -184,6 +187,8 @@ nlohmann::json run_dump(const DumpRequest& request, Progress& progress) {
     DumpFileWriter file(request.out_path);
     file.write("-- understudy dump of database " + pg::quote_ident(snapshot.identity().database) +
                ": restore into an empty database with `psql -X -1 -v ON_ERROR_STOP=1 -f FILE` or `understudy restore`\n\n");
+    // The rows were written under the pinned session settings; the restoring session reads them under the same.
+    file.write(pg::dump_file_settings_sql() + "\n");
     file.write(archive.sql(SchemaSection::pre_data));
 
     progress.phase("writing rows");

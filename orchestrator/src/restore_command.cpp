@@ -11,6 +11,7 @@
 #include "understudy/orchestrator/sync_guards.hpp"
 #include "understudy/orchestrator/target_guard.hpp"
 #include "understudy/pg/session.hpp"
+#include "understudy/pg/session_settings.hpp"
 
 namespace understudy::orchestrator {
 namespace {
@@ -67,7 +68,8 @@ nlohmann::json run_restore(const RestoreRequest& request, Progress& progress) {
     // --single-transaction applies to -f scripts only, so stdin is named as the file `-`.
     const std::vector<std::string> argv = {find_pg_program("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1",
                                            "--single-transaction", "-d",
-                                           request.target.keyword_string_without_password(), "-f", "-"};
+                                           pg::with_default_connect_timeout(request.target).keyword_string_without_password(),
+                                           "-f", "-"};
     progress.phase("restoring " + request.file_path);
     const std::string total = format_bytes(static_cast<double>(reader.file_size()));
     auto result = run_process_with_input(argv, env, [&] {

@@ -16,6 +16,7 @@
 #include "understudy/orchestrator/never_copied.hpp"
 #include "understudy/orchestrator/subprocess.hpp"
 #include "understudy/pg/session.hpp"
+#include "understudy/pg/session_settings.hpp"
 #include "understudy/pg/sql_text.hpp"
 
 namespace understudy::orchestrator {
@@ -36,7 +37,9 @@ std::map<std::string, std::string> password_environment(const pg::ConnInfo& info
 /// The connection string a child gets on its argv: no password, and an application_name that
 /// shows in pg_stat_activity which tool is connected.
 std::string child_conninfo(const pg::ConnInfo& info, const std::string& program) {
-    return info.with("application_name", "understudy " + program).keyword_string_without_password();
+    // connect_timeout too: a child waiting on an unreachable server would hang the run as surely as we would.
+    return pg::with_default_connect_timeout(info.with("application_name", "understudy " + program))
+        .keyword_string_without_password();
 }
 
 /// The line of a pg_dump/pg_restore stderr that says what went wrong: the first one reporting an

@@ -10,6 +10,7 @@
 
 #include <pqxx/nontransaction>
 
+#include "row_security_guard.hpp"
 #include "source_model.hpp"
 #include "table_index_builder.hpp"
 
@@ -141,6 +142,8 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
     auto model = clock.run("plan", progress, "reading the catalog", [&] {
         return read_source_model(snapshot, request.settings);
     });
+    // Row-level security that filters our role would copy fewer rows without a word.
+    check_rows_readable(snapshot.transaction(), model.catalog, model.plan);
     // The fail-closed guard and the secret come before any row is read, let alone written.
     std::optional<anonymizer::Secret> secret = guard_anonymization(request.rules, model);
     report["anonymized"] = secret.has_value();
@@ -183,6 +186,10 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
                                    clear_partial_copy_mark(*pg::connect(request.target, pg::Side::target),
                                                            previous_comment);
                            });
+    } catch (const TargetBusy&) {
+        // --replace could not clear the target: another session holds a lock there, and emptying
+        // it now would wait on the same session.
+        throw;
     } catch (...) {
         if (request.empty_target_on_failure) {
             try {

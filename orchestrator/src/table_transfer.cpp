@@ -23,7 +23,11 @@
 namespace understudy::orchestrator {
 namespace {
 
-constexpr int k_max_attempts = 4;  // the first try and 3 retries
+// The first try and 4 retries, after 1, 2, 4 and 8 s: 15 s in all, long enough for a follower to
+// restart (a fast restart of a hot standby takes a few seconds) or for a recovery conflict's
+// replay to pass, short enough that a server gone for good fails the run soon.
+constexpr int k_max_attempts = 5;
+constexpr int k_first_retry_wait_seconds = 1;
 constexpr std::uint64_t k_progress_every_rows = 8192;
 
 /// Whether one CopyData message of a binary COPY TO holds a row. The server sends each row as one
@@ -161,11 +165,44 @@ TableCopyResult copy_once(WorkerConnections& connections, const TableCopyJob& jo
     return result;
 }
 
+/// The error text without its "source: " / "target: " prefix, to quote inside another message.
+std::string without_side(const std::string& message) {
+    for (const char* prefix : {"source: ", "target: "}) {
+        if (message.rfind(prefix, 0) == 0) return message.substr(std::char_traits<char>::length(prefix));
+    }
+    return message;
+}
+
+/// The run's snapshot could not be imported again: the session that exported it has ended, so no
+/// retry can read the same state, and one in a newer snapshot would copy a state that never was.
+/// Says why, from what this worker met before (nothing, if its first import already failed).
+[[noreturn]] void throw_snapshot_gone(const std::string& table, const pg::DatabaseError* earlier) {
+    if (earlier && earlier->is_session_lost()) {
+        throw Error(ExitCode::source,
+                    "source: the source's snapshot is gone: the follower restarted or the session holding it was "
+                    "terminated; rerun (copying " + table + ", after: " + without_side(earlier->what()) + ")",
+                    "a run reads one snapshot of the source from start to end and cannot go on in another one");
+    }
+    // A standby cancels the snapshot's sessions when replay removes rows it still sees (a VACUUM
+    // on the primary without hot_standby_feedback): say that, not "invalid snapshot identifier".
+    const std::string cancelled = "the follower cancelled the run's snapshot while copying " + table +
+                                  ", so it cannot be retried";
+    if (earlier) throw Error(ExitCode::source, std::string(earlier->what()) + "; " + cancelled,
+                             "enable hot_standby_feedback on the follower, or raise max_standby_streaming_delay");
+    throw Error(ExitCode::source,
+                "source: the source's snapshot is gone while copying " + table +
+                    ": the session holding it ended (a conflict with recovery, a restart of the follower, or "
+                    "pg_terminate_backend); rerun",
+                "enable hot_standby_feedback on the follower, or raise max_standby_streaming_delay");
+}
+
 TableCopyResult copy_with_retries(WorkerConnections& connections, const TableCopyJob& job, Progress& progress,
                                   const RowRewriting* rewriting, bool binary_allowed) {
     auto started = std::chrono::steady_clock::now();
     bool binary = binary_allowed;
-    std::string retried_after;  // the failure the last retry answered, for the message if it cannot go on
+    const std::string table = (job.partition ? *job.partition : job.table->name).display();
+    std::optional<pg::DatabaseError> retried_after;  // the failure the last retry answered
+    int wait_seconds = k_first_retry_wait_seconds;
     for (int attempt = 1;; ++attempt) {
         try {
             TableCopyResult result = copy_once(connections, job, progress, rewriting, binary);
@@ -182,23 +219,17 @@ TableCopyResult copy_with_retries(WorkerConnections& connections, const TableCop
             }
             if (error.sqlstate() == "22023" &&
                 std::string(error.what()).find("could not import the run's snapshot") != std::string::npos) {
-                // The standby cancelled the session that exports the snapshot (a replayed VACUUM
-                // removed rows it still saw): no retry can read the same state again. Say what
-                // happened (this worker's own earlier failure, if it had one), not "invalid
-                // snapshot identifier".
-                const std::string cancelled = "the follower cancelled the run's snapshot while copying " +
-                                              (job.partition ? *job.partition : job.table->name).display() +
-                                              ", so it cannot be retried";
-                throw Error(ExitCode::source,
-                            retried_after.empty() ? "source: " + cancelled : retried_after + "; " + cancelled,
-                            "enable hot_standby_feedback on the follower, or raise max_standby_streaming_delay");
+                throw_snapshot_gone(table, retried_after ? &*retried_after : nullptr);
             }
             if (!error.is_retryable() || attempt == k_max_attempts) throw;
-            retried_after = error.what();
+            retried_after = error;
             // Always printed: in Scheduler logs a retry is otherwise only "attempts" in the report.
-            progress.warn("retrying " + (job.partition ? *job.partition : job.table->name).display() +
-                          " after: " + error.what());
-            std::this_thread::sleep_for(std::chrono::milliseconds(250 << attempt));
+            // Seconds, not milliseconds: a terminated session or a restarting follower needs them.
+            progress.warn("retrying " + table + " after: " + error.what() + "; attempt " +
+                          std::to_string(attempt + 1) + " of " + std::to_string(k_max_attempts) + " in " +
+                          std::to_string(wait_seconds) + " s");
+            std::this_thread::sleep_for(std::chrono::seconds(wait_seconds));
+            wait_seconds *= 2;
         }
     }
 }

@@ -55,12 +55,22 @@ ORDER BY kind, schema_name, object_name
 // SQLSTATE 53200: the lock table is full.
 constexpr const char* k_out_of_shared_memory = "53200";
 
+// SQLSTATE 55P03: a lock was not granted within lock_timeout.
+constexpr const char* k_lock_not_available = "55P03";
+
+// How long clearing waits for each lock. Sessions pin lock_timeout = 0 (session_settings.hpp);
+// without a limit, one idle-in-transaction session on the target (a forgotten psql, a console)
+// would keep --replace waiting forever and silently.
+constexpr const char* k_clear_lock_timeout = "10s";
+constexpr const char* k_clear_lock_timeout_text = "10 s";
+
 // Relations dropped per transaction when they cannot all go in one; halved while even that is too many.
 constexpr std::size_t k_initial_drop_batch = 256;
 
 void clear_in_one_transaction(pqxx::connection& target) {
     pg::with_context(pg::Side::target, "could not clear the target", [&] {
         pqxx::work tx(target);
+        tx.exec0(std::string("SET LOCAL lock_timeout = '") + k_clear_lock_timeout + "'");
         // Event triggers first, so that none of them fires on the drops below. They and
         // publications live outside any schema, and pg_dump --schema-only restores them, so a
         // leftover one would make the restore fail with "already exists".
@@ -112,6 +122,7 @@ LIMIT )SQL";
         try {
             bool dropped_any = pg::with_context(pg::Side::target, "could not clear the target", [&] {
                 pqxx::work tx(target);
+                tx.exec0(std::string("SET LOCAL lock_timeout = '") + k_clear_lock_timeout + "'");
                 auto relations = tx.exec(list_relations + std::to_string(batch));
                 for (const auto& row : relations) {
                     tx.exec0(std::string("DROP ") + row[0].c_str() + " IF EXISTS " + row[1].c_str() + " CASCADE");
@@ -133,6 +144,41 @@ constexpr const char* k_partial_copy_prefix = "understudy: partial copy, ";
 constexpr const char* k_database_comment =
     "SELECT current_database(), shobj_description(d.oid, 'pg_database') FROM pg_database d "
     "WHERE d.datname = current_database()";
+
+/// After a lock timeout: the session of the target holding a lock the drops needed, in one line
+/// with what to do about it. The waiting transaction is over, so its lock request is gone from
+/// pg_locks; every other session's granted lock in this database is a candidate, relation locks
+/// and the oldest transactions first.
+[[noreturn]] void throw_target_busy(pqxx::connection& target, const pg::DatabaseError& timeout) {
+    const auto holders = pg::with_context(pg::Side::target, "could not find who holds the lock", [&] {
+        pqxx::nontransaction tx(target);
+        return tx.exec(R"SQL(
+SELECT a.pid, coalesce(nullif(a.application_name, ''), '(none)'), coalesce(a.state, 'unknown'),
+       floor(extract(epoch FROM now() - coalesce(a.xact_start, a.backend_start)))::bigint,
+       CASE WHEN l.locktype = 'relation' THEN l.relation::regclass::text ELSE l.locktype END
+FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.granted AND l.pid <> pg_backend_pid()
+  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+ORDER BY l.locktype = 'relation' DESC, a.xact_start NULLS LAST, a.pid
+LIMIT 1
+)SQL");
+    });
+    if (holders.empty()) {
+        // The holder has gone meanwhile: a rerun will not wait on it.
+        throw TargetBusy(ExitCode::target, timeout.what(),
+                         "another session of the target held a lock for more than " +
+                             std::string(k_clear_lock_timeout_text) + "; rerun");
+    }
+    const auto& holder = holders[0];
+    const std::string pid = holder[0].c_str();
+    throw TargetBusy(ExitCode::target,
+                     std::string("target: could not clear the target: waited ") + k_clear_lock_timeout_text +
+                         " for a lock on " + holder[4].c_str() + " held by session " + pid + " (application_name " +
+                         pg::quote_literal(holder[1].c_str()) + ", " + holder[2].c_str() + " for " +
+                         holder[3].c_str() + " s)",
+                     "end that session (SELECT pg_terminate_backend(" + pid +
+                         ") on the target) or let its transaction finish, then rerun");
+}
 
 std::string plural(long long count, const char* singular, const char* many) {
     return std::to_string(count) + " " + (count == 1 ? singular : many);
@@ -220,15 +266,20 @@ void clear_partial_copy_mark(pqxx::connection& target, const std::optional<std::
 
 void clear_target(pqxx::connection& target) {
     try {
-        clear_in_one_transaction(target);
+        try {
+            clear_in_one_transaction(target);
+        } catch (const pg::DatabaseError& error) {
+            if (error.sqlstate() != k_out_of_shared_memory) throw;
+            // Dropping thousands of tables (or partitions) in one transaction overflows the lock
+            // table (max_locks_per_transaction). The relations then go in batches, each its own
+            // transaction, and the now small rest in one; a failure part way leaves a target that
+            // the next --replace clears all the same.
+            drop_relations_in_batches(target);
+            clear_in_one_transaction(target);
+        }
     } catch (const pg::DatabaseError& error) {
-        if (error.sqlstate() != k_out_of_shared_memory) throw;
-        // Dropping thousands of tables (or partitions) in one transaction overflows the lock
-        // table (max_locks_per_transaction). The relations then go in batches, each its own
-        // transaction, and the now small rest in one; a failure part way leaves a target that
-        // the next --replace clears all the same.
-        drop_relations_in_batches(target);
-        clear_in_one_transaction(target);
+        if (error.sqlstate() != k_lock_not_available) throw;
+        throw_target_busy(target, error);
     }
 }
 

@@ -24,6 +24,7 @@
 #include "understudy/orchestrator/anonymization_guard.hpp"
 #include "understudy/orchestrator/subprocess.hpp"
 #include "understudy/pg/session.hpp"
+#include "understudy/pg/session_settings.hpp"
 #include "understudy/pg/sql_text.hpp"
 
 namespace understudy::orchestrator {
@@ -361,7 +362,8 @@ std::string dump_built_schema(const pg::ConnInfo& built) {
     if (auto password = built.password()) env["PGPASSWORD"] = *password;
     ProcessResult dumped = run_process(
         {find_pg_program("pg_dump"), "--schema-only", "--no-owner", "--no-privileges",
-         "--dbname=" + built.with("application_name", "understudy pg_dump").keyword_string_without_password()},
+         "--dbname=" + pg::with_default_connect_timeout(built.with("application_name", "understudy pg_dump"))
+                              .keyword_string_without_password()},
         env);
     if (dumped.exit_code != 0) {
         auto first_line = dumped.stderr_text.substr(0, dumped.stderr_text.find('\n'));

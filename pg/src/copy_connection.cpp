@@ -5,6 +5,8 @@
 
 #include <memory>
 
+#include "understudy/pg/session_settings.hpp"
+
 namespace understudy::pg {
 namespace {
 
@@ -26,14 +28,22 @@ std::string sqlstate_of(const PGconn* conn, const PGresult* result) {
 }  // namespace
 
 CopyConnection::CopyConnection(const ConnInfo& info, Side side) : m_side(side) {
-    ConnInfo effective = info.with("application_name", "understudy");
-    if (side == Side::source) effective = effective.with("options", "-c default_transaction_read_only=on");
+    const ConnInfo effective = with_default_connect_timeout(info.with("application_name", "understudy"));
     m_conn = PQconnectdb(effective.keyword_string().c_str());
     if (PQstatus(m_conn) != CONNECTION_OK) {
         std::string message = PQerrorMessage(m_conn);
         PQfinish(m_conn);
         m_conn = nullptr;
-        throw DatabaseError(side, "could not connect to " + info.redacted(), message, "08001");
+        throw DatabaseError(side, "could not connect to " + info.redacted(), message, connection_failure_sqlstate(message));
+    }
+    // The same settings as every libpqxx session (session_settings.hpp): COPY text written by one
+    // side must read back as the same values on the other.
+    try {
+        execute(session_settings_sql(side), "could not configure the session");
+    } catch (...) {
+        PQfinish(m_conn);
+        m_conn = nullptr;
+        throw;
     }
 }
 

@@ -3,17 +3,21 @@
 
 #include <pqxx/nontransaction>
 
+#include "understudy/pg/session_settings.hpp"
+
 namespace understudy::pg {
 
 std::unique_ptr<pqxx::connection> connect(const ConnInfo& info, Side side) {
-    ConnInfo effective = info.with("application_name", "understudy");
-    if (side == Side::source) {
-        // Belt and braces: even a statement outside our read-only transactions cannot write.
-        effective = effective.with("options", "-c default_transaction_read_only=on");
-    }
-    return with_context(side, "could not connect to " + info.redacted(), [&] {
+    const ConnInfo effective = with_default_connect_timeout(info.with("application_name", "understudy"));
+    auto connection = with_context(side, "could not connect to " + info.redacted(), [&] {
         return std::make_unique<pqxx::connection>(effective.keyword_string());
     });
+    // Before anything else is read or written, so that no value passes under the database's own settings.
+    with_context(side, "could not configure the session", [&] {
+        pqxx::nontransaction tx(*connection);
+        tx.exec(session_settings_sql(side));
+    });
+    return connection;
 }
 
 ServerIdentity read_identity(pqxx::connection& connection, Side side) {

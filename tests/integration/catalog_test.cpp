@@ -75,7 +75,9 @@ TEST(Catalog, ColumnsCarryTypesDomainsAndGeneration) {
     EXPECT_TRUE(users->columns[0].not_null);
     const auto* email = users->find_column("email");
     ASSERT_NE(email, nullptr);
-    EXPECT_EQ(email->type, "email_address");
+    // Sessions run with an empty search_path, so format_type() qualifies every type outside
+    // pg_catalog: the name then works in a cast in any session.
+    EXPECT_EQ(email->type, "public.email_address");
     EXPECT_EQ(email->base_type, "text");
     EXPECT_EQ(email->type_category, "S");
     EXPECT_EQ(users->find_column("nicknames")->type, "text[]");

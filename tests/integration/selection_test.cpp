@@ -217,8 +217,8 @@ TEST(Selection, ForcedRowComesWithItsParentsAndEverythingIsClosed) {
     EXPECT_TRUE(std::binary_search(users.keys.begin(), users.keys.end(), "1501"));
     // Its referrer chain is there: users 1501 -> ... -> a user without referrer.
     auto chain = tx.exec(
-        "WITH RECURSIVE chain AS (SELECT id, referrer_id FROM users WHERE id = 1501 UNION "
-        "SELECT u.id, u.referrer_id FROM users u JOIN chain c ON u.id = c.referrer_id) SELECT id::text FROM chain");
+        "WITH RECURSIVE chain AS (SELECT id, referrer_id FROM public.users WHERE id = 1501 UNION "
+        "SELECT u.id, u.referrer_id FROM public.users u JOIN chain c ON u.id = c.referrer_id) SELECT id::text FROM chain");
     EXPECT_GE(chain.size(), 2u);
     for (const auto& row : chain) {
         EXPECT_TRUE(std::binary_search(users.keys.begin(), users.keys.end(), std::string(row[0].c_str())))
@@ -238,7 +238,7 @@ TEST(Selection, ForcedRowComesWithItsParentsAndEverythingIsClosed) {
     for (const auto& key : comments.keys) comment_keys += (comment_keys.empty() ? "" : ",") + key;
     // Only seeds can be of another type: nothing else reaches a comment.
     EXPECT_LE(
-        count(tx, "SELECT count(*) FROM comments WHERE id IN (" + comment_keys +
+        count(tx, "SELECT count(*) FROM public.comments WHERE id IN (" + comment_keys +
                       ") AND commentable_type IS DISTINCT FROM 'User' AND commentable_type IS DISTINCT FROM 'Order'"),
         comments.seed_rows);
     EXPECT_GE(selection.rounds, 1);
@@ -272,7 +272,7 @@ TEST(Selection, KeylessRowsAllPointAtSelectedParents) {
         auto line_items = selected_values(tx, catalog, selection, {"public", "line_items"}, {"order_id", "line_no"});
         auto users = selected_values(tx, catalog, selection, {"public", "users"}, {"id"});
         std::int64_t expected = 0;
-        for (const auto& row : tx.exec("SELECT order_id::text, line_no::text, user_id::text FROM shipments")) {
+        for (const auto& row : tx.exec("SELECT order_id::text, line_no::text, user_id::text FROM public.shipments")) {
             bool line_held = !row[0].is_null() && !row[1].is_null();
             bool user_held = !row[2].is_null();
             if (!line_held && !user_held) continue;
@@ -318,7 +318,7 @@ TEST(Selection, SeedCountsEqualPlanTargets) {
             const auto* users_plan = plan.find({"public", "users"});
             ASSERT_NE(users_plan, nullptr);
             const auto& users = *selection.find({"public", "users"});
-            for (const auto& row : tx.exec("SELECT id::text FROM users ORDER BY hashint8extended(id, 42), id LIMIT " +
+            for (const auto& row : tx.exec("SELECT id::text FROM public.users ORDER BY hashint8extended(id, 42), id LIMIT " +
                                            std::to_string(users_plan->target_rows))) {
                 EXPECT_TRUE(std::binary_search(users.keys.begin(), users.keys.end(), std::string(row[0].c_str())));
             }
@@ -348,7 +348,7 @@ TEST(Selection, StaleEstimateFallsBackToTheUnfilteredSample) {
     auto selection = subsetter::select_rows(tx, catalog, plan, settings);
     const auto& users = *selection.find(users_name);
     EXPECT_EQ(users.seed_rows, target);
-    for (const auto& row : tx.exec("SELECT id::text FROM users ORDER BY hashint8extended(id, 42), id LIMIT " +
+    for (const auto& row : tx.exec("SELECT id::text FROM public.users ORDER BY hashint8extended(id, 42), id LIMIT " +
                                    std::to_string(target))) {
         EXPECT_TRUE(std::binary_search(users.keys.begin(), users.keys.end(), std::string(row[0].c_str())));
     }
@@ -374,7 +374,7 @@ TEST(Selection, ChildrenAreTheFirstNByHashPerParent) {
         for (const auto& value : selected) parents.insert(value.substr(0, value.find('\0')));
         std::set<std::string> expected;
         for (const auto& parent : parents) {
-            for (const auto& row : tx.exec("SELECT id::text FROM orders WHERE user_id = " + parent +
+            for (const auto& row : tx.exec("SELECT id::text FROM public.orders WHERE user_id = " + parent +
                                            " ORDER BY hashint8extended(id, 42), id LIMIT 3")) {
                 expected.insert(parent + '\0' + row[0].c_str());
             }
@@ -387,7 +387,7 @@ TEST(Selection, ChildrenAreTheFirstNByHashPerParent) {
         for (const auto& value : lines) orders_with_lines.insert(value.substr(0, value.find('\0')));
         std::set<std::string> expected_lines;
         for (const auto& order_id : orders_with_lines) {
-            for (const auto& row : tx.exec("SELECT line_no::text FROM line_items WHERE order_id = " + order_id +
+            for (const auto& row : tx.exec("SELECT line_no::text FROM public.line_items WHERE order_id = " + order_id +
                                            " ORDER BY hashtextextended(ROW(order_id, line_no)::text, 42), order_id, "
                                            "line_no LIMIT 3")) {
                 expected_lines.insert(order_id + '\0' + row[0].c_str());

@@ -280,6 +280,13 @@ void TestCluster::stop_server() noexcept {
     if (pid_file >> pid && pid > 0) kill(static_cast<pid_t>(pid), SIGKILL);
 }
 
+void TestCluster::restart() const {
+    // Without -o, pg_ctl restart reuses postmaster.opts: the same port and socket directory.
+    run_process_checked({m_bin_dir + "/pg_ctl", "-D", m_data_dir, "-l", m_root_dir + "/server.log", "-m", "fast", "-w",
+                         "-t", std::to_string(k_start_timeout.count()), "restart"},
+                        server_process_options(m_root_dir));
+}
+
 pg::ConnInfo TestCluster::conninfo(const std::string& dbname) const {
     return pg::ConnInfo::parse("")
         .with("host", m_socket_dir)

@@ -43,6 +43,9 @@ public:
     void create_database(const std::string& name) const;
     /// DROP DATABASE IF EXISTS ... WITH (FORCE).
     void drop_database(const std::string& name) const;
+    /// Restarts the server (fast shutdown: every session is terminated) on the same port and
+    /// socket; returns once it accepts connections again (a standby: read-only ones).
+    void restart() const;
     /// Blocks until this standby has replayed everything `primary` has written so far.
     void wait_for_replay_of(const TestCluster& primary) const;
     /// The server's port (it listens on the unix socket only).

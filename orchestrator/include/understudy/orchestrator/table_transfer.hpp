@@ -58,7 +58,9 @@ struct RowRewriting {
 /// Copies every job with `workers` parallel workers. Each worker holds a source connection inside
 /// the exported snapshot and a target connection; each table is loaded in its own target
 /// transaction (TRUNCATE + COPY FREEZE), so a failed attempt leaves nothing behind and is retried
-/// (connection loss, standby recovery conflicts) up to 3 times in the same snapshot. Results come
+/// (connection loss, a terminated session, a restarting server, standby recovery conflicts) up to 4
+/// times in the same snapshot, after 1, 2, 4 and 8 s; when the snapshot itself is gone (its session
+/// ended), the run fails with a message saying so. Results come
 /// back in job order. The first non-retryable failure stops the transfer and is rethrown. With
 /// `rewriting`, each row of a table with rules is rewritten on its way (columns without rules are
 /// forwarded as they came). `on_loaded`, when given, is called (from the worker) with the display

@@ -6,6 +6,7 @@
 
 #include <pqxx/connection>
 
+#include "understudy/error.hpp"
 #include "understudy/pg/session.hpp"
 
 namespace understudy::orchestrator {
@@ -41,8 +42,16 @@ void clear_partial_copy_mark(pqxx::connection& target, const std::optional<std::
 /// triggers, publications and large objects, then recreates schema public exactly as `createdb` on
 /// PostgreSQL 15 makes it, in one transaction (when that overflows the lock table, relations are
 /// first dropped in batches). Subscriptions are left alone (dropping one would drop its slot on
-/// the publisher).
+/// the publisher). Waits at most 10 s for a lock; then throws TargetBusy naming the session that
+/// holds one (pid, application_name, state, age).
 void clear_target(pqxx::connection& target);
+
+/// clear_target() could not take a lock another session of the target holds. Nothing was dropped
+/// in the transaction that waited, and clearing again would wait on the same session.
+class TargetBusy : public Error {
+public:
+    using Error::Error;
+};
 
 /// Refuses a target that is a hot standby (cannot be written) with a clear message.
 void check_target_writable(const pg::ServerIdentity& target);
