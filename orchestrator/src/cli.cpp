@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "understudy/error.hpp"
@@ -168,12 +169,24 @@ pg::ConnInfo resolve_target(const CliOptions& options, const ConfigFile& config)
 }
 
 /// `understudy anonymize`: standard input to standard output, rows rewritten, the rest verbatim.
-anonymizer::DumpFilterStats anonymize_dump(const anonymizer::RuleSet& rules) {
-    if (!rules.configured()) throw Error(ExitCode::config, "the configuration has no anonymize: section");
-    auto secret = anonymizer::Secret::from_environment();
+/// Fail-closed in a pipe too: whatever fails, standard output ends with a statement that stops
+/// `psql -v ON_ERROR_STOP=1` (the filter writes it for its own failures, this for the ones before).
+anonymizer::DumpFilterStats anonymize_dump(const std::string& config_path) {
     std::ios::sync_with_stdio(false);
     std::ostream& output = std::cout;
-    auto stats = anonymizer::filter_dump(std::cin, output, rules, secret);
+    anonymizer::RuleSet rules;
+    std::optional<anonymizer::Secret> secret;
+    try {
+        load_config_file(config_path);  // the whole file is validated, as every command does
+        rules = anonymizer::RuleSet::load_file(config_path);
+        if (!rules.configured()) throw Error(ExitCode::config, "the configuration has no anonymize: section");
+        secret = anonymizer::Secret::from_environment();
+    } catch (const std::exception& error) {
+        output << anonymizer::failure_trailer(error.what(), false);
+        output.flush();
+        throw;
+    }
+    auto stats = anonymizer::filter_dump(std::cin, output, rules, *secret);
     output.flush();
     if (!output) throw Error(ExitCode::io, "could not write to standard output");
     // Under default: keep, a misspelt table name in the rules would copy the real table unchanged.
@@ -266,12 +279,12 @@ int run(int argc, char** argv) {
     }
 
     CLI::App& command = *app.get_subcommands().front();
-    ConfigFile config = options.config_path.empty() ? ConfigFile{} : load_config_file(options.config_path);
-    auto rules = options.config_path.empty() ? anonymizer::RuleSet{} : anonymizer::RuleSet::load_file(options.config_path);
     if (command.get_name() == "anonymize") {
-        anonymize_dump(rules);
+        anonymize_dump(options.config_path);
         return 0;
     }
+    ConfigFile config = options.config_path.empty() ? ConfigFile{} : load_config_file(options.config_path);
+    auto rules = options.config_path.empty() ? anonymizer::RuleSet{} : anonymizer::RuleSet::load_file(options.config_path);
     if (command.get_name() == "restore") {
         Progress progress(Progress::stderr_is_terminal());
         auto report = run_restore({restore_file, resolve_target(options, config), options.replace}, progress);
