@@ -134,7 +134,10 @@ public:
             YAML::Node form = options;
             if (options.IsMap()) {
                 only_keys(options, {"form", "length"}, rule_context);
-                form.reset(options["form"]);  // operator= would overwrite the options node itself
+                // operator= would overwrite the options node itself; a missing key is a zombie node
+                // that throws when read, so `{hash: {length: 8}}` gets an explicit null form.
+                if (options["form"]) form.reset(options["form"]);
+                else form.reset(YAML::Node());
                 if (options["length"]) {
                     spec.hash_length = count(options["length"], rule_context + " length");
                     if (spec.hash_length < 8) fail(options["length"], rule_context + " length must be at least 8");

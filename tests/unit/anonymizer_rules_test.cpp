@@ -267,5 +267,80 @@ TEST(Coverage, NullRuleNeedsANullableColumnAndTemplatesNeedTheirColumns) {
     EXPECT_TRUE(nullable.ok()) << nullable.summary();
 }
 
+TEST(Coverage, RefusesRulesWhoseEveryOutputIsLongerThanTheColumn) {
+    const TableShape accounts{"public.accounts",
+                              {{"email", "character varying(12)", "S", false, false},
+                               {"code", "character varying(8)", "S", false, false},
+                               {"country", "character(2)", "S", false, false},
+                               {"nick", "character varying(80)", "S", false, false},
+                               {"tags", "character varying(4)[]", "A", false, false}}};
+    auto rules = parse(
+        "anonymize:\n  default: keep\n  tables:\n    public.accounts:\n      email: {fake: email}\n"
+        "      code: hash\n      country: {fixed: \"XYZ\"}\n      nick: {fake: email}\n      tags: {array: {mask: {keep_first: 1}}}\n");
+    auto report = check_coverage(rules, {accounts});
+    ASSERT_EQ(report.errors.size(), 3u) << report.summary();
+    EXPECT_EQ(report.errors[0],
+              "understudy.yml:5:14: column \"public\".\"accounts\".\"email\": fake email writes at least 45 characters, "
+              "longer than the character varying(12) column holds");
+    EXPECT_EQ(report.errors[1],
+              "understudy.yml:6:13: column \"public\".\"accounts\".\"code\": hash hex writes at least 32 characters, "
+              "longer than the character varying(8) column holds");
+    EXPECT_EQ(report.errors[2],
+              "understudy.yml:7:16: column \"public\".\"accounts\".\"country\": fixed writes at least 3 characters, "
+              "longer than the character(2) column holds");
+
+    // hash with a length that fits, and masks (as long as their input) pass.
+    auto fitting = parse("anonymize:\n  default: keep\n  tables:\n    public.accounts:\n"
+                         "      code: {hash: {length: 8}}\n      email: {mask: {keep_first: 1}}\n");
+    EXPECT_TRUE(check_coverage(fitting, {accounts}).ok()) << check_coverage(fitting, {accounts}).summary();
+}
+
+TEST(Coverage, NoiseDoesNotFitMoney) {
+    const TableShape accounts{"public.accounts", {{"balance", "money", "N", false, false}}};
+    auto rules = parse("anonymize:\n  default: keep\n  tables:\n    public.accounts:\n      balance: {noise: {range: 5}}\n");
+    auto report = check_coverage(rules, {accounts});
+    ASSERT_EQ(report.errors.size(), 1u);
+    EXPECT_EQ(report.errors[0], "understudy.yml:5:16: column \"public\".\"accounts\".\"balance\": noise range 5 does not "
+                                "fit a money column (type money)");
+    auto fixed = parse("anonymize:\n  default: keep\n  tables:\n    public.accounts:\n      balance: {fixed: \"0\"}\n");
+    EXPECT_TRUE(check_coverage(fixed, {accounts}).ok());
+}
+
+TEST(Coverage, AKeyAndItsReferencesGetTheSameRule) {
+    const std::vector<ReferencePair> references = {
+        {"public.orders", "customer_code", "public.customers", "code", "foreign key \"orders_customer_code_fkey\""}};
+    auto key_only = parse("anonymize:\n  default: keep\n  tables:\n    public.customers:\n      code: hash\n");
+    CoverageReport report;
+    check_reference_rules(key_only, references, report);
+    ASSERT_EQ(report.errors.size(), 1u);
+    EXPECT_EQ(report.errors[0],
+              "understudy.yml:5:13: column \"public\".\"customers\".\"code\": hash hex is not the rule of "
+              "\"public\".\"orders\".\"customer_code\" (no rule, copied as it is), which references it through "
+              "foreign key \"orders_customer_code_fkey\": give both the same rule");
+
+    auto reference_only = parse("anonymize:\n  default: keep\n  tables:\n    public.orders:\n      customer_code: hash\n");
+    report = {};
+    check_reference_rules(reference_only, references, report);
+    ASSERT_EQ(report.errors.size(), 1u);
+    EXPECT_NE(report.errors[0].find("which it references through"), std::string::npos) << report.errors[0];
+
+    auto other_class = parse("anonymize:\n  default: keep\n  tables:\n    public.customers:\n      code: hash\n"
+                             "    public.orders:\n      customer_code: {hash: {}, class: orders}\n");
+    report = {};
+    check_reference_rules(other_class, references, report);
+    EXPECT_EQ(report.errors.size(), 1u);
+
+    // The same rule, with or without unique: true, keeps the references.
+    auto same = parse("anonymize:\n  default: keep\n  tables:\n    public.customers:\n"
+                      "      code: {fake: username, unique: true}\n    public.orders:\n      customer_code: {fake: username}\n");
+    report = {};
+    check_reference_rules(same, references, report);
+    EXPECT_TRUE(report.errors.empty()) << report.summary();
+    auto kept = parse("anonymize:\n  default: keep\n");
+    report = {};
+    check_reference_rules(kept, references, report);
+    EXPECT_TRUE(report.errors.empty());
+}
+
 }  // namespace
 }  // namespace understudy::anonymizer

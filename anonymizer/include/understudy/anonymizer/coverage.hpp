@@ -44,7 +44,24 @@ struct CoverageReport {
     std::string summary() const;
 };
 
-/// Checks `rules` against `tables` before any row moves.
+/// Checks `rules` against `tables` before any row moves: coverage, types, and lengths (a rule whose
+/// every output is longer than a varchar(n)/char(n) column).
 CoverageReport check_coverage(const RuleSet& rules, const std::vector<TableShape>& tables);
+
+/// A column that holds values of another: one column pair of a foreign key, declared reference or
+/// inferred one (the orchestrator lists them from the plan's graph).
+struct ReferencePair {
+    std::string child_table;   ///< `schema.table`
+    std::string child_column;
+    std::string parent_table;
+    std::string parent_column;
+    std::string via;           ///< for messages: `foreign key "orders_customer_fkey"`
+};
+
+/// Adds an error to `report` for each pair whose two columns do not get the same rule (a rule on a
+/// key but not on the columns that reference it, or different ones): the copy's references would
+/// point at no row.
+void check_reference_rules(const RuleSet& rules, const std::vector<ReferencePair>& references,
+                           CoverageReport& report);
 
 }  // namespace understudy::anonymizer
