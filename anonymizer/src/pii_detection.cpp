@@ -333,11 +333,11 @@ std::string write_starter_config(const std::vector<SampledTable>& tables) {
             } else {
                 std::string comment = column.type;
                 if (!verdict.review.empty()) comment += "; " + verdict.review;
-                keep.push_back({table->shape.name + "." + column.name, comment});
+                keep.push_back({config_name(table->shape.name, column.name), comment});
             }
         }
         if (rules.empty()) continue;
-        tables_text += "    " + yaml_scalar(table->shape.name) + ":\n";
+        tables_text += "    " + yaml_scalar(config_name(table->shape.name)) + ":\n";
         for (const RuleLine& line : rules) {
             tables_text += "      " + yaml_scalar(line.column) + ": " + line.suggestion.rule + "  # " +
                            comment_text(line.suggestion.reason) + "\n";

@@ -342,5 +342,31 @@ TEST(Coverage, AKeyAndItsReferencesGetTheSameRule) {
     EXPECT_TRUE(report.errors.empty());
 }
 
+TEST(RuleSet, KeepEntriesAndTableKeysMayBeSqlQuoted) {
+    auto rules = parse("anonymize:\n  default: fail\n  tables:\n    public.\"odd.name\":\n      email: {fake: email}\n"
+                       "keep:\n  - public.\"odd.name\".\"quo\"\"te\"\n  - '\"public\".\"dotted.table\"'\n  - public.users.id\n");
+    EXPECT_NE(rules.find("public.odd.name", "email"), nullptr);
+    EXPECT_TRUE(rules.kept("public.odd.name", "quo\"te"));
+    EXPECT_FALSE(rules.kept("public.odd.name", "email"));
+    EXPECT_TRUE(rules.kept("public.dotted.table", "anything"));
+    EXPECT_TRUE(rules.kept("public.users", "id"));
+    EXPECT_EQ(refusal("keep: [public.odd.name.column]\n"),
+              "understudy.yml:1:8: keep entry \"public.odd.name.column\" has more than schema.table.column (quote names "
+              "that hold dots: public.\"odd.name\".\"column\")");
+    // An entry that is not SQL-quoted reads as written, quotes included (configurations before quoting).
+    EXPECT_TRUE(parse("keep: ['app.Odd \"Name\".b']\n").kept("app.Odd \"Name\"", "b"));
+}
+
+TEST(RuleSet, ConfigNameQuotesOnlyWhatNeedsIt) {
+    EXPECT_EQ(config_name("public.users", "email"), "public.users.email");
+    EXPECT_EQ(config_name("public.users"), "public.users");
+    EXPECT_EQ(config_name("public.odd.name", "quo\"te"), "\"public\".\"odd.name\".\"quo\"\"te\"");
+    EXPECT_EQ(config_name("public.odd.name"), "\"public\".\"odd.name\"");
+    EXPECT_EQ(config_name("public.users", "a.b"), "\"public\".\"users\".\"a.b\"");
+    // What init writes, the rules read back.
+    auto rules = parse("keep:\n  - '" + config_name("public.odd.name", "quo\"te") + "'\n");
+    EXPECT_TRUE(rules.kept("public.odd.name", "quo\"te"));
+}
+
 }  // namespace
 }  // namespace understudy::anonymizer

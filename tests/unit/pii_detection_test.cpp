@@ -500,9 +500,13 @@ TEST(StarterConfig, QuotesIdentifiersSoThatTheyReadBackExactly) {
     std::vector<std::string> kept;
     for (const auto& entry : root["keep"]) kept.push_back(entry.as<std::string>());
     std::vector<std::string> expected;
-    for (const std::string& name : names) expected.push_back("odd.t." + name);
+    for (const std::string& name : names) expected.push_back(config_name("odd.t", name));
     std::sort(expected.begin(), expected.end());
     EXPECT_EQ(kept, expected) << config;
+    // A name with a dot or a double quote is SQL-quoted, so that the rules read it back exactly.
+    EXPECT_NE(std::find(kept.begin(), kept.end(), "\"odd\".\"t\".\".hidden\""), kept.end());
+    const RuleSet rules = RuleSet::from_yaml(root, "understudy.yml");
+    for (const std::string& name : names) EXPECT_TRUE(rules.kept("odd.t", name)) << name;
     // Each entry stays on one line: a newline in a name is escaped, and in a comment replaced.
     EXPECT_EQ(std::count(config.begin(), config.end(), '\n'), 8 + static_cast<long>(names.size()));
 }
