@@ -102,7 +102,15 @@ bool fits(const Transformer& transformer, ColumnClass column) {
     return false;
 }
 
-/// The n of `character varying(n)` / `character(n)` (format_type's spelling), or nullopt.
+std::string quoted_column(const std::string& table, const std::string& column) {
+    auto dot = table.find('.');
+    std::string quoted = dot == std::string::npos ? "\"" + table + "\""
+                                                  : "\"" + table.substr(0, dot) + "\".\"" + table.substr(dot + 1) + "\"";
+    return quoted + ".\"" + column + "\"";
+}
+
+}  // namespace
+
 std::optional<std::size_t> character_limit(const std::string& type) {
     for (const char* prefix : {"character varying(", "character("}) {
         if (!starts_with(type, prefix)) continue;
@@ -118,15 +126,6 @@ std::optional<std::size_t> character_limit(const std::string& type) {
     }
     return std::nullopt;
 }
-
-std::string quoted_column(const std::string& table, const std::string& column) {
-    auto dot = table.find('.');
-    std::string quoted = dot == std::string::npos ? "\"" + table + "\""
-                                                  : "\"" + table.substr(0, dot) + "\".\"" + table.substr(dot + 1) + "\"";
-    return quoted + ".\"" + column + "\"";
-}
-
-}  // namespace
 
 std::string CoverageReport::summary() const {
     const std::size_t problems = errors.size() + unclassified.size();

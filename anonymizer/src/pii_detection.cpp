@@ -4,7 +4,12 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <yaml-cpp/yaml.h>
+
 #include "pii_dictionary.hpp"
+#include "rules_spec.hpp"
+#include "understudy/anonymizer/coverage.hpp"
+#include "understudy/anonymizer/rules.hpp"
 #include "value_sniffers.hpp"
 
 namespace understudy::anonymizer {
@@ -115,6 +120,27 @@ RuleChoice text_rule(PiiKind kind, const ColumnShape& column, bool ipv6) {
 
 /// The rule for `kind` that fits the column's type, or nothing (a boolean `email_verified` leaks
 /// nothing; a NOT NULL integer `phone` has no rule that both fits and hides it).
+/// The fewest characters the rule written as `rule_text` outputs (see Transformer::min_length).
+std::optional<std::size_t> rule_min_length(const std::string& rule_text) {
+    const RuleSet rules = RuleSet::from_yaml(
+        YAML::Load("anonymize:\n  tables:\n    s.t:\n      c: " + rule_text + "\n"), "init");
+    return rules.make_transformer(rules.rules().front(), validation_secret())->min_length();
+}
+
+/// `choice`, or one that fits a varchar(n)/char(n) column: a suggestion whose every pseudonym is
+/// longer than the column would make `check` refuse the starter configuration.
+RuleChoice fitted(RuleChoice choice, const ColumnShape& column) {
+    const auto limit = character_limit(column.type);
+    if (!limit) return choice;
+    const auto shortest = rule_min_length(choice.rule);
+    if (!shortest || *shortest <= *limit) return choice;
+    const std::string why = "; " + choice.rule + " is longer than " + column.type + ", so ";
+    if (!column.unique) return {"{mask: {keep_first: 0}}", why + "masked"};
+    if (!column.not_null) return {"null", why + "null"};
+    choice.note += "; review: its pseudonyms are longer than " + column.type + " holds";
+    return choice;
+}
+
 std::optional<RuleChoice> choose_rule(PiiKind kind, const ColumnShape& column, bool ipv6) {
     ColumnClass column_class = classify(column);
     auto null_if_nullable = [&]() -> std::optional<RuleChoice> {
@@ -122,7 +148,7 @@ std::optional<RuleChoice> choose_rule(PiiKind kind, const ColumnShape& column, b
         return RuleChoice{"null", "; type " + column.type + " fits no fake, so null"};
     };
     switch (column_class) {
-        case ColumnClass::text: return text_rule(kind, column, ipv6);
+        case ColumnClass::text: return fitted(text_rule(kind, column, ipv6), column);
         case ColumnClass::boolean: return std::nullopt;
         case ColumnClass::network:
             if (kind == PiiKind::ip_address && !column.unique) return RuleChoice{fake(ipv6 ? "ipv6" : "ipv4"), {}};

@@ -96,15 +96,21 @@ double share(const std::string& flag, const std::string& text) {
     return value;
 }
 
+/// True when `command` has the option and it was given (flag or environment).
+bool given(const CLI::App& command, const std::string& flag) {
+    const CLI::Option* option = command.get_option_no_throw(flag);
+    return option != nullptr && option->count() > 0;
+}
+
 /// Converts the numeric options that were given; run before anything else is done.
-void convert_numbers(CLI::App& command, CliOptions& options) {
-    if (command.count("--logarithmic")) options.logarithmic = share("--logarithmic", options.logarithmic_text);
-    if (command.count("--fraction")) options.fraction = share("--fraction", options.fraction_text);
-    if (command.count("--children"))
+void convert_numbers(const CLI::App& command, CliOptions& options) {
+    if (given(command, "--logarithmic")) options.logarithmic = share("--logarithmic", options.logarithmic_text);
+    if (given(command, "--fraction")) options.fraction = share("--fraction", options.fraction_text);
+    if (given(command, "--children"))
         options.children = static_cast<int>(whole_number("--children", options.children_text, 0, 1000000));
-    if (command.count("--seed"))
+    if (given(command, "--seed"))
         options.seed = whole_number("--seed", options.seed_text, 0, std::numeric_limits<std::uint64_t>::max());
-    if (command.count("--jobs")) options.jobs = static_cast<int>(whole_number("--jobs", options.jobs_text, 1, 1024));
+    if (given(command, "--jobs")) options.jobs = static_cast<int>(whole_number("--jobs", options.jobs_text, 1, 1024));
 }
 
 /// List options read their UNDERSTUDY_* variable as whitespace-separated words.

@@ -456,6 +456,22 @@ keep:
   - public.users.phone  # bigint; review: name "phone" looks like a phone number but no rule fits its type
 )yaml";
 
+TEST(PiiNames, SuggestionsFitTheColumnsLength) {
+    // A fake email is at least 45 characters: a varchar(12) gets a mask, a unique one NULLs when it can.
+    EXPECT_EQ(rule_for_name(column_of("email", "character varying(255)", "S")), "{fake: email}");
+    EXPECT_EQ(rule_for_name(column_of("email", "character varying(12)", "S")), "{mask: {keep_first: 0}}");
+    EXPECT_EQ(rule_for_name(column_of("email", "character varying(12)", "S", true)), "null");
+    const auto suggestion = suggest_by_name(column_of("email", "character varying(12)", "S"));
+    ASSERT_TRUE(suggestion.has_value());
+    EXPECT_NE(suggestion->reason.find("is longer than character varying(12), so masked"), std::string::npos)
+        << suggestion->reason;
+    // What init suggests, check accepts.
+    const TableShape table{"public.t", {column_of("email", "character varying(12)", "S")}};
+    const RuleSet rules = RuleSet::from_yaml(
+        YAML::Load("anonymize:\n  tables:\n    public.t:\n      email: " + suggestion->rule + "\n"), "init");
+    EXPECT_TRUE(check_coverage(rules, {table}).ok()) << check_coverage(rules, {table}).summary();
+}
+
 TEST(StarterConfig, ListsEveryColumnWithRulesAndReasons) {
     EXPECT_EQ(write_starter_config(sample_schema()), k_expected_config);
 }

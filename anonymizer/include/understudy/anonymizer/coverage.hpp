@@ -1,6 +1,8 @@
 // The fail-closed guard: every column to be copied has a rule or is kept, and rules fit their columns.
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +45,10 @@ struct CoverageReport {
     /// A one-line error for the first problem plus a count, and the full list for a HINT.
     std::string summary() const;
 };
+
+/// The n of `character varying(n)` / `character(n)` (format_type's spelling), or nullopt for any
+/// other type (arrays of them included).
+std::optional<std::size_t> character_limit(const std::string& type);
 
 /// Checks `rules` against `tables` before any row moves: coverage, types, and lengths (a rule whose
 /// every output is longer than a varchar(n)/char(n) column).
