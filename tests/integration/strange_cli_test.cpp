@@ -72,6 +72,8 @@ keep:
   - strange_cli.customers
   - strange_cli.accounts
   - strange_cli.readings
+  - strange_cli.devices
+  - strange_cli.device_logs
 )";
 
 class StrangeCli : public ::testing::Test {
@@ -268,6 +270,25 @@ TEST_F(StrangeCli, CheckRefusesARuleOnAKeyThatADeclaredReferenceLacks) {
                               "it through declared reference"),
               std::string::npos)
         << result.err;
+}
+
+TEST_F(StrangeCli, CheckRefusesARuleOnAKeyThatAnInferredReferenceLacks) {
+    TempFile rules(constrained_rules("    strange_cli.devices:\n      id: {hash: uuid}\n"));
+    auto result = run_understudy({"check", "--source", fixture_servers().standby.url(k_strange_database), "--schema",
+                                  "strange_cli", "--infer-foreign-keys", "rails", "--config", rules.path()});
+    EXPECT_EQ(result.exit_code, 3) << result.err;
+    EXPECT_NE(result.err.find("error: " + rules.path() +
+                              ":5:11: column \"strange_cli\".\"devices\".\"id\": hash uuid is not the rule of "
+                              "\"strange_cli\".\"device_logs\".\"device_id\" (no rule, copied as it is), which "
+                              "references it through inferred reference"),
+              std::string::npos)
+        << result.err;
+    // The same hash on both sides passes.
+    TempFile both(constrained_rules("    strange_cli.devices:\n      id: {hash: uuid}\n"
+                                    "    strange_cli.device_logs:\n      device_id: {hash: uuid}\n"));
+    result = run_understudy({"check", "--source", fixture_servers().standby.url(k_strange_database), "--schema",
+                             "strange_cli", "--infer-foreign-keys", "rails", "--config", both.path()});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
 }
 
 TEST_F(StrangeCli, CheckPassesRulesThatFit) {
