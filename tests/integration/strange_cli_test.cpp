@@ -96,8 +96,9 @@ TEST_F(StrangeCli, AnonymizeRefusesACustomFormatDumpAndWritesNoPii) {
               "anonymized'; END $understudy$;\n");
     const auto err = lines_of(result.err);
     ASSERT_EQ(err.size(), 2u) << result.err;
-    EXPECT_EQ(err[0], "error: the input is a pg_dump custom-format archive (pg_dump -Fc), not a plain SQL dump: its "
-                      "table data cannot be anonymized");
+    EXPECT_EQ(err[0],
+              "error: the input is a pg_dump custom-format archive (pg_dump -Fc), not a plain SQL dump: its "
+              "table data cannot be anonymized");
     EXPECT_EQ(err[1].rfind("HINT: convert it with pg_restore: pg_restore -f - dump.custom | understudy anonymize", 0),
               0u)
         << err[1];
@@ -134,8 +135,8 @@ TEST_F(StrangeCli, AnonymizeFailingMidStreamLeavesThePsqlTargetEmpty) {
     EXPECT_NE(result.err.find("understudy anonymize failed: line "), std::string::npos) << result.err;
     EXPECT_EQ(result.err.find("n/a"), std::string::npos) << result.err;
     // Nothing of the dump stayed: not the schema, not the tables loaded before the failure.
-    EXPECT_EQ(fixture_servers().primary.query_value(
-                  target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'strange_cli'"),
+    EXPECT_EQ(fixture_servers().primary.query_value(target,
+                                                    "SELECT count(*) FROM pg_namespace WHERE nspname = 'strange_cli'"),
               "0");
     fixture_servers().primary.drop_database(target);
 }
@@ -168,8 +169,9 @@ exit $status)",
     EXPECT_EQ(result.err.find("warning"), std::string::npos) << result.err;  // the parent's rules matched
     auto& primary = fixture_servers().primary;
     EXPECT_EQ(primary.query_value(target, "SELECT count(*) FROM strange_cli.signups"), "150");
-    EXPECT_EQ(primary.query_value(target, "SELECT count(*) FROM strange_cli.signups WHERE email LIKE '%strange-cli-pii%' "
-                                          "OR full_name LIKE 'Signup Person%'"),
+    EXPECT_EQ(primary.query_value(target,
+                                  "SELECT count(*) FROM strange_cli.signups WHERE email LIKE '%strange-cli-pii%' "
+                                  "OR full_name LIKE 'Signup Person%'"),
               "0");
     EXPECT_EQ(primary.query_value(target, "SELECT count(DISTINCT email) FROM strange_cli.signups"), "150");
     primary.drop_database(target);
@@ -183,14 +185,15 @@ TEST_F(StrangeCli, SubsetAndCheckApplyTheParentsRulesToLeafPartitions) {
                                  "strange_cli", "--config", rules.path()});
     EXPECT_EQ(check.exit_code, 0) << check.err;
     const std::string target = fresh_target("strange_cli_partition_subset");
-    auto result = run_understudy({"subset", "--source", servers.standby.url(k_strange_database), "--target",
-                                  servers.primary.url(target), "--schema", "strange_cli", "--config", rules.path(),
-                                  "--full-table", "strange_cli.signups"},
-                                 {{"UNDERSTUDY_SECRET", k_secret}});
+    auto result = run_understudy(
+        {"subset", "--source", servers.standby.url(k_strange_database), "--target", servers.primary.url(target),
+         "--schema", "strange_cli", "--config", rules.path(), "--full-table", "strange_cli.signups"},
+        {{"UNDERSTUDY_SECRET", k_secret}});
     ASSERT_EQ(result.exit_code, 0) << result.err;
     EXPECT_EQ(servers.primary.query_value(target, "SELECT count(*) FROM strange_cli.signups"), "150");
-    EXPECT_EQ(servers.primary.query_value(target, "SELECT count(*) FROM strange_cli.signups WHERE email LIKE "
-                                                  "'%strange-cli-pii%' OR full_name LIKE 'Signup Person%'"),
+    EXPECT_EQ(servers.primary.query_value(target,
+                                          "SELECT count(*) FROM strange_cli.signups WHERE email LIKE "
+                                          "'%strange-cli-pii%' OR full_name LIKE 'Signup Person%'"),
               "0");
     servers.primary.drop_database(target);
 }
@@ -246,23 +249,24 @@ TEST_F(StrangeCli, CheckRefusesARuleOnAKeyThatItsForeignKeyLacks) {
                               "same rule\n");
     // subset runs the same guard before it reads a row: exit 3, the target untouched.
     const std::string target = fresh_target("strange_cli_guarded");
-    auto subset = run_understudy({"subset", "--source", fixture_servers().standby.url(k_strange_database), "--target",
-                                  fixture_servers().primary.url(target), "--schema", "strange_cli", "--config",
-                                  rules.path()},
-                                 {{"UNDERSTUDY_SECRET", k_secret}});
+    auto subset =
+        run_understudy({"subset", "--source", fixture_servers().standby.url(k_strange_database), "--target",
+                        fixture_servers().primary.url(target), "--schema", "strange_cli", "--config", rules.path()},
+                       {{"UNDERSTUDY_SECRET", k_secret}});
     EXPECT_EQ(subset.exit_code, 3) << subset.err;
     EXPECT_NE(subset.err.find("accounts_customer_code_fkey"), std::string::npos) << subset.err;
-    EXPECT_EQ(fixture_servers().primary.query_value(
-                  target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'strange_cli'"),
+    EXPECT_EQ(fixture_servers().primary.query_value(target,
+                                                    "SELECT count(*) FROM pg_namespace WHERE nspname = 'strange_cli'"),
               "0");
     fixture_servers().primary.drop_database(target);
 }
 
 TEST_F(StrangeCli, CheckRefusesARuleOnAKeyThatADeclaredReferenceLacks) {
-    TempFile rules(constrained_rules(
-        "    strange_cli.customers:\n      code: hash\n"
-        "    strange_cli.accounts:\n      customer_code: hash\n",
-        "subset:\n  foreign_keys:\n    - {from: \"strange_cli.readings(reading)\", to: \"strange_cli.customers(code)\"}\n"));
+    TempFile rules(
+        constrained_rules("    strange_cli.customers:\n      code: hash\n"
+                          "    strange_cli.accounts:\n      customer_code: hash\n",
+                          "subset:\n  foreign_keys:\n    - {from: \"strange_cli.readings(reading)\", to: "
+                          "\"strange_cli.customers(code)\"}\n"));
     auto result = check_constrained(rules);
     EXPECT_EQ(result.exit_code, 3) << result.err;
     EXPECT_NE(result.err.find("\"strange_cli\".\"customers\".\"code\": hash hex is not the rule of "
@@ -284,19 +288,20 @@ TEST_F(StrangeCli, CheckRefusesARuleOnAKeyThatAnInferredReferenceLacks) {
               std::string::npos)
         << result.err;
     // The same hash on both sides passes.
-    TempFile both(constrained_rules("    strange_cli.devices:\n      id: {hash: uuid}\n"
-                                    "    strange_cli.device_logs:\n      device_id: {hash: uuid}\n"));
+    TempFile both(
+        constrained_rules("    strange_cli.devices:\n      id: {hash: uuid}\n"
+                          "    strange_cli.device_logs:\n      device_id: {hash: uuid}\n"));
     result = run_understudy({"check", "--source", fixture_servers().standby.url(k_strange_database), "--schema",
                              "strange_cli", "--infer-foreign-keys", "rails", "--config", both.path()});
     EXPECT_EQ(result.exit_code, 0) << result.err;
 }
 
 TEST_F(StrangeCli, CheckPassesRulesThatFit) {
-    TempFile rules(constrained_rules(
-        "    strange_cli.customers:\n      code: hash\n      name: {fake: company}\n"
-        "    strange_cli.accounts:\n      customer_code: hash\n"
-        "      contact_email: {mask: {keep_first: 1}}\n      pin_code: {hash: {length: 8}}\n"
-        "      balance: {fixed: \"0\"}\n"));
+    TempFile rules(
+        constrained_rules("    strange_cli.customers:\n      code: hash\n      name: {fake: company}\n"
+                          "    strange_cli.accounts:\n      customer_code: hash\n"
+                          "      contact_email: {mask: {keep_first: 1}}\n      pin_code: {hash: {length: 8}}\n"
+                          "      balance: {fixed: \"0\"}\n"));
     auto result = check_constrained(rules);
     EXPECT_EQ(result.exit_code, 0) << result.err;
     EXPECT_NE(result.out.find("every copied column is covered"), std::string::npos) << result.out;
@@ -313,8 +318,8 @@ TEST_F(StrangeCli, InitThenCheckPassesOnOddNames) {
     text << in.rdbuf();
     // YAML's double quotes around SQL's: "public"."odd.name"."quo""te".
     EXPECT_NE(text.str().find(R"(  - "\"public\".\"odd.name\".\"quo\"\"te\"")"), std::string::npos) << text.str();
-    auto check = run_understudy({"check", "--source", servers.standby.url(k_strange_database), "--config",
-                                 config.path()});
+    auto check =
+        run_understudy({"check", "--source", servers.standby.url(k_strange_database), "--config", config.path()});
     EXPECT_EQ(check.exit_code, 0) << check.err << "\n" << text.str();
 }
 
@@ -324,10 +329,10 @@ TEST_F(StrangeCli, ReportIsWrittenOnFailureAndAnUnwritablePathIsRefusedFirst) {
     TempFile rules(constrained_rules("    strange_cli.accounts:\n      balance: {noise: {range: 5}}\n"));
     const std::string report_path = rules.path() + ".report.json";
     const std::string target = fresh_target("strange_cli_report");
-    auto failed = run_understudy({"subset", "--source", servers.standby.url(k_strange_database), "--target",
-                                  servers.primary.url(target), "--schema", "strange_cli", "--config", rules.path(),
-                                  "--report", report_path},
-                                 {{"UNDERSTUDY_SECRET", k_secret}});
+    auto failed = run_understudy(
+        {"subset", "--source", servers.standby.url(k_strange_database), "--target", servers.primary.url(target),
+         "--schema", "strange_cli", "--config", rules.path(), "--report", report_path},
+        {{"UNDERSTUDY_SECRET", k_secret}});
     EXPECT_EQ(failed.exit_code, 3) << failed.err;
     {
         std::ifstream in(report_path);
@@ -346,10 +351,10 @@ TEST_F(StrangeCli, ReportIsWrittenOnFailureAndAnUnwritablePathIsRefusedFirst) {
 
     // A good run says ok: true.
     TempFile good(constrained_rules("    strange_cli.readings:\n      reading: {fixed: \"0\"}\n"));
-    auto succeeded = run_understudy({"subset", "--source", servers.standby.url(k_strange_database), "--target",
-                                     servers.primary.url(target), "--schema", "strange_cli", "--config", good.path(),
-                                     "--report", report_path, "--replace"},
-                                    {{"UNDERSTUDY_SECRET", k_secret}});
+    auto succeeded = run_understudy(
+        {"subset", "--source", servers.standby.url(k_strange_database), "--target", servers.primary.url(target),
+         "--schema", "strange_cli", "--config", good.path(), "--report", report_path, "--replace"},
+        {{"UNDERSTUDY_SECRET", k_secret}});
     EXPECT_EQ(succeeded.exit_code, 0) << succeeded.err;
     {
         std::ifstream in(report_path);
@@ -369,8 +374,9 @@ TEST_F(StrangeCli, ReportIsWrittenOnFailureAndAnUnwritablePathIsRefusedFirst) {
     EXPECT_EQ(lines_of(refused.err).front(),
               "error: cannot write the report file \"/nonexistent-strange-cli-dir/report.json\": No such file or "
               "directory");
-    EXPECT_EQ(servers.primary.query_value(empty_target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'strange_cli'"),
-              "0");
+    EXPECT_EQ(
+        servers.primary.query_value(empty_target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'strange_cli'"),
+        "0");
     servers.primary.drop_database(empty_target);
     servers.primary.drop_database(target);
 }

@@ -75,8 +75,8 @@ TEST(CliNumbers, EnvironmentValuesAreCheckedTheSameWay) {
 
 TEST(CliNumbers, AcceptedValuesGoOnToTheSource) {
     // Past the options, the run fails on the unreachable source (exit 4), not on a number.
-    const CliOutcome outcome = subset_with({"--jobs", "1", "--children", "0", "--seed", "18446744073709551615",
-                                            "--fraction", "1"});
+    const CliOutcome outcome =
+        subset_with({"--jobs", "1", "--children", "0", "--seed", "18446744073709551615", "--fraction", "1"});
     EXPECT_EQ(outcome.exit_code, 4) << outcome.err;
 }
 
