@@ -177,6 +177,25 @@ exit $status)",
     primary.drop_database(target);
 }
 
+// Item 10 on the whole strange database, pg_dump with no option at all: whatever else the database
+// holds, the leaves' rows leave anonymized (default: keep, so only the parent's rules matter).
+TEST_F(StrangeCli, AnonymizeOfTheWholeDatabaseLeavesNoPartitionPii) {
+    TempFile rules(R"(anonymize:
+  default: keep
+  tables:
+    strange_cli.signups:
+      email: {fake: email}
+      full_name: {fake: full_name}
+)");
+    auto result = run_pipeline(R"("$PGBIN/pg_dump" -d "$SRC" | "$UNDERSTUDY" anonymize --config "$RULES")",
+                               {{"SRC", source_keywords()}, {"RULES", rules.path()}});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(count_of(result.out, "COPY strange_cli."), 8u);  // 3 leaves and 5 plain tables
+    EXPECT_EQ(result.out.find(k_pii_domain), std::string::npos);
+    EXPECT_EQ(result.out.find(k_pii_name), std::string::npos);
+    EXPECT_EQ(result.err.find("warning"), std::string::npos) << result.err;
+}
+
 // Item 10 through subset: rules on the parent only (what init lists) cover every leaf, and check agrees.
 TEST_F(StrangeCli, SubsetAndCheckApplyTheParentsRulesToLeafPartitions) {
     TempFile rules(k_parent_rules);
