@@ -127,6 +127,18 @@ std::optional<std::size_t> character_limit(const std::string& type) {
     return std::nullopt;
 }
 
+std::optional<std::string> length_problem(const Transformer& transformer, const std::string& type) {
+    const auto limit = character_limit(type);
+    if (!limit) return std::nullopt;
+    if (const auto shortest = transformer.min_length(); shortest && *shortest > *limit)
+        return " writes at least " + std::to_string(*shortest) + " characters, longer than the " + type +
+               " column holds";
+    if (const auto longest = transformer.max_length(); longest && *longest > *limit)
+        return " writes up to " + std::to_string(*longest) + " characters, longer than the " + type +
+               " column holds";
+    return std::nullopt;
+}
+
 std::string CoverageReport::summary() const {
     const std::size_t problems = errors.size() + unclassified.size();
     if (problems == 0) return "every column has a rule or is kept";
@@ -174,12 +186,9 @@ CoverageReport check_coverage(const RuleSet& rules, const std::vector<TableShape
             if (!fits(*transformer, column_class)) {
                 report.errors.push_back(where + rule->description + " does not fit a " + class_name(column_class) +
                                         " column (type " + column.type + ")");
-            } else if (auto limit = character_limit(column.type);
-                       limit && transformer->min_length() && *transformer->min_length() > *limit) {
-                // Every non-NULL value would be refused by the target (22001), after the whole copy.
-                report.errors.push_back(where + rule->description + " writes at least " +
-                                        std::to_string(*transformer->min_length()) + " characters, longer than the " +
-                                        column.type + " column holds");
+            } else if (auto problem = length_problem(*transformer, column.type)) {
+                // The target refuses such values (22001), after the whole copy.
+                report.errors.push_back(where + rule->description + *problem);
             } else if (const Transformer* element = array_element_transformer(*transformer)) {
                 const ColumnClass inner = element_class(column.type);
                 if (!fits(*element, inner))

@@ -120,20 +120,17 @@ RuleChoice text_rule(PiiKind kind, const ColumnShape& column, bool ipv6) {
 
 /// The rule for `kind` that fits the column's type, or nothing (a boolean `email_verified` leaks
 /// nothing; a NOT NULL integer `phone` has no rule that both fits and hides it).
-/// The fewest characters the rule written as `rule_text` outputs (see Transformer::min_length).
-std::optional<std::size_t> rule_min_length(const std::string& rule_text) {
+/// Why the rule written as `rule_text` does not fit a column of `type` (see length_problem).
+std::optional<std::string> rule_length_problem(const std::string& rule_text, const std::string& type) {
     const RuleSet rules = RuleSet::from_yaml(
         YAML::Load("anonymize:\n  tables:\n    s.t:\n      c: " + rule_text + "\n"), "init");
-    return rules.make_transformer(rules.rules().front(), validation_secret())->min_length();
+    return length_problem(*rules.make_transformer(rules.rules().front(), validation_secret()), type);
 }
 
 /// `choice`, or one that fits a varchar(n)/char(n) column: a suggestion whose every pseudonym is
 /// longer than the column would make `check` refuse the starter configuration.
 RuleChoice fitted(RuleChoice choice, const ColumnShape& column) {
-    const auto limit = character_limit(column.type);
-    if (!limit) return choice;
-    const auto shortest = rule_min_length(choice.rule);
-    if (!shortest || *shortest <= *limit) return choice;
+    if (!character_limit(column.type) || !rule_length_problem(choice.rule, column.type)) return choice;
     const std::string why = "; " + choice.rule + " is longer than " + column.type + ", so ";
     if (!column.unique) return {"{mask: {keep_first: 0}}", why + "masked"};
     if (!column.not_null) return {"null", why + "null"};

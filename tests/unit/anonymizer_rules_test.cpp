@@ -295,6 +295,34 @@ TEST(Coverage, RefusesRulesWhoseEveryOutputIsLongerThanTheColumn) {
     EXPECT_TRUE(check_coverage(fitting, {accounts}).ok()) << check_coverage(fitting, {accounts}).summary();
 }
 
+TEST(Coverage, RefusesRulesWhoseLongestOutputIsLongerThanTheColumn) {
+    // fake city's output does not depend on the input: its longest name must fit, or some rows fail.
+    auto rules = parse("anonymize:\n  default: keep\n  tables:\n    public.t:\n      city: {fake: city}\n");
+    const auto transformer = rules.make_transformer(rules.rules().front(), Secret::from_text("0123456789abcdef", "t"));
+    ASSERT_TRUE(transformer->max_length().has_value());
+    ASSERT_TRUE(transformer->min_length().has_value());
+    const std::size_t longest = *transformer->max_length();
+    ASSERT_LT(*transformer->min_length(), longest);
+    const std::string short_type = "character varying(" + std::to_string(longest - 1) + ")";
+    EXPECT_EQ(length_problem(*transformer, short_type),
+              " writes up to " + std::to_string(longest) + " characters, longer than the " + short_type +
+                  " column holds");
+    EXPECT_EQ(length_problem(*transformer, "character varying(" + std::to_string(longest) + ")"), std::nullopt);
+    EXPECT_EQ(length_problem(*transformer, "text"), std::nullopt);
+    const TableShape table{"public.t", {{"city", short_type, "S", false, false}}};
+    auto report = check_coverage(rules, {table});
+    ASSERT_EQ(report.errors.size(), 1u);
+    EXPECT_EQ(report.errors[0], "understudy.yml:5:13: column \"public\".\"t\".\"city\": fake city writes up to " +
+                                    std::to_string(longest) + " characters, longer than the " + short_type +
+                                    " column holds");
+    // hash with a length is at most that long; without one it grows with the input (no maximum).
+    auto hashed = parse("anonymize:\n  tables:\n    public.t:\n      a: {hash: {length: 10}}\n      b: hash\n");
+    EXPECT_EQ(hashed.make_transformer(hashed.rules()[0], Secret::from_text("0123456789abcdef", "t"))->max_length(),
+              std::optional<std::size_t>(10));
+    EXPECT_EQ(hashed.make_transformer(hashed.rules()[1], Secret::from_text("0123456789abcdef", "t"))->max_length(),
+              std::nullopt);
+}
+
 TEST(Coverage, NoiseDoesNotFitMoney) {
     const TableShape accounts{"public.accounts", {{"balance", "money", "N", false, false}}};
     auto rules = parse("anonymize:\n  default: keep\n  tables:\n    public.accounts:\n      balance: {noise: {range: 5}}\n");

@@ -240,7 +240,37 @@ public:
         return text;
     }
 
+    std::optional<std::size_t> max_length() const override {
+        switch (m_kind) {
+        case FakeKind::first_name: return longest(first_names());
+        case FakeKind::last_name: return longest(last_names());
+        case FakeKind::full_name: return longest(first_names()) + 1 + longest(last_names());
+        case FakeKind::email:
+        case FakeKind::username:
+        case FakeKind::url: return std::nullopt;  // their code grows with the input
+        case FakeKind::phone: return std::string_view("+1 555 000 0000").size();
+        case FakeKind::street: return 3 + 1 + longest(street_names()) + 1 + longest(street_suffixes());
+        case FakeKind::city: return longest(cities());
+        case FakeKind::postcode: return 5;
+        case FakeKind::country: return longest(countries());
+        case FakeKind::company: return longest(company_stems()) + 1 + longest(company_suffixes());
+        case FakeKind::ipv4: return std::string_view("10.255.255.254").size();
+        case FakeKind::ipv6: return std::string_view("2001:db8:ffff:ffff:ffff:ffff:ffff:ffff").size();
+        case FakeKind::credit_card: return 16;
+        case FakeKind::iban: return 22;
+        }
+        return std::nullopt;
+    }
+
 private:
+    /// Characters of the longest entry (dictionaries are ASCII).
+    static std::size_t longest(const Dictionary& dictionary) {
+        std::size_t length = 0;
+        for (std::size_t index = 0; index < dictionary.size; ++index)
+            length = std::max(length, dictionary.words[index].size());
+        return length;
+    }
+
     /// Characters of the shortest entry (dictionaries are ASCII).
     static std::size_t shortest(const Dictionary& dictionary) {
         std::size_t length = std::string_view::npos;

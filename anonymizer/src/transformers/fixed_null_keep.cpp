@@ -37,6 +37,7 @@ public:
         for (char c : *m_value) characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
         return characters;
     }
+    std::optional<std::size_t> max_length() const override { return min_length(); }
     // Never the value itself: a fixed value may be a password digest.
     std::string describe() const override { return m_replace_nulls ? "fixed (nulls replaced)" : "fixed"; }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "understudy/anonymizer/rules.hpp"
+#include "understudy/anonymizer/transformer.hpp"
 
 namespace understudy::anonymizer {
 
@@ -49,6 +50,12 @@ struct CoverageReport {
 /// The n of `character varying(n)` / `character(n)` (format_type's spelling), or nullopt for any
 /// other type (arrays of them included).
 std::optional<std::size_t> character_limit(const std::string& type);
+
+/// Why `transformer`'s output cannot go into a column of `type` (" writes at least 45 characters,
+/// longer than the character varying(12) column holds"), or nullopt when it fits or the type has no
+/// length limit. Checks the shortest output (every value fails) and, when it does not depend on the
+/// input, the longest (some values fail).
+std::optional<std::string> length_problem(const Transformer& transformer, const std::string& type);
 
 /// Checks `rules` against `tables` before any row moves: coverage, types, and lengths (a rule whose
 /// every output is longer than a varchar(n)/char(n) column).
