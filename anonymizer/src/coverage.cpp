@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <stdexcept>
 
 #include "rules_spec.hpp"
 
@@ -10,7 +12,9 @@ namespace understudy::anonymizer {
 namespace {
 
 /// What kind of values a column holds, as far as the rules care.
-enum class ColumnClass { text, numeric, temporal, json, array, uuid, network, other };
+// money is apart from numeric: its text is currency-formatted ("$1,234.56", by lc_monetary), which
+// noise cannot read and a number written back may not fit.
+enum class ColumnClass { text, numeric, money, temporal, json, array, uuid, network, other };
 
 std::string strip_modifiers(std::string type) {
     // `character varying(255)` -> `character varying`; `timestamp(3) with time zone` keeps its words.
@@ -34,7 +38,7 @@ std::optional<ColumnClass> class_by_name(const std::string& base) {
         {"citext", ColumnClass::text}, {"name", ColumnClass::text}, {"bpchar", ColumnClass::text},
         {"smallint", ColumnClass::numeric}, {"integer", ColumnClass::numeric}, {"bigint", ColumnClass::numeric},
         {"numeric", ColumnClass::numeric}, {"decimal", ColumnClass::numeric}, {"real", ColumnClass::numeric},
-        {"double precision", ColumnClass::numeric}, {"money", ColumnClass::numeric},
+        {"double precision", ColumnClass::numeric}, {"money", ColumnClass::money},
         {"date", ColumnClass::temporal}, {"timestamp without time zone", ColumnClass::temporal},
         {"timestamp with time zone", ColumnClass::temporal}, {"time without time zone", ColumnClass::temporal},
         {"time with time zone", ColumnClass::temporal}, {"timestamp", ColumnClass::temporal},
@@ -67,6 +71,7 @@ const char* class_name(ColumnClass value) {
     switch (value) {
     case ColumnClass::text: return "text";
     case ColumnClass::numeric: return "numeric";
+    case ColumnClass::money: return "money";
     case ColumnClass::temporal: return "date/time";
     case ColumnClass::json: return "json";
     case ColumnClass::array: return "array";
@@ -105,6 +110,34 @@ std::string quoted_column(const std::string& table, const std::string& column) {
 }
 
 }  // namespace
+
+std::optional<std::size_t> character_limit(const std::string& type) {
+    for (const char* prefix : {"character varying(", "character("}) {
+        if (!starts_with(type, prefix)) continue;
+        const std::size_t open = std::string(prefix).size();
+        const std::size_t close = type.find(')', open);
+        // `character varying(12)[]` is an array: its elements are checked by their own rules.
+        if (close == std::string::npos || close + 1 != type.size()) return std::nullopt;
+        try {
+            return static_cast<std::size_t>(std::stoul(type.substr(open, close - open)));
+        } catch (const std::logic_error&) {
+            return std::nullopt;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> length_problem(const Transformer& transformer, const std::string& type) {
+    const auto limit = character_limit(type);
+    if (!limit) return std::nullopt;
+    if (const auto shortest = transformer.min_length(); shortest && *shortest > *limit)
+        return " writes at least " + std::to_string(*shortest) + " characters, longer than the " + type +
+               " column holds";
+    if (const auto longest = transformer.max_length(); longest && *longest > *limit)
+        return " writes up to " + std::to_string(*longest) + " characters, longer than the " + type +
+               " column holds";
+    return std::nullopt;
+}
 
 std::string CoverageReport::summary() const {
     const std::size_t problems = errors.size() + unclassified.size();
@@ -153,6 +186,9 @@ CoverageReport check_coverage(const RuleSet& rules, const std::vector<TableShape
             if (!fits(*transformer, column_class)) {
                 report.errors.push_back(where + rule->description + " does not fit a " + class_name(column_class) +
                                         " column (type " + column.type + ")");
+            } else if (auto problem = length_problem(*transformer, column.type)) {
+                // The target refuses such values (22001), after the whole copy.
+                report.errors.push_back(where + rule->description + *problem);
             } else if (const Transformer* element = array_element_transformer(*transformer)) {
                 const ColumnClass inner = element_class(column.type);
                 if (!fits(*element, inner))
@@ -184,6 +220,37 @@ CoverageReport check_coverage(const RuleSet& rules, const std::vector<TableShape
         }
     }
     return report;
+}
+
+void check_reference_rules(const RuleSet& rules, const std::vector<ReferencePair>& references,
+                           CoverageReport& report) {
+    // A key and the columns that reference it must map equal values to equal values, or the copy's
+    // references point at no row (its foreign keys then fail after the whole copy). The same rule
+    // (kind, options and class, which the description carries) does; `unique` changes no value.
+    auto mapping = [](const ColumnRule* rule) -> std::string {
+        if (!rule || rule->kind == "keep") return "keep";
+        std::string text = rule->description;
+        const std::string unique_mark = " (unique)";
+        const auto at = text.find(unique_mark);
+        if (at != std::string::npos) text.erase(at, unique_mark.size());
+        return text;
+    };
+    for (const auto& reference : references) {
+        const ColumnRule* parent = rules.find(reference.parent_table, reference.parent_column);
+        const ColumnRule* child = rules.find(reference.child_table, reference.child_column);
+        if (mapping(parent) == mapping(child)) continue;
+        const ColumnRule* stated = parent ? parent : child;
+        const std::string& stated_table = parent ? reference.parent_table : reference.child_table;
+        const std::string& stated_column = parent ? reference.parent_column : reference.child_column;
+        const std::string& other_table = parent ? reference.child_table : reference.parent_table;
+        const std::string& other_column = parent ? reference.child_column : reference.parent_column;
+        const ColumnRule* other = parent ? child : parent;
+        report.errors.push_back(stated->origin + ": column " + quoted_column(stated_table, stated_column) + ": " +
+                                stated->description + " is not the rule of " + quoted_column(other_table, other_column) +
+                                " (" + (other ? other->description : std::string("no rule, copied as it is")) +
+                                "), which " + (parent ? "references it" : "it references") + " through " +
+                                reference.via + ": give both the same rule");
+    }
 }
 
 }  // namespace understudy::anonymizer

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -39,6 +40,13 @@ public:
         }
     }
 
+    /// The first bytes of the input (up to one read), without consuming them: for recognizing
+    /// formats that are not a plain SQL dump before anything is written.
+    std::string_view head() {
+        if (m_buffer.empty() && m_line == 0) fill();
+        return m_buffer;
+    }
+
     std::uint64_t line_number() const { return m_line; }
     std::uint64_t bytes_read() const { return m_bytes; }
 
@@ -62,7 +70,10 @@ private:
         const auto got = static_cast<std::size_t>(m_in.gcount());
         m_buffer.resize(old_size + got);
         m_bytes += got;
-        if (got == 0 && m_in.bad()) throw Error(ExitCode::io, "could not read the dump");
+        if (got == 0 && m_in.bad())
+            throw Error(ExitCode::io, "could not read the dump from standard input",
+                        "a directory-format dump (pg_dump -Fd) is read by pg_restore: pg_restore -f - DIR | "
+                        "understudy anonymize --config understudy.yml | psql -1 -v ON_ERROR_STOP=1 …");
         return got > 0;
     }
 
@@ -163,6 +174,40 @@ std::optional<CopyHeader> parse_copy_header(std::string_view line) {
     parser.skip_spaces();
     if (!parser.at_end()) return std::nullopt;
     return header;
+}
+
+/// A table name as pg_dump writes it (`schema.name`, either part maybe quoted), unquoted; an
+/// unqualified name is in public, as parse_copy_header reads it.
+std::optional<std::string> parse_table_name(HeaderParser& parser) {
+    auto first = parser.identifier();
+    if (!first) return std::nullopt;
+    if (!parser.skip(".")) return "public." + *first;
+    auto second = parser.identifier();
+    if (!second) return std::nullopt;
+    return *first + "." + *second;
+}
+
+/// A leaf and its parent, from the statements pg_dump writes before any data:
+/// `ALTER TABLE ONLY parent ATTACH PARTITION leaf FOR VALUES …;` (PostgreSQL 11+ dumps) or
+/// `CREATE TABLE leaf PARTITION OF parent …` (PostgreSQL 10 dumps, and hand-written ones).
+std::optional<std::pair<std::string, std::string>> parse_partition_link(std::string_view line) {
+    HeaderParser parser(without_line_end(line));
+    if (parser.skip("ALTER TABLE ")) {
+        parser.skip("ONLY ");
+        auto parent = parse_table_name(parser);
+        if (!parent || !parser.skip(" ATTACH PARTITION ")) return std::nullopt;
+        auto leaf = parse_table_name(parser);
+        if (!leaf) return std::nullopt;
+        return std::make_pair(*leaf, *parent);
+    }
+    if (!parser.skip("CREATE ")) return std::nullopt;
+    parser.skip("UNLOGGED ");
+    if (!parser.skip("TABLE ")) return std::nullopt;
+    auto leaf = parse_table_name(parser);
+    if (!leaf || !parser.skip(" PARTITION OF ")) return std::nullopt;
+    auto parent = parse_table_name(parser);
+    if (!parent) return std::nullopt;
+    return std::make_pair(*leaf, *parent);
 }
 
 bool is_identifier_byte(char c) {
@@ -303,8 +348,37 @@ public:
         : m_reader(in), m_out(out), m_rules(rules), m_secret(secret) {}
 
     DumpFilterStats run() {
+        try {
+            return filter();
+        } catch (const Error& error) {
+            end_with_failure(error.what());
+            throw;
+        } catch (const std::exception& error) {
+            end_with_failure(std::string("internal error: ") + error.what());
+            throw;
+        }
+    }
+
+private:
+    /// Whatever went wrong, the output ends with a statement that fails: `psql -v ON_ERROR_STOP=1`
+    /// stops there and `psql -1` rolls back all that came before, so a broken run never loads.
+    void end_with_failure(const std::string& message) {
+        try {
+            flush();
+        } catch (const Error&) {
+            // The failure may be the output itself; still try to write the trailer below.
+        }
+        m_out.clear();
+        const std::string trailer = failure_trailer(message, m_inside_copy, m_last_byte != '\n' && m_written);
+        m_out.write(trailer.data(), static_cast<std::streamsize>(trailer.size()));
+        m_out.flush();
+    }
+
+    DumpFilterStats filter() {
+        if (auto refusal = refuse_input(m_reader.head())) throw Error(ExitCode::io, refusal->message, refusal->hint);
         while (auto line = m_reader.next()) {
             if (m_sql.at_statement_start()) {
+                if (auto link = parse_partition_link(*line)) m_parent_of[link->first] = link->second;
                 if (auto header = parse_copy_header(*line)) {
                     copy_block(*line, *header);
                     continue;
@@ -344,14 +418,40 @@ public:
         return m_stats;
     }
 
-private:
+    /// True when the rules name this table: a rule or a keep entry for one of its columns.
+    bool has_own_rules(const std::string& table, const std::vector<std::string>& columns) const {
+        for (const ColumnRule& rule : m_rules.rules()) {
+            if (rule.table == table) return true;
+        }
+        return std::any_of(columns.begin(), columns.end(),
+                           [&](const std::string& column) { return m_rules.kept(table, column); });
+    }
+
+    /// The table whose rules a COPY block gets: its own, or else its nearest partitioned ancestor's.
+    /// A plain pg_dump writes each leaf partition's rows under the leaf's name, while the rules (and
+    /// `init`, and the catalog) name the partitioned table that the leaf's columns belong to.
+    std::string rules_table(const std::string& table, const std::vector<std::string>& columns) const {
+        if (has_own_rules(table, columns)) return table;
+        std::string ancestor = table;
+        for (std::size_t depth = 0; depth < 64; ++depth) {  // a bound, against a malformed cycle
+            auto parent = m_parent_of.find(ancestor);
+            if (parent == m_parent_of.end()) break;
+            ancestor = parent->second;
+            if (has_own_rules(ancestor, columns)) return ancestor;
+        }
+        return table;
+    }
+
     void copy_block(std::string_view header_line, const CopyHeader& header) {
         const std::uint64_t header_number = m_reader.line_number();
-        check_columns(header, header_number);
+        const std::string rules_name = rules_table(header.table, header.columns);
+        check_columns(header, rules_name, header_number);
         emit(header_line);
-        TableRewriter rewriter(m_rules, m_secret, header.table, header.columns);
+        m_inside_copy = true;
+        TableRewriter rewriter(m_rules, m_secret, rules_name, header.columns);
         ++m_stats.tables;
         m_seen_tables.insert(header.table);
+        m_seen_tables.insert(rules_name);
         for (;;) {
             auto line = m_reader.next();
             if (!line) {
@@ -361,6 +461,7 @@ private:
             }
             if (is_end_of_data(*line)) {
                 emit(*line);
+                m_inside_copy = false;
                 return;
             }
             const std::uint64_t row_line = m_reader.line_number();
@@ -380,19 +481,21 @@ private:
                 rewriter.rewrite(row, m_buffer);
             } catch (const Error& error) {
                 // A malformed row is bad input here, not an internal error as in a live copy.
-                fail(error.code() == ExitCode::internal ? ExitCode::io : error.code(),
-                     "line " + std::to_string(row_line) + ": " + error.what(), error.hint());
+                std::string message = "line " + std::to_string(row_line) + ": " + error.what();
+                if (rules_name != header.table)
+                    message += " (partition " + quoted(header.table) + ", rules of " + quoted(rules_name) + ")";
+                fail(error.code() == ExitCode::internal ? ExitCode::io : error.code(), message, error.hint());
             }
             if (m_buffer.size() >= k_flush_at) flush();
         }
     }
 
     /// The fail-closed guard for one block, before any of it is written.
-    void check_columns(const CopyHeader& header, std::uint64_t line_number) {
+    void check_columns(const CopyHeader& header, const std::string& rules_name, std::uint64_t line_number) {
         std::vector<std::string> unclassified;
         for (const std::string& column : header.columns) {
-            if (m_rules.find(header.table, column) != nullptr) continue;
-            if (m_rules.kept(header.table, column)) continue;
+            if (m_rules.find(rules_name, column) != nullptr) continue;
+            if (m_rules.kept(rules_name, column)) continue;
             if (m_rules.default_policy() == DefaultPolicy::keep) continue;
             unclassified.push_back(column);
         }
@@ -409,7 +512,7 @@ private:
             fail(ExitCode::unclassified_columns, message, hint);
         }
         for (const ColumnRule& rule : m_rules.rules()) {
-            if (rule.table != header.table) continue;
+            if (rule.table != rules_name) continue;
             if (std::find(header.columns.begin(), header.columns.end(), rule.column) == header.columns.end()) {
                 fail(ExitCode::config, rule.origin + ": table " + quoted(header.table) + " has no column " +
                                            quoted(rule.column) + " (COPY block at line " +
@@ -432,6 +535,8 @@ private:
     void flush() {
         if (m_buffer.empty()) return;
         m_out.write(m_buffer.data(), static_cast<std::streamsize>(m_buffer.size()));
+        m_last_byte = m_buffer.back();
+        m_written = true;
         m_buffer.clear();
         if (!m_out) throw Error(ExitCode::io, "could not write the anonymized dump");
     }
@@ -445,9 +550,62 @@ private:
     std::string m_row;
     DumpFilterStats m_stats;
     std::set<std::string> m_seen_tables;
+    std::map<std::string, std::string> m_parent_of;  ///< leaf partition -> its parent, from the dump
+    bool m_inside_copy = false;                      ///< a COPY block's header is out, its `\.` is not
+    bool m_written = false;
+    char m_last_byte = '\n';
 };
 
+bool starts_with_bytes(std::string_view text, std::string_view prefix) {
+    return text.substr(0, prefix.size()) == prefix;
+}
+
 }  // namespace
+
+std::optional<InputRefusal> refuse_input(std::string_view head) {
+    constexpr std::string_view pipe = " | understudy anonymize --config understudy.yml | psql -1 -v ON_ERROR_STOP=1 …";
+    if (starts_with_bytes(head, "PGDMP"))
+        return InputRefusal{"the input is a pg_dump custom-format archive (pg_dump -Fc), not a plain SQL dump: "
+                            "its table data cannot be anonymized",
+                            "convert it with pg_restore: pg_restore -f - dump.custom" + std::string(pipe)};
+    if (starts_with_bytes(head, "\x1f\x8b"))
+        return InputRefusal{"the input is gzip-compressed, not a plain SQL dump",
+                            "decompress it first: gunzip -c dump.sql.gz" + std::string(pipe)};
+    if (starts_with_bytes(head, "\x28\xb5\x2f\xfd") || starts_with_bytes(head, "\x04\x22\x4d\x18") ||
+        starts_with_bytes(head, "BZh") || starts_with_bytes(head, "\xfd" "7zXZ"))
+        return InputRefusal{"the input is compressed (zstd, lz4, bzip2 or xz), not a plain SQL dump",
+                            "decompress it first, e.g. zstd -dc dump.sql.zst" + std::string(pipe)};
+    if (head.size() >= 262 && head.substr(257, 5) == "ustar")
+        return InputRefusal{"the input is a tar archive (pg_dump -Ft), not a plain SQL dump",
+                            "convert it with pg_restore: pg_restore -f - dump.tar" + std::string(pipe)};
+    // A plain dump is text: PostgreSQL text never holds a NUL byte, in SQL or in COPY data.
+    if (head.find('\0') != std::string_view::npos)
+        return InputRefusal{"the input is binary data, not a plain SQL dump",
+                            "give a plain pg_dump (the default format, or pg_restore -f - ARCHIVE)"};
+    return std::nullopt;
+}
+
+std::string failure_trailer(std::string_view message, bool inside_copy, bool needs_newline) {
+    // Only what this statement needs survives: no newline (psql would read on), no backslash (a
+    // psql meta-command, or an escape when standard_conforming_strings is off), no dollar sign
+    // (the DO body's quote). Messages never hold row values, so nothing else is lost.
+    std::string text;
+    for (char c : message) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || c == '\\' || c == '$') {
+            text += ' ';
+        } else if (c == '\'') {
+            text += "''";
+        } else {
+            text += c;
+        }
+    }
+    std::string trailer = needs_newline ? "\n" : "";
+    if (inside_copy) trailer += "\\.\n";  // end the open COPY block, so that the next line is SQL again
+    trailer += "DO $understudy$ BEGIN RAISE EXCEPTION USING MESSAGE = 'understudy anonymize failed: " + text +
+               "'; END $understudy$;\n";
+    return trailer;
+}
 
 DumpFilterStats filter_dump(std::istream& in, std::ostream& out, const RuleSet& rules, const Secret& secret) {
     return DumpFilter(in, out, rules, secret).run();

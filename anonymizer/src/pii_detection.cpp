@@ -4,7 +4,12 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <yaml-cpp/yaml.h>
+
 #include "pii_dictionary.hpp"
+#include "rules_spec.hpp"
+#include "understudy/anonymizer/coverage.hpp"
+#include "understudy/anonymizer/rules.hpp"
 #include "value_sniffers.hpp"
 
 namespace understudy::anonymizer {
@@ -115,6 +120,24 @@ RuleChoice text_rule(PiiKind kind, const ColumnShape& column, bool ipv6) {
 
 /// The rule for `kind` that fits the column's type, or nothing (a boolean `email_verified` leaks
 /// nothing; a NOT NULL integer `phone` has no rule that both fits and hides it).
+/// Why the rule written as `rule_text` does not fit a column of `type` (see length_problem).
+std::optional<std::string> rule_length_problem(const std::string& rule_text, const std::string& type) {
+    const RuleSet rules = RuleSet::from_yaml(
+        YAML::Load("anonymize:\n  tables:\n    s.t:\n      c: " + rule_text + "\n"), "init");
+    return length_problem(*rules.make_transformer(rules.rules().front(), validation_secret()), type);
+}
+
+/// `choice`, or one that fits a varchar(n)/char(n) column: a suggestion whose every pseudonym is
+/// longer than the column would make `check` refuse the starter configuration.
+RuleChoice fitted(RuleChoice choice, const ColumnShape& column) {
+    if (!character_limit(column.type) || !rule_length_problem(choice.rule, column.type)) return choice;
+    const std::string why = "; " + choice.rule + " is longer than " + column.type + ", so ";
+    if (!column.unique) return {"{mask: {keep_first: 0}}", why + "masked"};
+    if (!column.not_null) return {"null", why + "null"};
+    choice.note += "; review: its pseudonyms are longer than " + column.type + " holds";
+    return choice;
+}
+
 std::optional<RuleChoice> choose_rule(PiiKind kind, const ColumnShape& column, bool ipv6) {
     ColumnClass column_class = classify(column);
     auto null_if_nullable = [&]() -> std::optional<RuleChoice> {
@@ -122,7 +145,7 @@ std::optional<RuleChoice> choose_rule(PiiKind kind, const ColumnShape& column, b
         return RuleChoice{"null", "; type " + column.type + " fits no fake, so null"};
     };
     switch (column_class) {
-        case ColumnClass::text: return text_rule(kind, column, ipv6);
+        case ColumnClass::text: return fitted(text_rule(kind, column, ipv6), column);
         case ColumnClass::boolean: return std::nullopt;
         case ColumnClass::network:
             if (kind == PiiKind::ip_address && !column.unique) return RuleChoice{fake(ipv6 ? "ipv6" : "ipv4"), {}};
@@ -333,11 +356,11 @@ std::string write_starter_config(const std::vector<SampledTable>& tables) {
             } else {
                 std::string comment = column.type;
                 if (!verdict.review.empty()) comment += "; " + verdict.review;
-                keep.push_back({table->shape.name + "." + column.name, comment});
+                keep.push_back({config_name(table->shape.name, column.name), comment});
             }
         }
         if (rules.empty()) continue;
-        tables_text += "    " + yaml_scalar(table->shape.name) + ":\n";
+        tables_text += "    " + yaml_scalar(config_name(table->shape.name)) + ":\n";
         for (const RuleLine& line : rules) {
             tables_text += "      " + yaml_scalar(line.column) + ": " + line.suggestion.rule + "  # " +
                            comment_text(line.suggestion.reason) + "\n";

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <tuple>
@@ -31,8 +32,54 @@ std::string quoted_column(const std::string& table, const std::string& column) {
     return quoted_table(table) + ".\"" + column + "\"";
 }
 
-// Unqualified names are in public, as PostgreSQL's default search_path would resolve them.
+/// The parts of a name written with SQL's double quotes (`public."odd.name"."quo""te"`), or
+/// nullopt when the quoting is malformed. Bare parts are taken as written (no case folding).
+std::optional<std::vector<std::string>> split_quoted_name(const std::string& text) {
+    std::vector<std::string> parts(1);
+    std::size_t pos = 0;
+    bool part_quoted = false;
+    while (pos < text.size()) {
+        const char c = text[pos];
+        if (c == '"') {
+            if (!parts.back().empty() || part_quoted) return std::nullopt;  // a quote inside a bare part
+            part_quoted = true;
+            for (++pos;; ++pos) {
+                if (pos >= text.size()) return std::nullopt;
+                if (text[pos] != '"') {
+                    parts.back() += text[pos];
+                } else if (pos + 1 < text.size() && text[pos + 1] == '"') {
+                    parts.back() += '"';
+                    ++pos;
+                } else {
+                    ++pos;
+                    break;
+                }
+            }
+            if (pos < text.size() && text[pos] != '.') return std::nullopt;
+        } else if (c == '.') {
+            if (parts.back().empty() && !part_quoted) return std::nullopt;
+            parts.emplace_back();
+            part_quoted = false;
+            ++pos;
+        } else {
+            if (part_quoted) return std::nullopt;
+            parts.back() += c;
+            ++pos;
+        }
+    }
+    if (parts.back().empty() && !part_quoted) return std::nullopt;
+    return parts;
+}
+
+// Unqualified names are in public, as PostgreSQL's default search_path would resolve them. A name
+// with double quotes is SQL-quoted (`public."odd.name"`); any other is `schema.table` as written.
 std::string qualify(const std::string& table) {
+    if (table.find('"') != std::string::npos) {
+        auto parts = split_quoted_name(table);
+        if (parts && parts->size() == 1) return "public." + parts->front();
+        if (parts && parts->size() == 2) return (*parts)[0] + "." + (*parts)[1];
+        return table;  // malformed: matches no table, which the guard reports as unknown
+    }
     return table.find('.') == std::string::npos ? "public." + table : table;
 }
 
@@ -134,7 +181,10 @@ public:
             YAML::Node form = options;
             if (options.IsMap()) {
                 only_keys(options, {"form", "length"}, rule_context);
-                form.reset(options["form"]);  // operator= would overwrite the options node itself
+                // operator= would overwrite the options node itself; a missing key is a zombie node
+                // that throws when read, so `{hash: {length: 8}}` gets an explicit null form.
+                if (options["form"]) form.reset(options["form"]);
+                else form.reset(YAML::Node());
                 if (options["length"]) {
                     spec.hash_length = count(options["length"], rule_context + " length");
                     if (spec.hash_length < 8) fail(options["length"], rule_context + " length must be at least 8");
@@ -348,16 +398,32 @@ RuleSet RuleSet::from_yaml(const YAML::Node& root, const std::string& path) {
             if (!keep.IsSequence()) parser.fail(keep, "keep must be a list of schema.table.column or schema.table");
             for (const auto& entry : keep) {
                 auto name = parser.text(entry, "keep entry");
-                auto dots = std::count(name.begin(), name.end(), '.');
+                // SQL-quoted parts when the entry parses so (what init writes for names with dots or
+                // quotes); otherwise the parts between the dots, as written.
+                std::vector<std::string> parts;
+                auto quoted_parts = name.find('"') != std::string::npos ? split_quoted_name(name) : std::nullopt;
+                if (quoted_parts && quoted_parts->size() >= 2 && quoted_parts->size() <= 3) {
+                    parts = std::move(*quoted_parts);
+                } else {
+                    for (std::size_t start = 0;;) {
+                        const std::size_t dot = name.find('.', start);
+                        parts.push_back(name.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+                        if (dot == std::string::npos) break;
+                        start = dot + 1;
+                    }
+                }
+                const auto dots = parts.size() - 1;
+                if (dots > 2)
+                    parser.fail(entry, "keep entry \"" + name + "\" has more than schema.table.column (quote "
+                                       "names that hold dots: public.\"odd.name\".\"column\")");
                 if (dots == 2) {
-                    auto last = name.rfind('.');
-                    std::pair<std::string, std::string> key{name.substr(0, last), name.substr(last + 1)};
+                    std::pair<std::string, std::string> key{parts[0] + "." + parts[1], parts[2]};
                     if (impl.specs.count(key))
                         parser.fail(entry, "column " + quoted_column(key.first, key.second) + " is kept and also has a rule at " +
                                                impl.specs.at(key).origin);
                     impl.kept_columns.insert(std::move(key));
                 } else if (dots == 1) {
-                    impl.kept_tables.insert(name);
+                    impl.kept_tables.insert(parts[0] + "." + parts[1]);
                 } else {
                     parser.fail(entry, "keep entry \"" + name + "\" must be schema.table.column or schema.table");
                 }
@@ -368,6 +434,23 @@ RuleSet RuleSet::from_yaml(const YAML::Node& root, const std::string& path) {
         return std::tie(left.table, left.column) < std::tie(right.table, right.column);
     });
     return set;
+}
+
+std::string config_name(const std::string& table, const std::string& column) {
+    const auto dot = table.find('.');
+    const std::string schema = dot == std::string::npos ? "public" : table.substr(0, dot);
+    const std::string name = dot == std::string::npos ? table : table.substr(dot + 1);
+    const auto needs_quotes = [](const std::string& part) {
+        return part.empty() || part.find_first_of(".\"") != std::string::npos;
+    };
+    if (!needs_quotes(schema) && !needs_quotes(name) && (column.empty() || !needs_quotes(column)))
+        return schema + "." + name + (column.empty() ? "" : "." + column);
+    const auto quote = [](const std::string& part) {
+        std::string out = "\"";
+        for (char c : part) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+        return out + "\"";
+    };
+    return quote(schema) + "." + quote(name) + (column.empty() ? "" : "." + quote(column));
 }
 
 bool RuleSet::configured() const { return m_impl->configured; }

@@ -29,10 +29,39 @@ std::vector<anonymizer::TableShape> table_shapes(const subsetter::Catalog& catal
     return shapes;
 }
 
+namespace {
+
+/// Every column pair of every reference the plan follows (constraints, declared and inferred ones)
+/// whose child table is copied: its values must get the same rule as the key they point at.
+std::vector<anonymizer::ReferencePair> reference_pairs(const subsetter::Catalog& catalog,
+                                                       const subsetter::SubsetPlan& plan) {
+    std::vector<anonymizer::ReferencePair> pairs;
+    for (const auto& table : catalog.tables) {
+        const auto* table_plan = plan.find(table.name);
+        if (table_plan && table_plan->policy == subsetter::TablePolicy::none) continue;  // created empty
+        for (const subsetter::ForeignKey* reference : plan.graph.parents_of(table.name)) {
+            const char* kind = reference->origin == subsetter::ReferenceOrigin::constraint ? "foreign key"
+                               : reference->origin == subsetter::ReferenceOrigin::declared ? "declared reference"
+                                                                                          : "inferred reference";
+            for (std::size_t column_index = 0; column_index < reference->child_columns.size() &&
+                                               column_index < reference->parent_columns.size();
+                 ++column_index) {
+                pairs.push_back({reference->child.display(), reference->child_columns[column_index],
+                                 reference->parent.display(), reference->parent_columns[column_index],
+                                 std::string(kind) + " \"" + reference->name + "\""});
+            }
+        }
+    }
+    return pairs;
+}
+
+}  // namespace
+
 anonymizer::CoverageReport check_run_coverage(const anonymizer::RuleSet& rules, const subsetter::Catalog& catalog,
                                               const subsetter::SubsetPlan* plan) {
     auto report = anonymizer::check_coverage(rules, table_shapes(catalog));
     if (!plan) return report;
+    anonymizer::check_reference_rules(rules, reference_pairs(catalog, *plan), report);
     // A table created empty needs no rules: drop its columns from the unclassified list.
     std::vector<std::string> copied;
     for (const auto& column : report.unclassified) {

@@ -3,10 +3,17 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <limits>
+#include <optional>
 #include <sstream>
+#include <stdexcept>
 
 #include "understudy/error.hpp"
 #include "understudy/orchestrator/config_file.hpp"
@@ -25,8 +32,15 @@
 namespace understudy::orchestrator {
 namespace {
 
-/// Raw option values as given on the command line or in the environment.
+/// Raw option values as given on the command line or in the environment. Numbers arrive as text
+/// and are converted by whole_number()/share(): CLI11's own checks print their range with all 309
+/// digits of DBL_MAX ("--jobs: Value 0 not in range 0.000000 to 1797…").
 struct CliOptions {
+    std::string logarithmic_text;
+    std::string fraction_text;
+    std::string children_text;
+    std::string seed_text;
+    std::string jobs_text;
     std::string source;
     std::string target;
     std::string config_path;
@@ -49,6 +63,55 @@ struct CliOptions {
     bool wait_for_lock = false;
     bool allow_primary_source = false;
 };
+
+/// A whole number option within [minimum, maximum], or Error(usage) in one line naming the option.
+std::uint64_t whole_number(const std::string& flag, const std::string& text, std::uint64_t minimum,
+                           std::uint64_t maximum) {
+    const bool negative = !text.empty() && text.front() == '-';
+    const std::string digits = negative ? text.substr(1) : text;
+    if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        throw Error(ExitCode::usage, flag + " must be a whole number, not \"" + text + "\"");
+    const bool zero = digits.find_first_not_of('0') == std::string::npos;
+    if (negative && !zero) throw Error(ExitCode::usage, flag + " must be at least " + std::to_string(minimum));
+    errno = 0;
+    const unsigned long long value = std::strtoull(digits.c_str(), nullptr, 10);
+    if (errno == ERANGE || value > maximum)
+        throw Error(ExitCode::usage, flag + " must be at most " + std::to_string(maximum));
+    if (value < minimum) throw Error(ExitCode::usage, flag + " must be at least " + std::to_string(minimum));
+    return value;
+}
+
+/// A sizing factor: a number greater than 0 and at most 1.
+double share(const std::string& flag, const std::string& text) {
+    double value = 0;
+    std::size_t used = 0;
+    try {
+        value = std::stod(text, &used);
+    } catch (const std::logic_error&) {
+        used = 0;
+    }
+    if (used == 0 || used != text.size() || !std::isfinite(value))
+        throw Error(ExitCode::usage, flag + " must be a number, not \"" + text + "\"");
+    if (value <= 0 || value > 1) throw Error(ExitCode::usage, flag + " must be greater than 0 and at most 1");
+    return value;
+}
+
+/// True when `command` has the option and it was given (flag or environment).
+bool given(const CLI::App& command, const std::string& flag) {
+    const CLI::Option* option = command.get_option_no_throw(flag);
+    return option != nullptr && option->count() > 0;
+}
+
+/// Converts the numeric options that were given; run before anything else is done.
+void convert_numbers(const CLI::App& command, CliOptions& options) {
+    if (given(command, "--logarithmic")) options.logarithmic = share("--logarithmic", options.logarithmic_text);
+    if (given(command, "--fraction")) options.fraction = share("--fraction", options.fraction_text);
+    if (given(command, "--children"))
+        options.children = static_cast<int>(whole_number("--children", options.children_text, 0, 1000000));
+    if (given(command, "--seed"))
+        options.seed = whole_number("--seed", options.seed_text, 0, std::numeric_limits<std::uint64_t>::max());
+    if (given(command, "--jobs")) options.jobs = static_cast<int>(whole_number("--jobs", options.jobs_text, 1, 1024));
+}
 
 /// List options read their UNDERSTUDY_* variable as whitespace-separated words.
 void add_list_option(CLI::App& command, const std::string& flag, std::vector<std::string>& values,
@@ -80,19 +143,16 @@ void add_source_options(CLI::App& command, CliOptions& options) {
     command.add_option("--config", options.config_path, "configuration file (understudy.yml)")
         ->envname("UNDERSTUDY_CONFIG")
         ->check(CLI::ExistingFile);
-    auto* logarithmic = command.add_option("--logarithmic", options.logarithmic,
+    auto* logarithmic = command.add_option("--logarithmic", options.logarithmic_text,
                                            "size each table 10^(log10(rows)*F), as rdbms-subsetter (default 0.5)")
-                            ->envname("UNDERSTUDY_LOGARITHMIC")
-                            ->check(CLI::Range(0.0, 1.0));
-    command.add_option("--fraction", options.fraction, "size each table rows*F")
+                            ->envname("UNDERSTUDY_LOGARITHMIC");
+    command.add_option("--fraction", options.fraction_text, "size each table rows*F")
         ->envname("UNDERSTUDY_FRACTION")
-        ->check(CLI::Range(0.0, 1.0))
         ->excludes(logarithmic);
     add_list_option(command, "--force", options.force, "rows that must be included: TABLE:KEY or TABLE:(K1,K2)");
-    command.add_option("--children", options.children, "child rows per seed row and child table (default 3)")
-        ->envname("UNDERSTUDY_CHILDREN")
-        ->check(CLI::NonNegativeNumber);
-    command.add_option("--seed", options.seed, "seed of the deterministic sample (default 0)")
+    command.add_option("--children", options.children_text, "child rows per seed row and child table (default 3)")
+        ->envname("UNDERSTUDY_CHILDREN");
+    command.add_option("--seed", options.seed_text, "seed of the deterministic sample (default 0)")
         ->envname("UNDERSTUDY_SEED");
     add_list_option(command, "--full-table", options.full_tables, "tables copied whole");
     add_list_option(command, "--exclude-table", options.excluded_tables, "tables left empty");
@@ -106,9 +166,8 @@ void add_source_options(CLI::App& command, CliOptions& options) {
 /// --target, --jobs and --report: what every command that loads a database takes.
 void add_load_options(CLI::App& command, CliOptions& options, const std::string& target_help) {
     command.add_option("--target", options.target, target_help)->envname("UNDERSTUDY_TARGET");
-    command.add_option("--jobs", options.jobs, "tables copied in parallel (default 2)")
-        ->envname("UNDERSTUDY_JOBS")
-        ->check(CLI::PositiveNumber);
+    command.add_option("--jobs", options.jobs_text, "tables copied in parallel (default 2)")
+        ->envname("UNDERSTUDY_JOBS");
     command.add_option("--report", options.report_path, "write the run's JSON report to this file")
         ->envname("UNDERSTUDY_REPORT");
 }
@@ -168,12 +227,24 @@ pg::ConnInfo resolve_target(const CliOptions& options, const ConfigFile& config)
 }
 
 /// `understudy anonymize`: standard input to standard output, rows rewritten, the rest verbatim.
-anonymizer::DumpFilterStats anonymize_dump(const anonymizer::RuleSet& rules) {
-    if (!rules.configured()) throw Error(ExitCode::config, "the configuration has no anonymize: section");
-    auto secret = anonymizer::Secret::from_environment();
+/// Fail-closed in a pipe too: whatever fails, standard output ends with a statement that stops
+/// `psql -v ON_ERROR_STOP=1` (the filter writes it for its own failures, this for the ones before).
+anonymizer::DumpFilterStats anonymize_dump(const std::string& config_path) {
     std::ios::sync_with_stdio(false);
     std::ostream& output = std::cout;
-    auto stats = anonymizer::filter_dump(std::cin, output, rules, secret);
+    anonymizer::RuleSet rules;
+    std::optional<anonymizer::Secret> secret;
+    try {
+        load_config_file(config_path);  // the whole file is validated, as every command does
+        rules = anonymizer::RuleSet::load_file(config_path);
+        if (!rules.configured()) throw Error(ExitCode::config, "the configuration has no anonymize: section");
+        secret = anonymizer::Secret::from_environment();
+    } catch (const std::exception& error) {
+        output << anonymizer::failure_trailer(error.what(), false);
+        output.flush();
+        throw;
+    }
+    auto stats = anonymizer::filter_dump(std::cin, output, rules, *secret);
     output.flush();
     if (!output) throw Error(ExitCode::io, "could not write to standard output");
     // Under default: keep, a misspelt table name in the rules would copy the real table unchanged.
@@ -187,7 +258,37 @@ void print_error(const Error& error) {
     if (!error.hint().empty()) std::fprintf(stderr, "HINT: %s\n", pg::redact_secrets(error.hint()).c_str());
 }
 
-int run(int argc, char** argv) {
+/// Where the run's JSON report goes, known once the options are parsed: run_cli() writes it on
+/// failure too, so that a scheduler reading the report learns why.
+struct ReportTarget {
+    std::string command;
+    std::string path;
+};
+
+/// Adds the outcome to a successful run's report and writes it.
+void write_success_report(const std::string& path, nlohmann::json report) {
+    report["ok"] = true;
+    report["exit_code"] = 0;
+    write_report_file(path, report);
+}
+
+/// `{"command", "ok": false, "exit_code", "error", "hint"}`: what a failed run reports, secrets redacted.
+void write_failure_report(const ReportTarget& target, const Error& error) {
+    nlohmann::json report;
+    report["command"] = target.command;
+    report["ok"] = false;
+    report["exit_code"] = static_cast<int>(error.code());
+    report["error"] = pg::redact_secrets(error.what());
+    report["hint"] = pg::redact_secrets(error.hint());
+    try {
+        write_report_file(target.path, report);
+    } catch (const Error& report_error) {
+        // The run's own error matters more: say this one, keep that exit code.
+        std::fprintf(stderr, "warning: %s\n", pg::redact_secrets(report_error.what()).c_str());
+    }
+}
+
+int run(int argc, char** argv, ReportTarget& report_target) {
     CLI::App app{"understudy: production-shaped, referentially intact, PII-free copies of PostgreSQL databases"};
     app.set_version_flag("--version", "understudy 0.1.0");
     app.require_subcommand(1);
@@ -269,12 +370,17 @@ int run(int argc, char** argv) {
     }
 
     CLI::App& command = *app.get_subcommands().front();
-    ConfigFile config = options.config_path.empty() ? ConfigFile{} : load_config_file(options.config_path);
-    auto rules = options.config_path.empty() ? anonymizer::RuleSet{} : anonymizer::RuleSet::load_file(options.config_path);
+    convert_numbers(command, options);
+    if (!options.report_path.empty()) {
+        check_report_path(options.report_path);  // before any connection: refused now, not after the copy
+        report_target = {command.get_name(), options.report_path};
+    }
     if (command.get_name() == "anonymize") {
-        anonymize_dump(rules);
+        anonymize_dump(options.config_path);
         return 0;
     }
+    ConfigFile config = options.config_path.empty() ? ConfigFile{} : load_config_file(options.config_path);
+    auto rules = options.config_path.empty() ? anonymizer::RuleSet{} : anonymizer::RuleSet::load_file(options.config_path);
     if (command.get_name() == "restore") {
         Progress progress(Progress::stderr_is_terminal());
         auto report =
@@ -288,7 +394,7 @@ int run(int argc, char** argv) {
         auto report = run_dump({resolve_source(options, config), build_settings(command, options, config),
                                 std::move(rules), dump_out_path},
                                progress);
-        if (!options.report_path.empty()) write_report_file(options.report_path, report);
+        if (!options.report_path.empty()) write_success_report(options.report_path, report);
         const auto& totals = report["totals"];
         std::printf("wrote %s: %llu rows (%s) in %llu tables, %.2f s\n", dump_out_path.c_str(),
                     static_cast<unsigned long long>(totals["rows"].get<std::uint64_t>()),
@@ -318,7 +424,7 @@ int run(int argc, char** argv) {
         request.wait_for_lock = options.wait_for_lock;
         Progress progress(Progress::stderr_is_terminal());
         auto report = run_sync(std::move(request), progress);
-        if (!options.report_path.empty()) write_report_file(options.report_path, report);
+        if (!options.report_path.empty()) write_success_report(options.report_path, report);
         std::cout << summarize_report(report) << report["promoted"].get<std::string>() << "\n";
         for (const auto& dropped : report["dropped"]) std::cout << "dropped \"" << dropped.get<std::string>() << "\"\n";
         return 0;
@@ -358,7 +464,7 @@ int run(int argc, char** argv) {
     Progress progress(Progress::stderr_is_terminal());
     auto report = run_subset(request, progress);
     progress.finish();
-    if (!options.report_path.empty()) write_report_file(options.report_path, report);
+    if (!options.report_path.empty()) write_success_report(options.report_path, report);
     std::cout << summarize_report(report);
     return 0;
 }
@@ -366,13 +472,17 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int run_cli(int argc, char** argv) {
+    ReportTarget report_target;
     try {
-        return run(argc, argv);
+        return run(argc, argv, report_target);
     } catch (const Error& error) {
         print_error(error);
+        if (!report_target.path.empty()) write_failure_report(report_target, error);
         return static_cast<int>(error.code());
     } catch (const std::exception& error) {
-        print_error(Error(ExitCode::internal, std::string("internal error: ") + error.what()));
+        const Error internal(ExitCode::internal, std::string("internal error: ") + error.what());
+        print_error(internal);
+        if (!report_target.path.empty()) write_failure_report(report_target, internal);
         return static_cast<int>(ExitCode::internal);
     }
 }

@@ -2,6 +2,7 @@
 #include "understudy/orchestrator/report_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,6 +15,23 @@ namespace understudy::orchestrator {
 
 void write_report_file(const std::string& path, const nlohmann::json& report) {
     write_text_file(path, report.dump(2) + "\n");
+}
+
+void check_report_path(const std::string& path) {
+    const std::string hint = "give --report a file in a writable directory (the report is written at the end of "
+                             "the run, failed or not)";
+    struct stat status {};
+    if (::stat(path.c_str(), &status) == 0 && S_ISDIR(status.st_mode))
+        throw Error(ExitCode::io, "cannot write the report file \"" + path + "\": it is a directory", hint);
+    // The same temp file write_text_file() creates, so that what passes here works at the end.
+    const std::string temp_path = path + ".tmp";
+    const int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0 && errno != EEXIST)
+        throw Error(ExitCode::io, "cannot write the report file \"" + path + "\": " + std::strerror(errno), hint);
+    if (fd >= 0) {
+        ::close(fd);
+        ::unlink(temp_path.c_str());
+    }
 }
 
 void write_text_file(const std::string& path, const std::string& text) {

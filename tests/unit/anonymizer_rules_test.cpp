@@ -267,5 +267,134 @@ TEST(Coverage, NullRuleNeedsANullableColumnAndTemplatesNeedTheirColumns) {
     EXPECT_TRUE(nullable.ok()) << nullable.summary();
 }
 
+TEST(Coverage, RefusesRulesWhoseEveryOutputIsLongerThanTheColumn) {
+    const TableShape accounts{"public.accounts",
+                              {{"email", "character varying(12)", "S", false, false},
+                               {"code", "character varying(8)", "S", false, false},
+                               {"country", "character(2)", "S", false, false},
+                               {"nick", "character varying(80)", "S", false, false},
+                               {"tags", "character varying(4)[]", "A", false, false}}};
+    auto rules = parse(
+        "anonymize:\n  default: keep\n  tables:\n    public.accounts:\n      email: {fake: email}\n"
+        "      code: hash\n      country: {fixed: \"XYZ\"}\n      nick: {fake: email}\n      tags: {array: {mask: {keep_first: 1}}}\n");
+    auto report = check_coverage(rules, {accounts});
+    ASSERT_EQ(report.errors.size(), 3u) << report.summary();
+    EXPECT_EQ(report.errors[0],
+              "understudy.yml:5:14: column \"public\".\"accounts\".\"email\": fake email writes at least 45 characters, "
+              "longer than the character varying(12) column holds");
+    EXPECT_EQ(report.errors[1],
+              "understudy.yml:6:13: column \"public\".\"accounts\".\"code\": hash hex writes at least 32 characters, "
+              "longer than the character varying(8) column holds");
+    EXPECT_EQ(report.errors[2],
+              "understudy.yml:7:16: column \"public\".\"accounts\".\"country\": fixed writes at least 3 characters, "
+              "longer than the character(2) column holds");
+
+    // hash with a length that fits, and masks (as long as their input) pass.
+    auto fitting = parse("anonymize:\n  default: keep\n  tables:\n    public.accounts:\n"
+                         "      code: {hash: {length: 8}}\n      email: {mask: {keep_first: 1}}\n");
+    EXPECT_TRUE(check_coverage(fitting, {accounts}).ok()) << check_coverage(fitting, {accounts}).summary();
+}
+
+TEST(Coverage, RefusesRulesWhoseLongestOutputIsLongerThanTheColumn) {
+    // fake city's output does not depend on the input: its longest name must fit, or some rows fail.
+    auto rules = parse("anonymize:\n  default: keep\n  tables:\n    public.t:\n      city: {fake: city}\n");
+    const auto transformer = rules.make_transformer(rules.rules().front(), Secret::from_text("0123456789abcdef", "t"));
+    ASSERT_TRUE(transformer->max_length().has_value());
+    ASSERT_TRUE(transformer->min_length().has_value());
+    const std::size_t longest = *transformer->max_length();
+    ASSERT_LT(*transformer->min_length(), longest);
+    const std::string short_type = "character varying(" + std::to_string(longest - 1) + ")";
+    EXPECT_EQ(length_problem(*transformer, short_type),
+              " writes up to " + std::to_string(longest) + " characters, longer than the " + short_type +
+                  " column holds");
+    EXPECT_EQ(length_problem(*transformer, "character varying(" + std::to_string(longest) + ")"), std::nullopt);
+    EXPECT_EQ(length_problem(*transformer, "text"), std::nullopt);
+    const TableShape table{"public.t", {{"city", short_type, "S", false, false}}};
+    auto report = check_coverage(rules, {table});
+    ASSERT_EQ(report.errors.size(), 1u);
+    EXPECT_EQ(report.errors[0], "understudy.yml:5:13: column \"public\".\"t\".\"city\": fake city writes up to " +
+                                    std::to_string(longest) + " characters, longer than the " + short_type +
+                                    " column holds");
+    // hash with a length is at most that long; without one it grows with the input (no maximum).
+    auto hashed = parse("anonymize:\n  tables:\n    public.t:\n      a: {hash: {length: 10}}\n      b: hash\n");
+    EXPECT_EQ(hashed.make_transformer(hashed.rules()[0], Secret::from_text("0123456789abcdef", "t"))->max_length(),
+              std::optional<std::size_t>(10));
+    EXPECT_EQ(hashed.make_transformer(hashed.rules()[1], Secret::from_text("0123456789abcdef", "t"))->max_length(),
+              std::nullopt);
+}
+
+TEST(Coverage, NoiseDoesNotFitMoney) {
+    const TableShape accounts{"public.accounts", {{"balance", "money", "N", false, false}}};
+    auto rules = parse("anonymize:\n  default: keep\n  tables:\n    public.accounts:\n      balance: {noise: {range: 5}}\n");
+    auto report = check_coverage(rules, {accounts});
+    ASSERT_EQ(report.errors.size(), 1u);
+    EXPECT_EQ(report.errors[0], "understudy.yml:5:16: column \"public\".\"accounts\".\"balance\": noise range 5 does not "
+                                "fit a money column (type money)");
+    auto fixed = parse("anonymize:\n  default: keep\n  tables:\n    public.accounts:\n      balance: {fixed: \"0\"}\n");
+    EXPECT_TRUE(check_coverage(fixed, {accounts}).ok());
+}
+
+TEST(Coverage, AKeyAndItsReferencesGetTheSameRule) {
+    const std::vector<ReferencePair> references = {
+        {"public.orders", "customer_code", "public.customers", "code", "foreign key \"orders_customer_code_fkey\""}};
+    auto key_only = parse("anonymize:\n  default: keep\n  tables:\n    public.customers:\n      code: hash\n");
+    CoverageReport report;
+    check_reference_rules(key_only, references, report);
+    ASSERT_EQ(report.errors.size(), 1u);
+    EXPECT_EQ(report.errors[0],
+              "understudy.yml:5:13: column \"public\".\"customers\".\"code\": hash hex is not the rule of "
+              "\"public\".\"orders\".\"customer_code\" (no rule, copied as it is), which references it through "
+              "foreign key \"orders_customer_code_fkey\": give both the same rule");
+
+    auto reference_only = parse("anonymize:\n  default: keep\n  tables:\n    public.orders:\n      customer_code: hash\n");
+    report = {};
+    check_reference_rules(reference_only, references, report);
+    ASSERT_EQ(report.errors.size(), 1u);
+    EXPECT_NE(report.errors[0].find("which it references through"), std::string::npos) << report.errors[0];
+
+    auto other_class = parse("anonymize:\n  default: keep\n  tables:\n    public.customers:\n      code: hash\n"
+                             "    public.orders:\n      customer_code: {hash: {}, class: orders}\n");
+    report = {};
+    check_reference_rules(other_class, references, report);
+    EXPECT_EQ(report.errors.size(), 1u);
+
+    // The same rule, with or without unique: true, keeps the references.
+    auto same = parse("anonymize:\n  default: keep\n  tables:\n    public.customers:\n"
+                      "      code: {fake: username, unique: true}\n    public.orders:\n      customer_code: {fake: username}\n");
+    report = {};
+    check_reference_rules(same, references, report);
+    EXPECT_TRUE(report.errors.empty()) << report.summary();
+    auto kept = parse("anonymize:\n  default: keep\n");
+    report = {};
+    check_reference_rules(kept, references, report);
+    EXPECT_TRUE(report.errors.empty());
+}
+
+TEST(RuleSet, KeepEntriesAndTableKeysMayBeSqlQuoted) {
+    auto rules = parse("anonymize:\n  default: fail\n  tables:\n    public.\"odd.name\":\n      email: {fake: email}\n"
+                       "keep:\n  - public.\"odd.name\".\"quo\"\"te\"\n  - '\"public\".\"dotted.table\"'\n  - public.users.id\n");
+    EXPECT_NE(rules.find("public.odd.name", "email"), nullptr);
+    EXPECT_TRUE(rules.kept("public.odd.name", "quo\"te"));
+    EXPECT_FALSE(rules.kept("public.odd.name", "email"));
+    EXPECT_TRUE(rules.kept("public.dotted.table", "anything"));
+    EXPECT_TRUE(rules.kept("public.users", "id"));
+    EXPECT_EQ(refusal("keep: [public.odd.name.column]\n"),
+              "understudy.yml:1:8: keep entry \"public.odd.name.column\" has more than schema.table.column (quote names "
+              "that hold dots: public.\"odd.name\".\"column\")");
+    // An entry that is not SQL-quoted reads as written, quotes included (configurations before quoting).
+    EXPECT_TRUE(parse("keep: ['app.Odd \"Name\".b']\n").kept("app.Odd \"Name\"", "b"));
+}
+
+TEST(RuleSet, ConfigNameQuotesOnlyWhatNeedsIt) {
+    EXPECT_EQ(config_name("public.users", "email"), "public.users.email");
+    EXPECT_EQ(config_name("public.users"), "public.users");
+    EXPECT_EQ(config_name("public.odd.name", "quo\"te"), "\"public\".\"odd.name\".\"quo\"\"te\"");
+    EXPECT_EQ(config_name("public.odd.name"), "\"public\".\"odd.name\"");
+    EXPECT_EQ(config_name("public.users", "a.b"), "\"public\".\"users\".\"a.b\"");
+    // What init writes, the rules read back.
+    auto rules = parse("keep:\n  - '" + config_name("public.odd.name", "quo\"te") + "'\n");
+    EXPECT_TRUE(rules.kept("public.odd.name", "quo\"te"));
+}
+
 }  // namespace
 }  // namespace understudy::anonymizer

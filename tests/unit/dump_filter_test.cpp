@@ -208,12 +208,13 @@ TEST(DumpFilter, UnclassifiedColumnsStopBeforeTheBlock) {
               "(2 more columns of this table)");
     EXPECT_NE(refused.hint.find("public.accounts.iban"), std::string::npos) << refused.hint;
     EXPECT_NE(refused.hint.find("public.accounts.owner"), std::string::npos) << refused.hint;
-    // Everything before the refused block, none of it.
+    // Everything before the refused block, none of it, then the statement that stops psql.
     EXPECT_EQ(refused.output,
               "SET x = 1;\n"
               "COPY public.users (id, email) FROM stdin;\n"
               "1\tx@example.org\n"
-              "\\.\n");
+              "\\.\n" +
+                  failure_trailer(refused.message, false));
     EXPECT_EQ(refused.message.find("DE89"), std::string::npos);
 }
 
@@ -229,7 +230,7 @@ keep: [public.users]
     EXPECT_EQ(refused.code, ExitCode::config);
     EXPECT_NE(refused.message.find("has no column \"emali\""), std::string::npos) << refused.message;
     EXPECT_NE(refused.message.find("line 1 of the dump"), std::string::npos) << refused.message;
-    EXPECT_EQ(refused.output, "");
+    EXPECT_EQ(refused.output, failure_trailer(refused.message, false));
 }
 
 TEST(DumpFilter, MalformedInput) {
@@ -251,11 +252,118 @@ TEST(DumpFilter, MalformedInput) {
     refused = refuse("SET x = 1;\nINSERT INTO public.users (id, email) VALUES (1, 'a@example.org');\n", rules);
     EXPECT_EQ(refused.code, ExitCode::config);
     EXPECT_EQ(refused.message.rfind("line 2: the dump holds rows as INSERT statements", 0), 0u) << refused.message;
-    EXPECT_EQ(refused.output, "SET x = 1;\n");
+    EXPECT_EQ(refused.output, "SET x = 1;\n" + failure_trailer(refused.message, false));
 
     refused = refuse("SET client_encoding = 'SJIS';\n", rules);
     EXPECT_EQ(refused.code, ExitCode::config);
     EXPECT_NE(refused.message.find("\"SJIS\""), std::string::npos) << refused.message;
+}
+
+TEST(DumpFilter, RefusesArchivesAndCompressedInputBeforeWritingAnything) {
+    const RuleSet rules = rules_from(k_users_rules);
+    // The custom format's header, then data that a pass-through would have copied raw.
+    Refused refused = refuse(std::string("PGDMP\x01\x0e\x00\x04\x08\x01\x01", 12) + "a@example.org\n", rules);
+    EXPECT_EQ(refused.code, ExitCode::io);
+    EXPECT_EQ(refused.message,
+              "the input is a pg_dump custom-format archive (pg_dump -Fc), not a plain SQL dump: its table data "
+              "cannot be anonymized");
+    EXPECT_EQ(refused.hint.rfind("convert it with pg_restore: pg_restore -f - dump.custom | understudy anonymize", 0),
+              0u)
+        << refused.hint;
+    EXPECT_NE(refused.hint.find("psql -1 -v ON_ERROR_STOP=1"), std::string::npos) << refused.hint;
+    EXPECT_EQ(refused.output, failure_trailer(refused.message, false));
+    EXPECT_EQ(refused.output.find("a@example.org"), std::string::npos);
+
+    refused = refuse(std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00", 8) + "a@example.org", rules);
+    EXPECT_EQ(refused.message, "the input is gzip-compressed, not a plain SQL dump");
+    EXPECT_EQ(refused.hint.rfind("decompress it first: gunzip -c dump.sql.gz | understudy anonymize", 0), 0u);
+
+    refused = refuse(std::string("\x28\xb5\x2f\xfd\x00", 5), rules);
+    EXPECT_NE(refused.message.find("compressed (zstd"), std::string::npos) << refused.message;
+
+    std::string tar(1024, '\0');
+    tar.replace(0, 8, "toc.dat\0");
+    tar.replace(257, 6, "ustar\0");
+    refused = refuse(tar, rules);
+    EXPECT_EQ(refused.message, "the input is a tar archive (pg_dump -Ft), not a plain SQL dump");
+
+    refused = refuse(std::string("SET x = 1;\n\0\x01", 13), rules);
+    EXPECT_EQ(refused.message, "the input is binary data, not a plain SQL dump");
+    EXPECT_EQ(refused.output, failure_trailer(refused.message, false));
+
+    EXPECT_FALSE(refuse_input("--\n-- PostgreSQL database dump\n").has_value());
+    EXPECT_FALSE(refuse_input("").has_value());
+}
+
+TEST(DumpFilter, FailureInsideACopyBlockEndsItThenRaises) {
+    const RuleSet rules = rules_from(R"(
+anonymize:
+  tables:
+    public.users:
+      score: {noise: {range: 5}}
+keep: [public.users.id]
+)");
+    const Refused refused = refuse(
+        "COPY public.users (id, score) FROM stdin;\n1\t10\n2\tnot-a-number\n3\t12\n\\.\nSELECT 1;\n", rules);
+    EXPECT_EQ(refused.message.rfind("line 3: ", 0), 0u) << refused.message;
+    EXPECT_EQ(refused.message.find("not-a-number"), std::string::npos) << refused.message;
+    // The first row, rewritten; the open block ended; then the failing statement; nothing after.
+    const std::string prefix = "COPY public.users (id, score) FROM stdin;\n1\t";
+    ASSERT_EQ(refused.output.rfind(prefix, 0), 0u) << refused.output;
+    const std::size_t end_of_row = refused.output.find('\n', prefix.size());
+    EXPECT_EQ(refused.output.substr(end_of_row + 1), "\\.\n" + failure_trailer(refused.message, false));
+    EXPECT_EQ(refused.output.find("not-a-number"), std::string::npos);
+    EXPECT_EQ(refused.output.find("SELECT 1"), std::string::npos);
+}
+
+TEST(DumpFilter, FailureTrailerIsOneStatementThatRaises) {
+    EXPECT_EQ(failure_trailer("line 3: table \"public.users\" column \"score\": it's bad", false),
+              "DO $understudy$ BEGIN RAISE EXCEPTION USING MESSAGE = 'understudy anonymize failed: line 3: table "
+              "\"public.users\" column \"score\": it''s bad'; END $understudy$;\n");
+    // Open COPY block first, a line ended first; no newline, backslash or dollar reaches the SQL.
+    EXPECT_EQ(failure_trailer("a\nb\\c$d", true, true),
+              "\n\\.\nDO $understudy$ BEGIN RAISE EXCEPTION USING MESSAGE = 'understudy anonymize failed: a b c d'; "
+              "END $understudy$;\n");
+}
+
+TEST(DumpFilter, LeafPartitionsGetTheirNearestAncestorsRules) {
+    // pg_dump's plain output without --load-via-partition-root: rows under each leaf's name.
+    const RuleSet rules = rules_from(R"(
+anonymize:
+  default: fail
+  tables:
+    public.events:
+      email: {fixed: "x@example.org"}
+    public.events_2024_q1:
+      email: {fixed: "own@example.org"}
+keep: [public.events.id, public.events_2024_q1.id]
+)");
+    const std::string dump =
+        "CREATE TABLE public.events (id bigint, email text) PARTITION BY RANGE (id);\n"
+        "CREATE TABLE public.events_2024 (id bigint, email text) PARTITION BY RANGE (id);\n"
+        "CREATE TABLE public.\"events 2024-02\" (id bigint, email text);\n"
+        "CREATE TABLE public.events_2024_q1 (id bigint, email text);\n"
+        "CREATE TABLE public.events_old PARTITION OF public.events\nFOR VALUES FROM (0) TO (10);\n"
+        "ALTER TABLE ONLY public.events ATTACH PARTITION public.events_2024 FOR VALUES FROM (10) TO (100);\n"
+        "ALTER TABLE ONLY public.events_2024 ATTACH PARTITION public.\"events 2024-02\" FOR VALUES FROM (10) TO (20);\n"
+        "ALTER TABLE ONLY public.events_2024 ATTACH PARTITION public.events_2024_q1 FOR VALUES FROM (20) TO (30);\n"
+        "COPY public.\"events 2024-02\" (id, email) FROM stdin;\n11\ta@example.org\n\\.\n"
+        "COPY public.events_2024_q1 (id, email) FROM stdin;\n21\tb@example.org\n\\.\n"
+        "COPY public.events_old (id, email) FROM stdin;\n1\tc@example.org\n\\.\n";
+    const Filtered result = filter(dump, rules);
+    EXPECT_EQ(result.output.find("a@example.org"), std::string::npos);
+    EXPECT_EQ(result.output.find("b@example.org"), std::string::npos);
+    EXPECT_EQ(result.output.find("c@example.org"), std::string::npos);
+    EXPECT_NE(result.output.find("11\tx@example.org\n"), std::string::npos) << result.output;  // two levels up
+    EXPECT_NE(result.output.find("21\town@example.org\n"), std::string::npos) << result.output;  // its own
+    EXPECT_NE(result.output.find("1\tx@example.org\n"), std::string::npos) << result.output;  // PARTITION OF
+    EXPECT_TRUE(result.stats.unmatched_tables.empty());
+
+    // Without the tree, a leaf is a table of its own: default fail stops it.
+    const std::string no_tree = "COPY public.events_2024_q2 (id, email) FROM stdin;\n31\td@example.org\n\\.\n";
+    const Refused refused = refuse(no_tree, rules);
+    EXPECT_EQ(refused.code, ExitCode::unclassified_columns);
+    EXPECT_EQ(refused.output.find("d@example.org"), std::string::npos);
 }
 
 TEST(DumpFilter, GoldenPgDump) {

@@ -456,6 +456,22 @@ keep:
   - public.users.phone  # bigint; review: name "phone" looks like a phone number but no rule fits its type
 )yaml";
 
+TEST(PiiNames, SuggestionsFitTheColumnsLength) {
+    // A fake email is at least 45 characters: a varchar(12) gets a mask, a unique one NULLs when it can.
+    EXPECT_EQ(rule_for_name(column_of("email", "character varying(255)", "S")), "{fake: email}");
+    EXPECT_EQ(rule_for_name(column_of("email", "character varying(12)", "S")), "{mask: {keep_first: 0}}");
+    EXPECT_EQ(rule_for_name(column_of("email", "character varying(12)", "S", true)), "null");
+    const auto suggestion = suggest_by_name(column_of("email", "character varying(12)", "S"));
+    ASSERT_TRUE(suggestion.has_value());
+    EXPECT_NE(suggestion->reason.find("is longer than character varying(12), so masked"), std::string::npos)
+        << suggestion->reason;
+    // What init suggests, check accepts.
+    const TableShape table{"public.t", {column_of("email", "character varying(12)", "S")}};
+    const RuleSet rules = RuleSet::from_yaml(
+        YAML::Load("anonymize:\n  tables:\n    public.t:\n      email: " + suggestion->rule + "\n"), "init");
+    EXPECT_TRUE(check_coverage(rules, {table}).ok()) << check_coverage(rules, {table}).summary();
+}
+
 TEST(StarterConfig, ListsEveryColumnWithRulesAndReasons) {
     EXPECT_EQ(write_starter_config(sample_schema()), k_expected_config);
 }
@@ -500,9 +516,13 @@ TEST(StarterConfig, QuotesIdentifiersSoThatTheyReadBackExactly) {
     std::vector<std::string> kept;
     for (const auto& entry : root["keep"]) kept.push_back(entry.as<std::string>());
     std::vector<std::string> expected;
-    for (const std::string& name : names) expected.push_back("odd.t." + name);
+    for (const std::string& name : names) expected.push_back(config_name("odd.t", name));
     std::sort(expected.begin(), expected.end());
     EXPECT_EQ(kept, expected) << config;
+    // A name with a dot or a double quote is SQL-quoted, so that the rules read it back exactly.
+    EXPECT_NE(std::find(kept.begin(), kept.end(), "\"odd\".\"t\".\".hidden\""), kept.end());
+    const RuleSet rules = RuleSet::from_yaml(root, "understudy.yml");
+    for (const std::string& name : names) EXPECT_TRUE(rules.kept("odd.t", name)) << name;
     // Each entry stays on one line: a newline in a name is escaped, and in a comment replaced.
     EXPECT_EQ(std::count(config.begin(), config.end(), '\n'), 8 + static_cast<long>(names.size()));
 }

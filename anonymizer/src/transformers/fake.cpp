@@ -1,4 +1,5 @@
 // `fake`: plausible names, addresses, contacts and account numbers picked by the keyed hash of the input.
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -206,6 +207,32 @@ public:
 
     bool injective() const override { return fake_kind_can_be_unique(m_kind); }
     TypeClass accepts() const override { return TypeClass::text; }
+    std::optional<std::size_t> min_length() const override {
+        // The code of emails, usernames and URLs is the base32 of at least one permutation block.
+        const std::size_t code = (KeyedPermutation::k_min_block * 8 + 4) / 5;
+        const std::size_t domain = std::string_view(k_email_domains[0]).size();
+        switch (m_kind) {
+        case FakeKind::first_name: return shortest(first_names());
+        case FakeKind::last_name: return shortest(last_names());
+        case FakeKind::full_name: return shortest(first_names()) + 1 + shortest(last_names());
+        case FakeKind::email: return shortest(first_names()) + 1 + shortest(last_names()) + 1 + code + domain;
+        case FakeKind::username: return shortest(words()) + code;
+        case FakeKind::phone: return std::string_view("+1 555 000 0000").size();
+        case FakeKind::street: return 1 + 1 + shortest(street_names()) + 1 + shortest(street_suffixes());
+        case FakeKind::city: return shortest(cities());
+        case FakeKind::postcode: return 5;
+        case FakeKind::country: return shortest(countries());
+        case FakeKind::company: return shortest(company_stems()) + 1 + shortest(company_suffixes());
+        case FakeKind::ipv4: return std::string_view("10.0.0.1").size();
+        case FakeKind::ipv6: return std::string_view("2001:db8:0:0:0:0:0:0").size();
+        case FakeKind::url:
+            return std::string_view("https://").size() + std::string_view(k_url_hosts[0]).size() + 1 +
+                   shortest(words()) + 1 + code;
+        case FakeKind::credit_card: return 16;
+        case FakeKind::iban: return 22;
+        }
+        return std::nullopt;
+    }
     std::string describe() const override {
         std::string text = std::string("fake ") + fake_kind_name(m_kind);
         if (m_unique) text += " (unique)";
@@ -213,7 +240,45 @@ public:
         return text;
     }
 
+    std::optional<std::size_t> max_length() const override {
+        switch (m_kind) {
+        case FakeKind::first_name: return longest(first_names());
+        case FakeKind::last_name: return longest(last_names());
+        case FakeKind::full_name: return longest(first_names()) + 1 + longest(last_names());
+        case FakeKind::email:
+        case FakeKind::username:
+        case FakeKind::url: return std::nullopt;  // their code grows with the input
+        case FakeKind::phone: return std::string_view("+1 555 000 0000").size();
+        case FakeKind::street: return 3 + 1 + longest(street_names()) + 1 + longest(street_suffixes());
+        case FakeKind::city: return longest(cities());
+        case FakeKind::postcode: return 5;
+        case FakeKind::country: return longest(countries());
+        case FakeKind::company: return longest(company_stems()) + 1 + longest(company_suffixes());
+        case FakeKind::ipv4: return std::string_view("10.255.255.254").size();
+        case FakeKind::ipv6: return std::string_view("2001:db8:ffff:ffff:ffff:ffff:ffff:ffff").size();
+        case FakeKind::credit_card: return 16;
+        case FakeKind::iban: return 22;
+        }
+        return std::nullopt;
+    }
+
 private:
+    /// Characters of the longest entry (dictionaries are ASCII).
+    static std::size_t longest(const Dictionary& dictionary) {
+        std::size_t length = 0;
+        for (std::size_t index = 0; index < dictionary.size; ++index)
+            length = std::max(length, dictionary.words[index].size());
+        return length;
+    }
+
+    /// Characters of the shortest entry (dictionaries are ASCII).
+    static std::size_t shortest(const Dictionary& dictionary) {
+        std::size_t length = std::string_view::npos;
+        for (std::size_t index = 0; index < dictionary.size; ++index)
+            length = std::min(length, dictionary.words[index].size());
+        return length;
+    }
+
     static constexpr std::array<const char*, 3> k_email_domains = {"@example.com", "@example.org", "@example.net"};
     static constexpr std::array<const char*, 3> k_url_hosts = {"example.com", "example.org", "example.net"};
 

@@ -31,6 +31,13 @@ public:
     }
     bool injective() const override { return false; }
     TypeClass accepts() const override { return TypeClass::any; }
+    std::optional<std::size_t> min_length() const override {
+        if (!m_value) return std::nullopt;
+        std::size_t characters = 0;  // UTF-8: count the bytes that start a character
+        for (char c : *m_value) characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+        return characters;
+    }
+    std::optional<std::size_t> max_length() const override { return min_length(); }
     // Never the value itself: a fixed value may be a password digest.
     std::string describe() const override { return m_replace_nulls ? "fixed (nulls replaced)" : "fixed"; }
 

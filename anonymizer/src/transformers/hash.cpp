@@ -73,6 +73,16 @@ public:
     // The uuid form is injective on uuid columns only; the coverage guard decides that with the type.
     bool injective() const override { return m_form == HashForm::hex && m_length == 0; }
     TypeClass accepts() const override { return TypeClass::any; }
+    std::optional<std::size_t> min_length() const override {
+        if (m_form == HashForm::uuid) return 36;
+        const std::size_t shortest = 2 * KeyedPermutation::k_min_block;  // hex of the shortest padded block
+        return m_length != 0 && m_length < shortest ? m_length : shortest;
+    }
+    std::optional<std::size_t> max_length() const override {
+        if (m_form == HashForm::uuid) return 36;
+        if (m_length != 0) return m_length;
+        return std::nullopt;  // the hex of the padded input: as long as the input allows
+    }
     std::string describe() const override {
         std::string text = m_form == HashForm::uuid ? "hash uuid" : "hash hex";
         if (m_length != 0) text += " length " + std::to_string(m_length);

@@ -1,10 +1,13 @@
 // The fail-closed guard: every column to be copied has a rule or is kept, and rules fit their columns.
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "understudy/anonymizer/rules.hpp"
+#include "understudy/anonymizer/transformer.hpp"
 
 namespace understudy::anonymizer {
 
@@ -44,7 +47,34 @@ struct CoverageReport {
     std::string summary() const;
 };
 
-/// Checks `rules` against `tables` before any row moves.
+/// The n of `character varying(n)` / `character(n)` (format_type's spelling), or nullopt for any
+/// other type (arrays of them included).
+std::optional<std::size_t> character_limit(const std::string& type);
+
+/// Why `transformer`'s output cannot go into a column of `type` (" writes at least 45 characters,
+/// longer than the character varying(12) column holds"), or nullopt when it fits or the type has no
+/// length limit. Checks the shortest output (every value fails) and, when it does not depend on the
+/// input, the longest (some values fail).
+std::optional<std::string> length_problem(const Transformer& transformer, const std::string& type);
+
+/// Checks `rules` against `tables` before any row moves: coverage, types, and lengths (a rule whose
+/// every output is longer than a varchar(n)/char(n) column).
 CoverageReport check_coverage(const RuleSet& rules, const std::vector<TableShape>& tables);
+
+/// A column that holds values of another: one column pair of a foreign key, declared reference or
+/// inferred one (the orchestrator lists them from the plan's graph).
+struct ReferencePair {
+    std::string child_table;   ///< `schema.table`
+    std::string child_column;
+    std::string parent_table;
+    std::string parent_column;
+    std::string via;           ///< for messages: `foreign key "orders_customer_fkey"`
+};
+
+/// Adds an error to `report` for each pair whose two columns do not get the same rule (a rule on a
+/// key but not on the columns that reference it, or different ones): the copy's references would
+/// point at no row.
+void check_reference_rules(const RuleSet& rules, const std::vector<ReferencePair>& references,
+                           CoverageReport& report);
 
 }  // namespace understudy::anonymizer

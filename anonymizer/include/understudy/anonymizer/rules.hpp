@@ -16,6 +16,11 @@ class Node;
 
 namespace understudy::anonymizer {
 
+/// How the configuration spells a table (`schema.table`, display form) or one of its columns:
+/// `public.users.email`, or SQL-quoted when a part holds a dot or a double quote
+/// (`"public"."odd.name"."quo""te"`), which `keep:` entries and table keys both accept.
+std::string config_name(const std::string& table, const std::string& column = {});
+
 /// What a column with no rule and not listed in `keep` gets.
 enum class DefaultPolicy { fail, keep };
 

@@ -35,6 +35,14 @@ public:
     virtual bool injective() const = 0;
     /// The values it accepts.
     virtual TypeClass accepts() const = 0;
+    /// The fewest characters of any non-NULL output, whatever the input; nullopt when the output
+    /// can be as short as the input (keep, mask) or NULL. The guard compares it with a varchar(n):
+    /// a rule whose every pseudonym is longer than n would fail only after the whole copy.
+    virtual std::optional<std::size_t> min_length() const { return std::nullopt; }
+    /// The most characters of any output when that does not depend on the input (fake city, hash
+    /// with a length, fixed); nullopt when it grows with the input (keep, mask, hash, fake email).
+    /// A varchar(n) shorter than it fails on some rows only, again after the whole copy.
+    virtual std::optional<std::size_t> max_length() const { return std::nullopt; }
     /// Other columns of the row it reads.
     virtual std::vector<std::string> referenced_columns() const { return {}; }
     /// For plans and errors: `fake email (unique)`, `mask keep_last 2`.

@@ -11,6 +11,11 @@ namespace understudy::orchestrator {
 /// report. Throws Error(io) naming the path.
 void write_report_file(const std::string& path, const nlohmann::json& report);
 
+/// Refuses, before any work, a report path that could not be written at the end: its directory is
+/// missing or not writable, or the path is a directory. Creates and removes `path`.tmp to find out.
+/// Throws Error(io) naming the path.
+void check_report_path(const std::string& path);
+
 /// Writes `text` to `path` the same atomic way (for `init --out`).
 void write_text_file(const std::string& path, const std::string& text);
 
