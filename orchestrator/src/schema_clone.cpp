@@ -186,18 +186,20 @@ bool names_one_of(const std::string& object, const std::string& prefix, const st
     return false;
 }
 
-/// pg_restore of `entries` of `archive` into target, one transaction; throws Error(target).
+/// pg_restore of `entries` of `archive` into target, with `options` (one transaction, or --jobs);
+/// throws Error(target).
 void restore_entries(const PrivateTempFile& archive, const pg::ConnInfo& target, SchemaSection section,
-                     const std::vector<std::string>& entries) {
+                     const std::vector<std::string>& entries, const std::vector<std::string>& options) {
     if (entries.empty()) return;
     std::string lines;
     for (const auto& entry : entries) lines += entry + "\n";
     PrivateTempFile list("understudy-restore-list");
     list.write(lines);
     std::vector<std::string> argv{find_pg_program("pg_restore"), std::string("--section=") + section_name(section),
-                                  "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-                                  "--use-list=" + list.path(), "--dbname=" + child_conninfo(target, "pg_restore"),
-                                  archive.path()};
+                                  "--no-owner", "--no-privileges", "--exit-on-error", "--use-list=" + list.path()};
+    argv.insert(argv.end(), options.begin(), options.end());
+    argv.push_back("--dbname=" + child_conninfo(target, "pg_restore"));
+    argv.push_back(archive.path());
     std::vector<int> inherited = archive.inherited_fds();
     for (int fd : list.inherited_fds()) inherited.push_back(fd);
     ProcessResult result = run_process(argv, password_environment(target), {}, inherited);
@@ -346,9 +348,9 @@ void SchemaArchive::restore(const pg::ConnInfo& target, SchemaSection section, i
         // tables need the servers: three steps, each in one transaction. A failure in a later step
         // leaves the earlier steps' objects behind, as a failed post-data restore does.
         auto [first, rest] = split_around_servers(existing_schemas(target));
-        restore_entries(m_file, target, section, first);
-        restore_entries(m_servers->archive, target, section, m_servers->entries);
-        restore_entries(m_file, target, section, rest);
+        restore_entries(m_file, target, section, first, {"--single-transaction"});
+        restore_entries(m_servers->archive, target, section, m_servers->entries, {"--single-transaction"});
+        restore_entries(m_file, target, section, rest, {"--single-transaction"});
         return;
     }
     std::vector<std::string> argv{find_pg_program("pg_restore"),
@@ -423,20 +425,9 @@ std::string SchemaArchive::listing(SchemaSection section) const {
 
 void SchemaArchive::restore_listed(const pg::ConnInfo& target, SchemaSection section,
                                    const std::vector<std::string>& entries, int jobs) const {
-    if (entries.empty()) return;
-    std::string lines;
-    for (const auto& entry : entries) lines += entry + "\n";
-    PrivateTempFile list("understudy-restore-list");
-    list.write(lines);
-    std::vector<std::string> argv{find_pg_program("pg_restore"), std::string("--section=") + section_name(section),
-                                  "--no-owner", "--no-privileges", "--exit-on-error", "--use-list=" + list.path()};
-    if (jobs > 1 && entries.size() > 1) argv.push_back("--jobs=" + std::to_string(jobs));
-    argv.push_back("--dbname=" + child_conninfo(target, "pg_restore"));
-    argv.push_back(path());
-    std::vector<int> inherited = m_file.inherited_fds();
-    for (int fd : list.inherited_fds()) inherited.push_back(fd);
-    ProcessResult result = run_process(argv, password_environment(target), {}, inherited);
-    if (result.exit_code != 0) fail(ExitCode::target, "target", "pg_restore", result);
+    std::vector<std::string> options;
+    if (jobs > 1 && entries.size() > 1) options.push_back("--jobs=" + std::to_string(jobs));
+    restore_entries(m_file, target, section, entries, options);
 }
 
 std::string SchemaArchive::sql(SchemaSection section) const {
