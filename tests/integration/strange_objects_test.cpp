@@ -60,11 +60,7 @@ void drop_database_and_subscriptions(const std::string& name) {
 }
 
 std::vector<std::string> databases_like(const std::string& pattern) {
-    std::vector<std::string> names;
-    for (const auto& row : fixture_servers().primary.query(
-             "postgres", "SELECT datname FROM pg_database WHERE datname LIKE '" + pattern + "' ORDER BY 1"))
-        names.push_back(row[0]);
-    return names;
+    return fixture_servers().primary.databases_like(pattern);
 }
 
 /// The error text of running `sql` in `database`, or "" when it succeeded.

@@ -44,14 +44,6 @@ protected:
 
     static std::string source_url() { return fixture_servers().standby.url(k_strange_database); }
 
-    static std::vector<std::string> databases_like(const std::string& pattern) {
-        std::vector<std::string> names;
-        for (const auto& row : staging().query(
-                 "postgres", "SELECT datname FROM pg_database WHERE datname LIKE '" + pattern + "' ORDER BY 1"))
-            names.push_back(row[0]);
-        return names;
-    }
-
     static std::string source_users() {
         return fixture_servers().standby.query_value(k_strange_database, "SELECT count(*) FROM public.users");
     }
@@ -109,7 +101,7 @@ std::string query_as(const TestCluster& cluster, const std::string& role, const 
 // Item 6: after a sync, the staging app still connects and reads, with the settings it had.
 TEST_F(StrangeSync, NewCopyTakesLiveOwnerGrantsSettingsLimitAndTablespace) {
     auto& cluster = staging();
-    for (const auto& name : databases_like(std::string(k_live) + "%")) cluster.drop_database(name);
+    for (const auto& name : staging().databases_like(std::string(k_live) + "%")) cluster.drop_database(name);
     cluster.execute("postgres",
                     "DO $$ BEGIN "
                     "IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'strange_staging_owner') THEN "
@@ -171,7 +163,7 @@ TEST_F(StrangeSync, NewCopyTakesLiveOwnerGrantsSettingsLimitAndTablespace) {
     cluster.execute(k_live, "SET ROLE strange_staging_owner; CREATE TABLE public.after_sync (x int)");
     EXPECT_EQ(query_as(cluster, "strange_app", k_live, "SELECT count(*) FROM public.after_sync"), "0");
     // The old live is kept as the previous copy, with its own properties.
-    EXPECT_EQ(databases_like(std::string(k_live) + "\\_understudy\\_%"),
+    EXPECT_EQ(staging().databases_like(std::string(k_live) + "\\_understudy\\_%"),
               std::vector<std::string>{std::string(k_live) + "_understudy_prev_1"});
 }
 
@@ -262,7 +254,7 @@ TEST_F(StrangeSync, EveryKindOfObjectGoesToLiveOwnerWithLiveGrants) {
 
     auto& cluster = staging();
     create_sync_roles(cluster);
-    for (const auto& name : databases_like(std::string(k_kinds_live) + "%")) cluster.drop_database(name);
+    for (const auto& name : staging().databases_like(std::string(k_kinds_live) + "%")) cluster.drop_database(name);
     cluster.execute("postgres", std::string("CREATE DATABASE ") + k_kinds_live + " OWNER strange_staging_owner");
     cluster.execute(k_kinds_live, std::string("SET ROLE strange_staging_owner;") + k_kinds_schema + k_kinds_grants);
     const auto before = kinds_acls(cluster, k_kinds_live);
@@ -438,7 +430,7 @@ TEST_F(StrangeSync, ProtectedTargetIsRefusedByEveryWritingCommandWhateverItsSpel
                                   "WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'"),
               "precious");
     EXPECT_EQ(cluster.query_value(target, "SELECT count(*) FROM public.precious"), "1");
-    EXPECT_EQ(databases_like(target + "%"), std::vector<std::string>{target}) << "the sync created nothing";
+    EXPECT_EQ(staging().databases_like(target + "%"), std::vector<std::string>{target}) << "the sync created nothing";
 
     // The same commands without the entry do write (here: subset --replace).
     TempFile unprotected("sync: {backend: postgres, full: true}\n");
@@ -454,7 +446,7 @@ TEST_F(StrangeSync, FailureAfterPromotionSaysTheNewCopyIsLive) {
     auto& cluster = staging();
     const std::string live = "strange_promo";
     const std::string previous = live + "_understudy_prev_1";
-    for (const auto& name : databases_like(live + "%")) cluster.drop_database(name);
+    for (const auto& name : staging().databases_like(live + "%")) cluster.drop_database(name);
     cluster.create_database(live);
     // A subscription (disabled, without a slot) makes DROP DATABASE fail, WITH (FORCE) or not:
     // with keep: 0 the demoted live copy is dropped right after the swap, and that drop fails.
@@ -483,7 +475,7 @@ TEST_F(StrangeSync, FailureAfterPromotionSaysTheNewCopyIsLive) {
     cluster.execute(previous, "ALTER SUBSCRIPTION strange_promo_sub DISABLE");
     cluster.execute(previous, "ALTER SUBSCRIPTION strange_promo_sub SET (slot_name = NONE)");
     cluster.execute(previous, "DROP SUBSCRIPTION strange_promo_sub");
-    for (const auto& name : databases_like(live + "%")) cluster.drop_database(name);
+    for (const auto& name : staging().databases_like(live + "%")) cluster.drop_database(name);
 }
 
 }  // namespace

@@ -90,11 +90,7 @@ private:
 };
 
 std::vector<std::string> databases_like(const std::string& pattern) {
-    std::vector<std::string> names;
-    for (const auto& row : fixture_servers().primary.query(
-             "postgres", "SELECT datname FROM pg_database WHERE datname LIKE '" + pattern + "' ORDER BY 1"))
-        names.push_back(row[0]);
-    return names;
+    return fixture_servers().primary.databases_like(pattern);
 }
 
 /// The companions of the live database: `_understudy_new` and `_understudy_prev_<n>`.

@@ -22,11 +22,7 @@ namespace {
 constexpr const char* k_live = "staging";
 
 std::vector<std::string> databases_like(const std::string& pattern) {
-    std::vector<std::string> names;
-    for (const auto& row : fixture_servers().primary.query(
-             "postgres", "SELECT datname FROM pg_database WHERE datname LIKE '" + pattern + "' ORDER BY 1"))
-        names.push_back(row[0]);
-    return names;
+    return fixture_servers().primary.databases_like(pattern);
 }
 
 class Sync : public ::testing::Test {

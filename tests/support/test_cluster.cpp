@@ -360,6 +360,14 @@ void TestCluster::wait_for_replay_of(const TestCluster& primary) const {
     }
 }
 
+std::vector<std::string> TestCluster::databases_like(const std::string& pattern) const {
+    std::vector<std::string> names;
+    for (const auto& row : query("postgres", "SELECT datname FROM pg_database WHERE datname LIKE " +
+                                                 pg::quote_literal(pattern) + " ORDER BY 1"))
+        names.push_back(row[0]);
+    return names;
+}
+
 int TestCluster::port() const { return m_port; }
 const std::string& TestCluster::socket_dir() const { return m_socket_dir; }
 const std::string& TestCluster::root_dir() const { return m_root_dir; }

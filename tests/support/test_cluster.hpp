@@ -43,6 +43,8 @@ public:
     void create_database(const std::string& name) const;
     /// DROP DATABASE IF EXISTS ... WITH (FORCE).
     void drop_database(const std::string& name) const;
+    /// Names of the databases matching the LIKE `pattern`, sorted.
+    std::vector<std::string> databases_like(const std::string& pattern) const;
     /// Restarts the server (fast shutdown: every session is terminated) on the same port and
     /// socket; returns once it accepts connections again (a standby: read-only ones).
     void restart() const;
