@@ -3,6 +3,8 @@
 // command prints, reports or writes a password or secret, whether it succeeds or fails.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -128,6 +130,11 @@ TEST(StrangeProduction, NoOutputReportOrFileHoldsAPasswordOrSecret) {
         EXPECT_TRUE(fs::exists(dir / written)) << written << " was not written";
         outputs.add_file(written, dir / written);
     }
+    // A failed run writes its report too, redacted like everything else.
+    ASSERT_TRUE(fs::exists(dir / "failed.json")) << "a failed run wrote no report";
+    const auto failed = nlohmann::json::parse(read_text(dir / "failed.json"));
+    EXPECT_FALSE(failed.value("ok", true));
+    EXPECT_EQ(failed.value("exit_code", 0), 5);
     outputs.add_file("failed.json", dir / "failed.json");
 
     std::vector<std::string> secrets{k_url_password, k_anonymizer_secret};
