@@ -91,13 +91,7 @@ protected:
         s_primary->execute("postgres", "SELECT pg_reload_conf()");
         s_primary->execute("postgres", "CREATE TABLE wal_flush (at timestamptz)");
         s_primary->create_database(k_source);
-        s_primary->execute(k_source,
-                           "CREATE TABLE accounts (id bigint PRIMARY KEY, name text NOT NULL);"
-                           "INSERT INTO accounts SELECT g, 'account ' || g FROM generate_series(1, 500) g;"
-                           "CREATE TABLE events (id bigint PRIMARY KEY, account_id bigint NOT NULL REFERENCES accounts,"
-                           "                     payload text NOT NULL);"
-                           "INSERT INTO events SELECT g, 1 + g % 500, repeat(md5(g::text), 2) "
-                           "FROM generate_series(1, " + std::to_string(k_event_rows) + ") g");
+        load_accounts_and_events(*s_primary, k_source, k_event_rows);
         // Analyzed, so planning reads estimates instead of counting: the run's snapshot transaction
         // then holds no lock on the tables, and only the COPY meets the replayed locks.
         s_primary->execute(k_source, "VACUUM ANALYZE");

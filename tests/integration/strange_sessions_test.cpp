@@ -376,13 +376,7 @@ protected:
     static void SetUpTestSuite() {
         s_primary = TestCluster::start("sessions-restart");
         s_primary->create_database(k_source);
-        s_primary->execute(k_source,
-                           "CREATE TABLE accounts (id bigint PRIMARY KEY, name text NOT NULL);"
-                           "INSERT INTO accounts SELECT g, 'account ' || g FROM generate_series(1, 500) g;"
-                           "CREATE TABLE events (id bigint PRIMARY KEY, account_id bigint NOT NULL REFERENCES accounts,"
-                           "                     payload text NOT NULL);"
-                           "INSERT INTO events SELECT g, 1 + g % 500, repeat(md5(g::text), 2) "
-                           "FROM generate_series(1, " + std::to_string(k_event_rows) + ") g");
+        load_accounts_and_events(*s_primary, k_source, k_event_rows);
         s_primary->execute(k_source, "VACUUM ANALYZE");
         s_standby = s_primary->start_standby("sessions-restart-standby");
     }

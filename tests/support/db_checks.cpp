@@ -8,6 +8,7 @@
 #include <pqxx/pqxx>
 
 #include "postgres_binaries.hpp"
+#include "test_cluster.hpp"
 #include "understudy/pg/sql_text.hpp"
 
 namespace understudy::testing {
@@ -210,6 +211,16 @@ std::vector<std::string> sequences_behind(const pg::ConnInfo& db) {
         }
         return behind;
     });
+}
+
+void load_accounts_and_events(const TestCluster& cluster, const std::string& database, int event_rows) {
+    cluster.execute(database,
+                    "CREATE TABLE accounts (id bigint PRIMARY KEY, name text NOT NULL);"
+                    "INSERT INTO accounts SELECT g, 'account ' || g FROM generate_series(1, 500) g;"
+                    "CREATE TABLE events (id bigint PRIMARY KEY, account_id bigint NOT NULL REFERENCES accounts,"
+                    "                     payload text NOT NULL);"
+                    "INSERT INTO events SELECT g, 1 + g % 500, repeat(md5(g::text), 2) "
+                    "FROM generate_series(1, " + std::to_string(event_rows) + ") g");
 }
 
 CommandResult run_understudy(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {

@@ -11,6 +11,8 @@
 
 namespace understudy::testing {
 
+class TestCluster;
+
 /// Every FK of the database's catalog checked with NOT EXISTS (composite too, MATCH SIMPLE: rows with a
 /// NULL in the key are skipped); one line per violated constraint: "schema.table.constraint: N orphans".
 /// Without `include_not_valid`, NOT VALID constraints are left out: the source promises nothing for
@@ -31,6 +33,10 @@ std::vector<std::string> row_keys(const pg::ConnInfo& db, const std::string& tab
 
 /// Sequences whose next value would collide: "seq: last_value L < max(col) M".
 std::vector<std::string> sequences_behind(const pg::ConnInfo& db);
+
+/// Creates `accounts` (500 rows) and `events` (`event_rows` rows of 64-character payloads, each
+/// referencing an account) in `database`: the two-table source of the retry and restart tests.
+void load_accounts_and_events(const TestCluster& cluster, const std::string& database, int event_rows);
 
 /// Runs the understudy binary (compile definition UNDERSTUDY_BINARY) with args and extra env; captures.
 CommandResult run_understudy(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
