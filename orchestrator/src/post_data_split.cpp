@@ -1,8 +1,6 @@
 // Cutting pg_restore's post-data listing into per-table index work and what must wait for all tables.
 #include "understudy/orchestrator/post_data_split.hpp"
 
-#include <sstream>
-
 #include <pqxx/result>
 
 #include "understudy/pg/session.hpp"
@@ -15,30 +13,6 @@ constexpr std::uint32_t k_pg_class = 1259;
 constexpr std::uint32_t k_pg_constraint = 2606;
 
 }  // namespace
-
-std::vector<ArchiveEntry> parse_archive_listing(const std::string& listing) {
-    std::vector<ArchiveEntry> entries;
-    std::istringstream lines(listing);
-    for (std::string line; std::getline(lines, line);) {
-        if (line.empty() || line[0] == ';') continue;
-        // "3341; 2606 16402 CONSTRAINT public accounts accounts_pkey owner"
-        std::istringstream fields(line);
-        std::string dump_id;
-        ArchiveEntry entry;
-        if (!(fields >> dump_id >> entry.catalog >> entry.oid) || dump_id.empty() || dump_id.back() != ';') continue;
-        std::string first;
-        std::string second;
-        fields >> first >> second;
-        // The two-word types this split must tell apart from their one-word namesakes.
-        if ((first == "FK" && second == "CONSTRAINT") || (first == "INDEX" && second == "ATTACH"))
-            entry.type = first + " " + second;
-        else
-            entry.type = first;
-        entry.line = line;
-        entries.push_back(std::move(entry));
-    }
-    return entries;
-}
 
 PostDataSplit split_post_data(const std::vector<ArchiveEntry>& post_data,
                               const std::map<CatalogObject, std::string>& table_of_object) {

@@ -13,6 +13,7 @@
 #include <pqxx/transaction>
 
 #include "understudy/error.hpp"
+#include "understudy/orchestrator/archive_listing.hpp"
 #include "understudy/orchestrator/never_copied.hpp"
 #include "understudy/orchestrator/subprocess.hpp"
 #include "understudy/pg/session.hpp"
@@ -131,6 +132,25 @@ std::string schema_pattern(const std::string& name) {
     return pattern + "\"";
 }
 
+/// What a pg_restore that reads the archive only (--list, --file=-) prints; throws Error(io).
+std::string pg_restore_output(const std::vector<std::string>& argv, const std::vector<int>& inherited) {
+    ProcessResult result = run_process(argv, {}, {}, inherited);
+    if (result.exit_code != 0) {
+        throw Error(ExitCode::io,
+                    "pg_restore failed: " + first_error_line(result.stderr_text, "pg_restore", result.exit_code));
+    }
+    return result.stdout_text;
+}
+
+/// A `--use-list` file holding `entries` (pg_restore --list lines).
+PrivateTempFile use_list_file(const std::vector<std::string>& entries) {
+    std::string lines;
+    for (const auto& entry : entries) lines += entry + "\n";
+    PrivateTempFile list("understudy-restore-list");
+    list.write(lines);
+    return list;
+}
+
 /// Non-system schemas that already exist in the target (Heroku creates `heroku_ext` in every
 /// database; a user may have made one by hand). Empty schemas do not make a target "not empty".
 std::set<std::string> existing_schemas(const pg::ConnInfo& target) {
@@ -161,22 +181,7 @@ bool creates_one_of(const std::string& line, const std::set<std::string>& schema
     return false;
 }
 
-/// What a `pg_restore --list` line names after the dump id and the two oids: "TYPE schema name
-/// owner"; empty for comment lines.
-std::string listed_object(const std::string& line) {
-    if (line.empty() || line[0] == ';') return {};
-    auto at = line.find("; ");
-    if (at == std::string::npos) return {};
-    at += 2;
-    for (int word = 0; word < 2; ++word) {
-        at = line.find(' ', at);
-        if (at == std::string::npos) return {};
-        ++at;
-    }
-    return line.substr(at);
-}
-
-/// True when `object` (see listed_object) is `prefix` followed by one of `names` and the owner.
+/// True when `object` (ArchiveEntry::object) is `prefix` followed by one of `names` and the owner.
 bool names_one_of(const std::string& object, const std::string& prefix, const std::set<std::string>& names) {
     if (object.rfind(prefix, 0) != 0) return false;
     const std::string rest = object.substr(prefix.size());
@@ -191,10 +196,7 @@ bool names_one_of(const std::string& object, const std::string& prefix, const st
 void restore_entries(const PrivateTempFile& archive, const pg::ConnInfo& target, SchemaSection section,
                      const std::vector<std::string>& entries, const std::vector<std::string>& options) {
     if (entries.empty()) return;
-    std::string lines;
-    for (const auto& entry : entries) lines += entry + "\n";
-    PrivateTempFile list("understudy-restore-list");
-    list.write(lines);
+    const PrivateTempFile list = use_list_file(entries);
     std::vector<std::string> argv{find_pg_program("pg_restore"), std::string("--section=") + section_name(section),
                                   "--no-owner", "--no-privileges", "--exit-on-error", "--use-list=" + list.path()};
     argv.insert(argv.end(), options.begin(), options.end());
@@ -210,21 +212,12 @@ void restore_entries(const PrivateTempFile& archive, const pg::ConnInfo& target,
 std::string sql_of_entries(const PrivateTempFile& archive, SchemaSection section,
                            const std::vector<std::string>& entries) {
     if (entries.empty()) return {};
-    std::string lines;
-    for (const auto& entry : entries) lines += entry + "\n";
-    PrivateTempFile list("understudy-restore-list");
-    list.write(lines);
+    const PrivateTempFile list = use_list_file(entries);
     std::vector<int> inherited = archive.inherited_fds();
     for (int fd : list.inherited_fds()) inherited.push_back(fd);
-    ProcessResult result = run_process({find_pg_program("pg_restore"), std::string("--section=") + section_name(section),
-                                        "--no-owner", "--no-privileges", "--file=-", "--use-list=" + list.path(),
-                                        archive.path()},
-                                       {}, {}, inherited);
-    if (result.exit_code != 0) {
-        throw Error(ExitCode::io,
-                    "pg_restore failed: " + first_error_line(result.stderr_text, "pg_restore", result.exit_code));
-    }
-    return result.stdout_text;
+    return pg_restore_output({find_pg_program("pg_restore"), std::string("--section=") + section_name(section),
+                              "--no-owner", "--no-privileges", "--file=-", "--use-list=" + list.path(), archive.path()},
+                             inherited);
 }
 
 }  // namespace
@@ -263,17 +256,12 @@ void SchemaArchive::dump_foreign_servers(const pg::ConnInfo& source, const std::
                                   "--dbname=" + child_conninfo(source, "pg_dump")};
     ProcessResult result = run_process(argv, password_environment(source), {}, file.inherited_fds());
     if (result.exit_code != 0) fail(ExitCode::source, "source", "pg_dump", result);
-    ProcessResult listing = run_process({find_pg_program("pg_restore"), "--list", file.path()}, {}, {}, file.inherited_fds());
-    if (listing.exit_code != 0) {
-        throw Error(ExitCode::io,
-                    "pg_restore failed: " + first_error_line(listing.stderr_text, "pg_restore", listing.exit_code));
-    }
+    const std::string listing = pg_restore_output({find_pg_program("pg_restore"), "--list", file.path()}, file.inherited_fds());
     std::vector<std::string> entries;
-    std::istringstream lines(without_never_copied(listing.stdout_text));
-    for (std::string line; std::getline(lines, line);) {
-        const std::string object = listed_object(line);
-        if (names_one_of(object, "FOREIGN DATA WRAPPER - ", wrappers) || names_one_of(object, "SERVER - ", servers))
-            entries.push_back(line);
+    for (const auto& entry : parse_archive_listing(without_never_copied(listing))) {
+        if (names_one_of(entry.object, "FOREIGN DATA WRAPPER - ", wrappers) ||
+            names_one_of(entry.object, "SERVER - ", servers))
+            entries.push_back(entry.line);
     }
     m_servers = ForeignServers{std::move(file), std::move(entries)};
 }
@@ -282,13 +270,12 @@ std::pair<std::vector<std::string>, std::vector<std::string>> SchemaArchive::spl
     const std::set<std::string>& skipped_schemas) const {
     std::vector<std::string> first;
     std::vector<std::string> rest;
-    std::istringstream lines(m_contents);
-    for (std::string line; std::getline(lines, line);) {
-        const std::string object = listed_object(line);
-        if (object.empty() || creates_one_of(line, skipped_schemas)) continue;
+    for (const auto& entry : parse_archive_listing(m_contents)) {
+        const std::string& object = entry.object;
+        if (creates_one_of(entry.line, skipped_schemas)) continue;
         const bool before_servers = object.rfind("SCHEMA - ", 0) == 0 || object.rfind("EXTENSION - ", 0) == 0 ||
                                     object.rfind("COMMENT - EXTENSION ", 0) == 0;
-        (before_servers ? first : rest).push_back(line);
+        (before_servers ? first : rest).push_back(entry.line);
     }
     return {std::move(first), std::move(rest)};
 }
@@ -321,20 +308,15 @@ SchemaArchive SchemaArchive::dump(const pg::ConnInfo& source, const std::string&
     if (result.exit_code != 0) fail(ExitCode::source, "source", "pg_dump", result);
     // pg_dump has no option to leave out user mappings: the archive holds them, and every reader
     // of it (restores, listings, SQL text) goes through this table of contents, which does not.
-    ProcessResult listing =
-        run_process({find_pg_program("pg_restore"), "--list", archive.path()}, {}, {}, archive.m_file.inherited_fds());
-    if (listing.exit_code != 0) {
-        throw Error(ExitCode::io,
-                    "pg_restore failed: " + first_error_line(listing.stderr_text, "pg_restore", listing.exit_code));
-    }
-    archive.m_contents = without_never_copied(listing.stdout_text);
+    archive.m_contents = without_never_copied(
+        pg_restore_output({find_pg_program("pg_restore"), "--list", archive.path()}, archive.m_file.inherited_fds()));
     archive.m_contents_file.write(archive.m_contents);
     if (!schemas.empty() && archive.m_contents.find(" FOREIGN TABLE ") != std::string::npos)
         archive.dump_foreign_servers(source, snapshot_id, schemas);
     return archive;
 }
 
-std::vector<std::string> SchemaArchive::contents_arguments() const { return {"--use-list=" + m_contents_file.path()}; }
+std::string SchemaArchive::contents_argument() const { return "--use-list=" + m_contents_file.path(); }
 
 std::vector<int> SchemaArchive::inherited_fds() const {
     std::vector<int> fds = m_file.inherited_fds();
@@ -372,7 +354,7 @@ void SchemaArchive::restore(const pg::ConnInfo& target, SchemaSection section, i
         argv.push_back("--use-list=" + skip_list->path());
         for (int fd : skip_list->inherited_fds()) inherited.push_back(fd);
     } else {
-        for (const auto& argument : contents_arguments()) argv.push_back(argument);
+        argv.push_back(contents_argument());
     }
     argv.push_back("--dbname=" + child_conninfo(target, "pg_restore"));
     // pg_restore --jobs forks its workers, which reopen the archive by this path: they inherit the
@@ -412,15 +394,9 @@ std::optional<PrivateTempFile> SchemaArchive::list_without_existing_schemas(cons
 }
 
 std::string SchemaArchive::listing(SchemaSection section) const {
-    std::vector<std::string> argv{find_pg_program("pg_restore"), "--list", std::string("--section=") + section_name(section)};
-    for (const auto& argument : contents_arguments()) argv.push_back(argument);
-    argv.push_back(path());
-    ProcessResult result = run_process(argv, {}, {}, inherited_fds());
-    if (result.exit_code != 0) {
-        throw Error(ExitCode::io,
-                    "pg_restore failed: " + first_error_line(result.stderr_text, "pg_restore", result.exit_code));
-    }
-    return result.stdout_text;
+    return pg_restore_output({find_pg_program("pg_restore"), "--list", std::string("--section=") + section_name(section),
+                              contents_argument(), path()},
+                             inherited_fds());
 }
 
 void SchemaArchive::restore_listed(const pg::ConnInfo& target, SchemaSection section,
@@ -439,16 +415,9 @@ std::string SchemaArchive::sql(SchemaSection section) const {
         if (m_servers) text += sql_of_entries(m_servers->archive, section, m_servers->entries);
         return text + sql_of_entries(m_file, section, rest);
     }
-    std::vector<std::string> argv{find_pg_program("pg_restore"), std::string("--section=") + section_name(section),
-                                  "--no-owner", "--no-privileges", "--file=-"};
-    for (const auto& argument : contents_arguments()) argv.push_back(argument);
-    argv.push_back(path());
-    ProcessResult result = run_process(argv, {}, {}, inherited_fds());
-    if (result.exit_code != 0) {
-        throw Error(ExitCode::io,
-                    "pg_restore failed: " + first_error_line(result.stderr_text, "pg_restore", result.exit_code));
-    }
-    return result.stdout_text;
+    return pg_restore_output({find_pg_program("pg_restore"), std::string("--section=") + section_name(section),
+                              "--no-owner", "--no-privileges", "--file=-", contents_argument(), path()},
+                             inherited_fds());
 }
 
 }  // namespace understudy::orchestrator

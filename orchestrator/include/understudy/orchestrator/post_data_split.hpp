@@ -9,19 +9,9 @@
 
 #include <pqxx/transaction_base>
 
+#include "understudy/orchestrator/archive_listing.hpp"
+
 namespace understudy::orchestrator {
-
-/// One entry of `pg_restore --list`:
-/// `<dump id>; <catalog oid> <object oid> <TYPE> <schema> <tag> <owner>`.
-struct ArchiveEntry {
-    std::string line;            ///< the listing line as printed, what a --use-list file holds
-    std::uint32_t catalog = 0;   ///< the system catalog the object lives in (1259 pg_class, 2606 pg_constraint)
-    std::uint32_t oid = 0;       ///< the object's oid in the source
-    std::string type;            ///< INDEX, CONSTRAINT, FK CONSTRAINT, INDEX ATTACH, TRIGGER, ...
-};
-
-/// The entries of a `pg_restore --list` output; comment lines (`;`) are skipped.
-std::vector<ArchiveEntry> parse_archive_listing(const std::string& listing);
 
 /// The post-data section cut in two: per table, its indexes and its primary-key, unique and
 /// exclusion constraints (they need nothing but the table's own rows); and the rest (foreign keys,

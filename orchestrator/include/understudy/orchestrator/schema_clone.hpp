@@ -45,8 +45,8 @@ public:
 private:
     SchemaArchive(PrivateTempFile file, PrivateTempFile contents_file)
         : m_file(std::move(file)), m_contents_file(std::move(contents_file)) {}
-    /// The pg_restore arguments that hold every reader to m_contents (`--use-list`).
-    std::vector<std::string> contents_arguments() const;
+    /// The pg_restore argument that holds every reader to m_contents (`--use-list=…`).
+    std::string contents_argument() const;
     /// The descriptors a pg_restore child needs: the archive's and the contents file's.
     std::vector<int> inherited_fds() const;
     /// A `--use-list` file leaving out CREATE SCHEMA for schemas the target already has, or
