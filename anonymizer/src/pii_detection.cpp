@@ -118,8 +118,6 @@ RuleChoice text_rule(PiiKind kind, const ColumnShape& column, bool ipv6) {
     return {hash_hex(unique), {}};
 }
 
-/// The rule for `kind` that fits the column's type, or nothing (a boolean `email_verified` leaks
-/// nothing; a NOT NULL integer `phone` has no rule that both fits and hides it).
 /// Why the rule written as `rule_text` does not fit a column of `type` (see length_problem).
 std::optional<std::string> rule_length_problem(const std::string& rule_text, const std::string& type) {
     const RuleSet rules = RuleSet::from_yaml(
@@ -138,6 +136,8 @@ RuleChoice fitted(RuleChoice choice, const ColumnShape& column) {
     return choice;
 }
 
+/// The rule for `kind` that fits the column's type, or nothing (a boolean `email_verified` leaks
+/// nothing; a NOT NULL integer `phone` has no rule that both fits and hides it).
 std::optional<RuleChoice> choose_rule(PiiKind kind, const ColumnShape& column, bool ipv6) {
     ColumnClass column_class = classify(column);
     auto null_if_nullable = [&]() -> std::optional<RuleChoice> {

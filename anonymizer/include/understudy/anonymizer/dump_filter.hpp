@@ -3,12 +3,11 @@
 
 #include <cstdint>
 #include <istream>
-#include <optional>
 #include <ostream>
 #include <string>
-#include <string_view>
 #include <vector>
 
+#include "understudy/anonymizer/dump_fail_closed.hpp"
 #include "understudy/anonymizer/rules.hpp"
 #include "understudy/anonymizer/secret.hpp"
 
@@ -34,19 +33,5 @@ struct DumpFilterStats {
 /// failure the output ends with failure_trailer(), so that `psql -1 -v ON_ERROR_STOP=1` stops and
 /// rolls back, and the error is rethrown.
 DumpFilterStats filter_dump(std::istream& in, std::ostream& out, const RuleSet& rules, const Secret& secret);
-
-/// Why input starting with `head` cannot be filtered (custom/tar archive, compressed, binary), with
-/// the command that makes it a plain dump; nullopt for what may be plain SQL.
-struct InputRefusal {
-    std::string message;
-    std::string hint;
-};
-std::optional<InputRefusal> refuse_input(std::string_view head);
-
-/// The SQL that ends a failed run's output: `\.` when a COPY block is open (so that the rows so
-/// far do not swallow it), then a statement raising `understudy anonymize failed: <message>`. The
-/// message names the failure, never a row value; `needs_newline` when the output so far does not
-/// end a line.
-std::string failure_trailer(std::string_view message, bool inside_copy, bool needs_newline = false);
 
 }  // namespace understudy::anonymizer
