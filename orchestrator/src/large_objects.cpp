@@ -74,42 +74,49 @@ bool copies_whole_database(const subsetter::Catalog& catalog, const subsetter::S
 std::vector<std::uint32_t> large_objects_to_copy(pqxx::transaction_base& source_tx,
                                                  const std::vector<TableCopyJob>& jobs,
                                                  const anonymizer::RuleSet* rules, bool whole_database) {
+    // Which oid columns reach the target unchanged, per job; a rule that rewrites one makes even a
+    // full copy carry only what the kept columns reference.
     bool rewritten = false;
-    std::set<std::uint32_t> referenced;
-    std::vector<std::pair<const subsetter::Table*, std::vector<std::string>>> sources;
+    std::vector<std::pair<const TableCopyJob*, std::vector<std::string>>> sources;
     for (const auto& job : jobs) {
-        const auto columns = copied_oid_columns(*job.table, rules);
-        std::size_t all_oid_columns = 0;
-        for (const auto& column : job.table->columns) all_oid_columns += refers_to_large_objects(column) ? 1 : 0;
-        if (columns.size() != all_oid_columns) rewritten = true;
-        if (columns.empty()) continue;
-        // The rows the job copies: its selects, or the whole table (or leaf).
-        std::vector<std::string> selects = job.selects;
-        if (job.whole_table) {
-            selects = {"SELECT * FROM " + std::string(job.partition ? "ONLY " + job.partition->quoted()
-                                                                    : (job.table->partitioned ? "" : "ONLY ") +
-                                                                          job.table->name.quoted())};
-        }
-        for (const auto& select : selects) {
-            for (const auto& column : columns) {
-                const std::string name = pg::quote_ident(column);
-                auto rows = pg::with_context(
-                    pg::Side::source, "could not read the large objects of " + job.table->name.quoted(), [&] {
-                        return source_tx.exec("SELECT DISTINCT s." + name + "::oid::bigint FROM (" + select + ") s WHERE s." +
-                                              name + " IS NOT NULL");
-                    });
-                for (const auto& row : rows) referenced.insert(row[0].as<std::uint32_t>());
-            }
-        }
+        auto columns = copied_oid_columns(*job.table, rules);
+        const auto all_oid_columns = std::count_if(job.table->columns.begin(), job.table->columns.end(),
+                                                   [](const subsetter::Column& column) {
+                                                       return refers_to_large_objects(column);
+                                                   });
+        if (columns.size() != static_cast<std::size_t>(all_oid_columns)) rewritten = true;
+        if (!columns.empty()) sources.emplace_back(&job, std::move(columns));
     }
     if (whole_database && !rewritten) {
-        // A full copy carries every large object, referenced or not, as pg_dump would.
+        // A full copy carries every large object, referenced or not, as pg_dump would: no need to
+        // read which ones the rows reference.
         std::vector<std::uint32_t> all;
         auto rows = pg::with_context(pg::Side::source, "could not list the large objects", [&] {
             return source_tx.exec("SELECT oid::bigint FROM pg_catalog.pg_largeobject_metadata ORDER BY oid");
         });
         for (const auto& row : rows) all.push_back(row[0].as<std::uint32_t>());
         return all;
+    }
+    std::set<std::uint32_t> referenced;
+    for (const auto& [job, columns] : sources) {
+        // The rows the job copies: its selects, or the whole table (or leaf).
+        std::vector<std::string> selects = job->selects;
+        if (job->whole_table) {
+            selects = {"SELECT * FROM " + std::string(job->partition ? "ONLY " + job->partition->quoted()
+                                                                     : (job->table->partitioned ? "" : "ONLY ") +
+                                                                           job->table->name.quoted())};
+        }
+        for (const auto& select : selects) {
+            for (const auto& column : columns) {
+                const std::string name = pg::quote_ident(column);
+                auto rows = pg::with_context(
+                    pg::Side::source, "could not read the large objects of " + job->table->name.quoted(), [&] {
+                        return source_tx.exec("SELECT DISTINCT s." + name + "::oid::bigint FROM (" + select +
+                                              ") s WHERE s." + name + " IS NOT NULL");
+                    });
+                for (const auto& row : rows) referenced.insert(row[0].as<std::uint32_t>());
+            }
+        }
     }
     // A value that names no large object is a dangling oid in the source: it stays dangling.
     std::vector<std::uint32_t> wanted(referenced.begin(), referenced.end());

@@ -304,8 +304,11 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
         // The rows' oid columns point at large objects, which pg_dump --schema-only leaves out.
         auto oids = large_objects_to_copy(snapshot.transaction(), jobs, secret ? &request.rules : nullptr,
                                           copies_whole_database(model.catalog, model.plan, request.settings));
-        auto connection = pg::connect(request.target, pg::Side::target);
-        auto totals = copy_large_objects(snapshot.transaction(), oids, *connection);
+        LargeObjectTotals totals;
+        if (!oids.empty()) {
+            auto connection = pg::connect(request.target, pg::Side::target);
+            totals = copy_large_objects(snapshot.transaction(), oids, *connection);
+        }
         report["large_objects"] = {{"count", totals.count}, {"bytes", totals.bytes}};
     });
     test_pause_point("subset:copied");
