@@ -63,8 +63,7 @@ nlohmann::json run_restore(const RestoreRequest& request, Progress& progress) {
     target_connection.reset();
 
     // The password travels in the environment, never in argv (where `ps` shows it to every user).
-    std::map<std::string, std::string> env;
-    if (auto password = request.target.password()) env["PGPASSWORD"] = *password;
+    const auto env = pg_program_environment(request.target);
     // --single-transaction applies to -f scripts only, so stdin is named as the file `-`.
     const std::vector<std::string> argv = {find_pg_program("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1",
                                            "--single-transaction", "-d",

@@ -17,7 +17,6 @@
 #include "understudy/orchestrator/never_copied.hpp"
 #include "understudy/orchestrator/subprocess.hpp"
 #include "understudy/pg/session.hpp"
-#include "understudy/pg/session_settings.hpp"
 #include "understudy/pg/sql_text.hpp"
 
 namespace understudy::orchestrator {
@@ -25,22 +24,6 @@ namespace {
 
 const char* section_name(SchemaSection section) {
     return section == SchemaSection::pre_data ? "pre-data" : "post-data";
-}
-
-/// The password reaches a child only through its environment: argv is visible to every local
-/// user in `ps`, the environment only to the same user.
-std::map<std::string, std::string> password_environment(const pg::ConnInfo& info) {
-    std::map<std::string, std::string> env;
-    if (auto password = info.password()) env["PGPASSWORD"] = *password;
-    return env;
-}
-
-/// The connection string a child gets on its argv: no password, and an application_name that
-/// shows in pg_stat_activity which tool is connected.
-std::string child_conninfo(const pg::ConnInfo& info, const std::string& program) {
-    // connect_timeout too: a child waiting on an unreachable server would hang the run as surely as we would.
-    return pg::with_default_connect_timeout(info.with("application_name", "understudy " + program))
-        .keyword_string_without_password();
 }
 
 /// The line of a pg_dump/pg_restore stderr that says what went wrong: the first one reporting an
@@ -200,11 +183,11 @@ void restore_entries(const PrivateTempFile& archive, const pg::ConnInfo& target,
     std::vector<std::string> argv{find_pg_program("pg_restore"), std::string("--section=") + section_name(section),
                                   "--no-owner", "--no-privileges", "--exit-on-error", "--use-list=" + list.path()};
     argv.insert(argv.end(), options.begin(), options.end());
-    argv.push_back("--dbname=" + child_conninfo(target, "pg_restore"));
+    argv.push_back("--dbname=" + pg_program_conninfo(target, "pg_restore"));
     argv.push_back(archive.path());
     std::vector<int> inherited = archive.inherited_fds();
     for (int fd : list.inherited_fds()) inherited.push_back(fd);
-    ProcessResult result = run_process(argv, password_environment(target), {}, inherited);
+    ProcessResult result = run_process(argv, pg_program_environment(target), {}, inherited);
     if (result.exit_code != 0) fail(ExitCode::target, "target", "pg_restore", result);
 }
 
@@ -253,8 +236,8 @@ void SchemaArchive::dump_foreign_servers(const pg::ConnInfo& source, const std::
     std::vector<std::string> argv{find_pg_program("pg_dump"), "--format=custom", "--schema-only", "--no-owner",
                                   "--no-privileges", "--no-subscriptions", "--snapshot=" + snapshot_id,
                                   "--exclude-schema=*", "--file=" + file.path(),
-                                  "--dbname=" + child_conninfo(source, "pg_dump")};
-    ProcessResult result = run_process(argv, password_environment(source), {}, file.inherited_fds());
+                                  "--dbname=" + pg_program_conninfo(source, "pg_dump")};
+    ProcessResult result = run_process(argv, pg_program_environment(source), {}, file.inherited_fds());
     if (result.exit_code != 0) fail(ExitCode::source, "source", "pg_dump", result);
     const std::string listing = pg_restore_output({find_pg_program("pg_restore"), "--list", file.path()}, file.inherited_fds());
     std::vector<std::string> entries;
@@ -303,8 +286,8 @@ SchemaArchive SchemaArchive::dump(const pg::ConnInfo& source, const std::string&
         // calling gen_random_uuid() would then not restore. --extension=* puts them back.
         argv.push_back("--extension=*");
     }
-    argv.push_back("--dbname=" + child_conninfo(source, "pg_dump"));
-    ProcessResult result = run_process(argv, password_environment(source), {}, archive.m_file.inherited_fds());
+    argv.push_back("--dbname=" + pg_program_conninfo(source, "pg_dump"));
+    ProcessResult result = run_process(argv, pg_program_environment(source), {}, archive.m_file.inherited_fds());
     if (result.exit_code != 0) fail(ExitCode::source, "source", "pg_dump", result);
     // pg_dump has no option to leave out user mappings: the archive holds them, and every reader
     // of it (restores, listings, SQL text) goes through this table of contents, which does not.
@@ -356,18 +339,18 @@ void SchemaArchive::restore(const pg::ConnInfo& target, SchemaSection section, i
     } else {
         argv.push_back(contents_argument());
     }
-    argv.push_back("--dbname=" + child_conninfo(target, "pg_restore"));
+    argv.push_back("--dbname=" + pg_program_conninfo(target, "pg_restore"));
     // pg_restore --jobs forks its workers, which reopen the archive by this path: they inherit the
     // descriptor from pg_restore.
     argv.push_back(path());
-    ProcessResult result = run_process(argv, password_environment(target), {}, inherited);
+    ProcessResult result = run_process(argv, pg_program_environment(target), {}, inherited);
     if (result.exit_code != 0 && section == SchemaSection::pre_data &&
         result.stderr_text.find("out of shared memory") != std::string::npos) {
         // One transaction locks every object it creates; thousands of tables or partitions can
         // overflow the target's lock table (max_locks_per_transaction). The failed transaction
         // left nothing behind, so the same restore runs again statement by statement.
         argv.erase(std::find(argv.begin(), argv.end(), "--single-transaction"));
-        result = run_process(argv, password_environment(target), {}, inherited);
+        result = run_process(argv, pg_program_environment(target), {}, inherited);
     }
     if (result.exit_code != 0) fail(ExitCode::target, "target", "pg_restore", result);
 }

@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "understudy/error.hpp"
+#include "understudy/pg/session_settings.hpp"
 #include "understudy/test_pause.hpp"
 
 extern char** environ;
@@ -369,6 +370,17 @@ std::string find_pg_program(const std::string& name) {
         }
     }
     return best_version ? best_path : name;
+}
+
+std::string pg_program_conninfo(const pg::ConnInfo& info, const std::string& program) {
+    return pg::with_default_connect_timeout(info.with("application_name", "understudy " + program))
+        .keyword_string_without_password();
+}
+
+std::map<std::string, std::string> pg_program_environment(const pg::ConnInfo& info) {
+    std::map<std::string, std::string> env;
+    if (auto password = info.password()) env["PGPASSWORD"] = *password;
+    return env;
 }
 
 }  // namespace understudy::orchestrator

@@ -24,7 +24,6 @@
 #include "understudy/orchestrator/anonymization_guard.hpp"
 #include "understudy/orchestrator/subprocess.hpp"
 #include "understudy/pg/session.hpp"
-#include "understudy/pg/session_settings.hpp"
 #include "understudy/pg/sql_text.hpp"
 
 namespace understudy::orchestrator {
@@ -358,13 +357,9 @@ std::string lowercase(std::string text) {
 
 /// The built database's schema, dumped as the source's was (schema only, no owners, no privileges).
 std::string dump_built_schema(const pg::ConnInfo& built) {
-    std::map<std::string, std::string> env;
-    if (auto password = built.password()) env["PGPASSWORD"] = *password;
-    ProcessResult dumped = run_process(
-        {find_pg_program("pg_dump"), "--schema-only", "--no-owner", "--no-privileges",
-         "--dbname=" + pg::with_default_connect_timeout(built.with("application_name", "understudy pg_dump"))
-                              .keyword_string_without_password()},
-        env);
+    ProcessResult dumped = run_process({find_pg_program("pg_dump"), "--schema-only", "--no-owner", "--no-privileges",
+                                        "--dbname=" + pg_program_conninfo(built, "pg_dump")},
+                                       pg_program_environment(built));
     if (dumped.exit_code != 0) {
         auto first_line = dumped.stderr_text.substr(0, dumped.stderr_text.find('\n'));
         throw Error(ExitCode::target, "target: pg_dump failed while verifying: " + pg::redact_secrets(first_line));

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "understudy/pg/conninfo.hpp"
+
 namespace understudy::orchestrator {
 
 /// How a child process ended and what it printed.
@@ -35,5 +37,14 @@ ProcessResult run_process_with_input(const std::vector<std::string>& argv,
 /// Finds a PostgreSQL client program: $UNDERSTUDY_PG_BIN/<name>, else the highest
 /// /usr/lib/postgresql/*/bin/<name>, else <name> in PATH (Heroku dynos). pg_dump must be at least as new as the server.
 std::string find_pg_program(const std::string& name);
+
+/// The connection string a PostgreSQL client program gets on its argv: no password, an
+/// application_name ("understudy pg_dump") that shows in pg_stat_activity which tool is connected,
+/// and the default connect_timeout (a child waiting on an unreachable server hangs a run as surely).
+std::string pg_program_conninfo(const pg::ConnInfo& info, const std::string& program);
+
+/// The environment that gives a PostgreSQL client program `info`'s password (PGPASSWORD): argv is
+/// visible to every local user in `ps`, the environment only to the same user.
+std::map<std::string, std::string> pg_program_environment(const pg::ConnInfo& info);
 
 }  // namespace understudy::orchestrator
