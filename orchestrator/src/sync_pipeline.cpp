@@ -50,6 +50,15 @@ pg::ConnInfo lock_server(const PromotionBackend& backend, const pg::ConnInfo& li
     return live.with("dbname", live.get("dbname").value_or("") == "postgres" ? "template1" : "postgres");
 }
 
+/// The live database's identity, with its Heroku add-on: on Heroku the add-on is what a `protect:`
+/// entry names, and the server cannot tell us.
+pg::ServerIdentity identity_of_live(PromotionBackend& backend, const pg::ConnInfo& live) {
+    auto connection = pg::connect(live, pg::Side::target);
+    auto identity = pg::read_identity(*connection, pg::Side::target);
+    std::tie(identity.addon, identity.addon_id) = backend.live_addon();
+    return identity;
+}
+
 /// One Error for a failure after the promotion: "the new copy is live (<what was promoted>), but
 /// <the failure>", with the failure's exit code (internal for a non-understudy exception).
 [[noreturn]] void rethrow_after_promotion(const std::string& promoted, const std::exception& failure) {
@@ -85,10 +94,7 @@ nlohmann::json run_sync(SyncRequest request, Progress& progress) {
         auto source_identity = pg::read_identity(*source_connection, pg::Side::source);
         check_source_read_only(source_identity, request.sync.allow_primary_source);
         if (request.sync.max_lag_seconds) check_follower_lag(*source_connection, *request.sync.max_lag_seconds);
-        auto live_connection = pg::connect(live, pg::Side::target);
-        auto live_identity = pg::read_identity(*live_connection, pg::Side::target);
-        // On Heroku the add-on is what a `protect:` entry names; the server cannot tell us.
-        std::tie(live_identity.addon, live_identity.addon_id) = backend->live_addon();
+        const auto live_identity = identity_of_live(*backend, live);
         check_not_protected(live, live_identity, request.sync.protect);
         check_not_replica_of_source(source_identity, live_identity);
         check_target_is_not_source(source_identity, live_identity);
@@ -116,7 +122,6 @@ nlohmann::json run_sync(SyncRequest request, Progress& progress) {
         subset.settings.default_policy = subsetter::TablePolicy::all;
     }
     subset.jobs = request.jobs;
-    subset.protect = request.sync.protect;
     subset.replace = backend->name() != "none";  // a reused leftover (heroku) may hold a half-built copy
     subset.rules = std::move(request.rules);
     subset.empty_target_on_failure = backend->name() == "none";
@@ -172,10 +177,7 @@ std::string run_rollback(const SyncConfig& sync, const pg::ConnInfo& target) {
     SyncLock lock(lock_server(*backend, live), live.get("host").value_or("") + "/" + live.get("dbname").value_or(""), false);
     {
         // A rollback renames (postgres) or re-attaches (heroku) the live database: a write like any other.
-        auto live_connection = pg::connect(live, pg::Side::target);
-        auto live_identity = pg::read_identity(*live_connection, pg::Side::target);
-        std::tie(live_identity.addon, live_identity.addon_id) = backend->live_addon();
-        check_not_protected(live, live_identity, sync.protect);
+        check_not_protected(live, identity_of_live(*backend, live), sync.protect);
     }
     return backend->rollback();
 }
