@@ -10,17 +10,14 @@
 #include <pqxx/result>
 #include <pqxx/transaction>
 
+#include "user_schema_filter.hpp"
+
 #include "understudy/error.hpp"
 #include "understudy/pg/database_error.hpp"
 #include "understudy/pg/sql_text.hpp"
 
 namespace understudy::orchestrator {
 namespace {
-
-// Schemas that belong to PostgreSQL itself (the same filter as the target guard's).
-constexpr const char* k_user_schema_filter =
-    "n.nspname NOT IN ('pg_catalog', 'information_schema') "
-    "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
 
 // Every object whose privileges a GRANT names, with the SQL name it has on both sides. The names
 // are computed by the server in sessions with the same settings (search_path included), so live's
@@ -225,6 +222,18 @@ std::vector<std::string> grant_statements(const std::vector<AclGrant>& grants, c
     return statements;
 }
 
+/// The statements that make `on`'s ACL exactly `grants`: everything revoked from PUBLIC and from
+/// `owner` first (what live revoked stays revoked), then the grants. `head` goes before each
+/// (`ALTER DEFAULT PRIVILEGES FOR ROLE r `, or nothing).
+std::vector<std::string> whole_acl_statements(const std::vector<AclGrant>& grants, const std::string& on,
+                                              const std::string& owner, const std::string& head = {}) {
+    std::vector<std::string> statements{head + "REVOKE ALL ON " + on + " FROM PUBLIC",
+                                        head + "REVOKE ALL ON " + on + " FROM " + owner};
+    for (auto& statement : grant_statements(grants, on, owner, {}, head + "GRANT "))
+        statements.push_back(std::move(statement));
+    return statements;
+}
+
 AclGrant grant_of(const pqxx::row& row, int first) {
     return {row[first + 2].c_str(), row[first].c_str(), row[first + 1].as<bool>()};
 }
@@ -282,12 +291,11 @@ DatabaseProperties read_database_properties(pqxx::connection& maintenance, pqxx:
                 properties.acl->push_back(grant_of(entry, 0));
             }
         }
-        // Our own marks (understudy.partial_copy) describe a run, not the database: never carried.
         for (const auto& setting : tx.exec_params(
                  "SELECT coalesce(quote_ident(r.rolname), ''), c.setting "
                  "FROM pg_db_role_setting s CROSS JOIN LATERAL unnest(s.setconfig) WITH ORDINALITY c(setting, number) "
                  "LEFT JOIN pg_roles r ON r.oid = s.setrole "
-                 "WHERE s.setdatabase = $1::oid AND c.setting NOT LIKE 'understudy.%' "
+                 "WHERE s.setdatabase = $1::oid "
                  "ORDER BY s.setrole, c.number",
                  oid)) {
             if (setting[0].size() == 0) {
@@ -333,13 +341,12 @@ void apply_database_properties(const DatabaseProperties& properties, pqxx::conne
             if (!entry.schema.empty() && !schemas.count(entry.schema)) continue;
             const std::string head = "ALTER DEFAULT PRIVILEGES FOR ROLE " + entry.role +
                                      (entry.schema.empty() ? std::string() : " IN SCHEMA " + entry.schema) + " ";
-            if (entry.schema.empty()) {
-                // A database-wide entry is the whole default ACL of that kind, revocations included.
-                tx.exec0(head + "REVOKE ALL ON " + entry.objects + " FROM PUBLIC");
-                tx.exec0(head + "REVOKE ALL ON " + entry.objects + " FROM " + entry.role);
-            }
-            for (const auto& statement : grant_statements(entry.grants, entry.objects, entry.role, {}, head + "GRANT "))
-                tx.exec0(statement);
+            // A database-wide entry is the whole default ACL of that kind, revocations included; a
+            // schema's entry only adds to it.
+            const auto statements = entry.schema.empty()
+                                        ? whole_acl_statements(entry.grants, entry.objects, entry.role, head)
+                                        : grant_statements(entry.grants, entry.objects, entry.role, {}, head + "GRANT ");
+            for (const auto& statement : statements) tx.exec0(statement);
         }
         // Objects live did not have (a table production added since) get what live's owner would
         // have given them by creating them: the default privileges.
@@ -375,9 +382,7 @@ void apply_database_properties(const DatabaseProperties& properties, pqxx::conne
                 continue;
             }
             // The ACL as a whole: what live revoked (EXECUTE from PUBLIC, say) is revoked here too.
-            tx.exec0("REVOKE ALL ON " + on + " FROM PUBLIC");
-            tx.exec0("REVOKE ALL ON " + on + " FROM " + found->second);
-            for (const auto& statement : grant_statements(acl.grants, on, found->second)) tx.exec0(statement);
+            for (const auto& statement : whole_acl_statements(acl.grants, on, found->second)) tx.exec0(statement);
         }
         tx.commit();
     });
@@ -386,9 +391,7 @@ void apply_database_properties(const DatabaseProperties& properties, pqxx::conne
         const std::string database = "DATABASE " + pg::quote_ident(built_name);
         tx.exec0("ALTER " + database + " OWNER TO " + owner);
         if (properties.acl) {
-            tx.exec0("REVOKE ALL ON " + database + " FROM PUBLIC");
-            tx.exec0("REVOKE ALL ON " + database + " FROM " + owner);
-            for (const auto& statement : grant_statements(*properties.acl, database, owner)) tx.exec0(statement);
+            for (const auto& statement : whole_acl_statements(*properties.acl, database, owner)) tx.exec0(statement);
         }
         tx.exec0("ALTER " + database + " CONNECTION LIMIT " + std::to_string(properties.connection_limit));
         for (const auto& setting : properties.settings) tx.exec0(setting_statement("ALTER " + database, setting));

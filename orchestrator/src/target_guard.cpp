@@ -7,17 +7,14 @@
 #include <pqxx/result>
 #include <pqxx/transaction>
 
+#include "user_schema_filter.hpp"
+
 #include "understudy/error.hpp"
 #include "understudy/pg/database_error.hpp"
 #include "understudy/pg/sql_text.hpp"
 
 namespace understudy::orchestrator {
 namespace {
-
-// Schemas that belong to PostgreSQL itself; pg_toast_temp_N and pg_temp_N come and go with sessions.
-constexpr const char* k_user_schema_filter =
-    "n.nspname NOT IN ('pg_catalog', 'information_schema') "
-    "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
 
 // Every user object a restore would collide with, by kind. Objects with an internal dependency on
 // another object are left out (a table's row type, an array type, a range's multirange, an
