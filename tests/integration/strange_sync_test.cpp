@@ -98,16 +98,21 @@ std::string query_as(const TestCluster& cluster, const std::string& role, const 
     return tx.exec1(sql)[0].c_str();
 }
 
-// Item 6: after a sync, the staging app still connects and reads, with the settings it had.
-TEST_F(StrangeSync, NewCopyTakesLiveOwnerGrantsSettingsLimitAndTablespace) {
-    auto& cluster = staging();
-    for (const auto& name : staging().databases_like(std::string(k_live) + "%")) cluster.drop_database(name);
+/// The owner of the live staging database and the app role that reads it.
+void create_sync_roles(const TestCluster& cluster) {
     cluster.execute("postgres",
                     "DO $$ BEGIN "
                     "IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'strange_staging_owner') THEN "
                     "CREATE ROLE strange_staging_owner NOLOGIN; END IF; "
                     "IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'strange_app') THEN "
                     "CREATE ROLE strange_app LOGIN; END IF; END $$");
+}
+
+// Item 6: after a sync, the staging app still connects and reads, with the settings it had.
+TEST_F(StrangeSync, NewCopyTakesLiveOwnerGrantsSettingsLimitAndTablespace) {
+    auto& cluster = staging();
+    for (const auto& name : staging().databases_like(std::string(k_live) + "%")) cluster.drop_database(name);
+    create_sync_roles(cluster);
     if (cluster.query_value("postgres", "SELECT count(*) FROM pg_tablespace WHERE spcname = 'strange_ts'") == "0") {
         cluster.execute("postgres", "CREATE TABLESPACE strange_ts LOCATION '" +
                                         make_tablespace_directory(cluster, "strange_ts") + "'");
@@ -232,15 +237,6 @@ SELECT kind, name, (SELECT string_agg(a::text, ' ' ORDER BY a::text) FROM unnest
     SELECT 'type', typname::text, typacl FROM pg_type WHERE typnamespace = '"Sync Kinds"'::regnamespace
 ) objects WHERE acl IS NOT NULL ORDER BY 1, 2
 )sql");
-}
-
-void create_sync_roles(const TestCluster& cluster) {
-    cluster.execute("postgres",
-                    "DO $$ BEGIN "
-                    "IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'strange_staging_owner') THEN "
-                    "CREATE ROLE strange_staging_owner NOLOGIN; END IF; "
-                    "IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'strange_app') THEN "
-                    "CREATE ROLE strange_app LOGIN; END IF; END $$");
 }
 
 TEST_F(StrangeSync, EveryKindOfObjectGoesToLiveOwnerWithLiveGrants) {
