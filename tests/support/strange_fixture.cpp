@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "process.hpp"
 #include "test_cluster.hpp"
 
 namespace understudy::testing {
@@ -30,8 +29,7 @@ void ensure_strange_database() {
     servers.primary.drop_database(k_strange_database);
     servers.primary.create_database(k_strange_database);
     for (const auto& file : files) {
-        run_process_checked({servers.primary.bin_dir() + "/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d",
-                             servers.primary.conninfo(k_strange_database).keyword_string(), "-f", file.string()});
+        servers.primary.run_sql_file(k_strange_database, file.string());
     }
     servers.primary.execute(k_strange_database, "VACUUM ANALYZE");
     servers.standby.wait_for_replay_of(servers.primary);

@@ -360,6 +360,11 @@ void TestCluster::wait_for_replay_of(const TestCluster& primary) const {
     }
 }
 
+void TestCluster::run_sql_file(const std::string& dbname, const std::string& path) const {
+    run_process_checked({m_bin_dir + "/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d",
+                         conninfo(dbname).keyword_string(), "-f", path});
+}
+
 std::vector<std::string> TestCluster::databases_like(const std::string& pattern) const {
     std::vector<std::string> names;
     for (const auto& row : query("postgres", "SELECT datname FROM pg_database WHERE datname LIKE " +
@@ -420,8 +425,7 @@ FixtureServers& fixture_servers() {
         state.primary->create_database(k_fixture_database);
         const std::string fixture_file = std::string(UNDERSTUDY_TEST_DATA_DIR) + "/fixtures/fixture.sql";
         if (!fs::exists(fixture_file)) throw std::runtime_error("fixture file \"" + fixture_file + "\" not found");
-        run_process_checked({state.primary->bin_dir() + "/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d",
-                             state.primary->conninfo(k_fixture_database).keyword_string(), "-f", fixture_file});
+        state.primary->run_sql_file(k_fixture_database, fixture_file);
         state.primary->execute(k_fixture_database, "VACUUM ANALYZE");
         state.standby = state.primary->start_standby("fixture-standby");
         state.standby->wait_for_replay_of(*state.primary);

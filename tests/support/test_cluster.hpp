@@ -43,6 +43,9 @@ public:
     void create_database(const std::string& name) const;
     /// DROP DATABASE IF EXISTS ... WITH (FORCE).
     void drop_database(const std::string& name) const;
+    /// Runs the SQL file at `path` in `dbname` with psql (ON_ERROR_STOP, one session); throws,
+    /// quoting psql's stderr, when a statement fails.
+    void run_sql_file(const std::string& dbname, const std::string& path) const;
     /// Names of the databases matching the LIKE `pattern`, sorted.
     std::vector<std::string> databases_like(const std::string& pattern) const;
     /// Restarts the server (fast shutdown: every session is terminated) on the same port and
