@@ -16,7 +16,7 @@
 #include "understudy/error.hpp"
 #include "understudy/pg/database_error.hpp"
 #include "understudy/pg/sql_text.hpp"
-#include "understudy/sql/subsetter_sql.hpp"
+#include "understudy/subsetter/btree_indexes.hpp"
 
 namespace understudy::subsetter {
 namespace {
@@ -182,7 +182,7 @@ private:
             if (!placed[state_idx]) m_order.push_back(state_idx);
         }
 
-        auto indexes = m_settings.children > 0 ? load_indexes() : IndexMap{};
+        auto indexes = m_settings.children > 0 ? BtreeIndexes::load(m_tx) : BtreeIndexes{};
         for (const auto& fk : m_plan.graph.references()) {
             auto child_found = m_index.find(fk.child);
             auto parent_found = m_index.find(fk.parent);
@@ -223,49 +223,10 @@ private:
                 in.fk = &fk;
                 in.child = child_found->second;
                 for (const auto& column : fk.parent_columns) in.fields.push_back(parent.field(column_expr(column)));
-                in.indexed = has_index(indexes, fk.child, fk.child_columns);
+                in.indexed = indexes.serves_lookup(fk.child, fk.child_columns);
                 parent.in.push_back(std::move(in));
             }
         }
-    }
-
-    // Per table, the leading key columns of its btree indexes.
-    using IndexMap = std::map<QualifiedName, std::vector<std::vector<std::string>>>;
-
-    IndexMap load_indexes() {
-        IndexMap indexes;
-        auto result = pg::with_context(pg::Side::source, "could not read the indexes",
-                                       [&] { return m_tx.exec(std::string(sql::k_selection_indexes)); });
-        std::string last_index;
-        bool usable = true;
-        for (const auto& row : result) {
-            QualifiedName table{row[0].c_str(), row[1].c_str()};
-            std::string index = row[2].c_str();
-            std::string column = row[4].c_str();
-            auto& list = indexes[table];
-            if (index != last_index) {
-                list.emplace_back();
-                last_index = index;
-                usable = true;
-            }
-            if (column.empty()) usable = false;  // an expression: later columns cannot lead a lookup
-            if (usable) list.back().push_back(column);
-        }
-        return indexes;
-    }
-
-    static bool has_index(const IndexMap& indexes, const QualifiedName& table,
-                          const std::vector<std::string>& columns) {
-        auto found = indexes.find(table);
-        if (found == indexes.end()) return false;
-        std::set<std::string> wanted(columns.begin(), columns.end());
-        for (const auto& index_columns : found->second) {
-            if (index_columns.size() < columns.size()) continue;
-            std::set<std::string> leading(index_columns.begin(),
-                                          index_columns.begin() + static_cast<std::ptrdiff_t>(columns.size()));
-            if (leading == wanted) return true;
-        }
-        return false;
     }
 
     std::size_t value_set_of(TableState& state, const std::vector<std::string>& columns) {
