@@ -51,6 +51,12 @@ struct PolymorphicReference {
     std::string origin;
 };
 
+/// How seed rows are chosen. `probe` costs O(target · log n): deterministic probes into the key's
+/// range through its index (a block sample where the key cannot be probed). `exact` takes the rows
+/// with the smallest seeded hash of their key: independent of gaps in the key space and of where
+/// rows are stored, but it reads every key of every sampled table.
+enum class SamplingMode { probe, exact };
+
 /// Which naming conventions to infer references from.
 enum class ReferenceInference { none, rails };
 
@@ -59,6 +65,7 @@ struct SubsetSettings {
     Sizing sizing;
     std::uint64_t seed = 0;
     int children = 3;
+    SamplingMode sampling = SamplingMode::probe;
     std::vector<ForcedRow> forced;
     std::map<QualifiedName, TableOverride> overrides;
     TablePolicy default_policy = TablePolicy::sample;     ///< for tables without an override (sync's full copy: all)
