@@ -90,6 +90,7 @@ nlohmann::json table_report(const subsetter::TablePlan& table_plan, const subset
         entry["forced_rows"] = chosen->forced_rows;
         entry["parent_rows"] = chosen->parent_rows;
         entry["child_rows"] = chosen->child_rows;
+        entry["rows_read"] = chosen->rows_read;
     }
     return entry;
 }
@@ -153,6 +154,7 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
                                           [&](const std::string& message) { progress.note(message); });
         });
         report["selection_rounds"] = selection.rounds;
+        report["selection"]["rows_read"] = selection.rows_read;
         nlohmann::json tables = nlohmann::json::array();
         for (const auto& table_plan : model.plan.tables)
             tables.push_back(table_report(table_plan, selection.find(table_plan.table)));
@@ -241,6 +243,7 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
                                       [&](const std::string& message) { progress.note(message); });
     });
     report["selection_rounds"] = selection.rounds;
+    report["selection"]["rows_read"] = selection.rows_read;
     auto schema = clock.run("schema_wait", progress, "creating tables", [&] { return schema_step.get(); });
     report["phases"]["schema_dump"] = schema.dump_seconds;
     report["phases"]["pre_data"] = schema.pre_data_seconds;

@@ -61,4 +61,15 @@ SourceSnapshot::SourceSnapshot(const ConnInfo& info) : m_info(info) {
     });
 }
 
+SnapshotSession::SnapshotSession(const ConnInfo& info, const std::string& snapshot_id) {
+    m_connection = connect(info, Side::source);
+    with_context(Side::source, "could not import the run's snapshot", [&] {
+        // libpqxx sends BEGIN when the transaction is made, so SET TRANSACTION SNAPSHOT is its
+        // first statement, as the server requires.
+        m_transaction = std::make_unique<ReadOnlyTransaction>(*m_connection);
+        m_transaction->exec0("SET TRANSACTION SNAPSHOT " + m_transaction->quote(snapshot_id));
+        m_transaction->exec0("SET LOCAL synchronize_seqscans = off");
+    });
+}
+
 }  // namespace understudy::pg

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "understudy/join.hpp"
 #include "understudy/error.hpp"
@@ -14,6 +15,16 @@ std::string from_clause(const Table& table) {
     // ONLY keeps an inheritance parent from also returning its children's rows, which are copied
     // as tables of their own; a partitioned table has no rows but its partitions', so no ONLY.
     return (table.partitioned ? "" : "ONLY ") + table.name.quoted() + " " + k_alias;
+}
+
+std::string sampled_from_clause(const Table& table, double percent, std::uint64_t seed) {
+    if (percent >= 100.0) return from_clause(table);
+    // Seventeen significant digits round-trip a double; a tiny percentage must not print as 0.
+    char text[64];
+    std::snprintf(text, sizeof text, "%.17g", percent);
+    // REPEATABLE takes a float8: the seed's low 31 bits are exact in one.
+    return from_clause(table) + " TABLESAMPLE SYSTEM (" + text + ") REPEATABLE (" +
+           std::to_string(seed & 0x7fffffffU) + ")";
 }
 
 std::string cast_type(const Column& column) { return column.base_type.empty() ? column.type : column.base_type; }
@@ -76,6 +87,10 @@ std::string typed_array(const std::vector<std::string_view>& tuples, std::size_t
 }
 
 }  // namespace
+
+std::string array_literal(const std::vector<std::string_view>& values, const std::string& type) {
+    return typed_array(values, 0, 1, type);
+}
 
 std::string match_clause(const std::vector<std::string>& columns, const std::vector<std::string>& types,
                          const std::vector<std::string_view>& tuples) {
@@ -225,7 +240,7 @@ std::vector<std::string> filter_conditions(const RowFilter& filter, std::size_t 
 
 std::string filter_count_query(const Table& table, const RowFilter& filter) {
     if (filter.references.empty()) {
-        std::string inner = "SELECT 1 FROM " + from_clause(table);
+        std::string inner = "SELECT 1 FROM " + sampled_from_clause(table, filter.sample_percent, filter.seed);
         if (!filter.where.empty()) inner += " WHERE (" + filter.where + ")";
         if (filter.where.empty() && filter.sample_rows >= 0) inner += " LIMIT " + std::to_string(filter.sample_rows);
         return "SELECT count(*) FROM (" + inner + ") s";

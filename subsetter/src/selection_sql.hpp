@@ -19,6 +19,13 @@ inline constexpr const char* k_alias = "t";
 /// for a partitioned one (it stands for its partitions).
 std::string from_clause(const Table& table);
 
+/// `from_clause(table)` followed by `TABLESAMPLE SYSTEM (percent) REPEATABLE (seed)` when
+/// `percent` is below 100: only the sampled blocks are read, the same ones for the same seed.
+std::string sampled_from_clause(const Table& table, double percent, std::uint64_t seed);
+
+/// `'{"a","b"}'::type[]`: values as one typed array literal.
+std::string array_literal(const std::vector<std::string_view>& values, const std::string& type);
+
 /// The type to cast text values of `column` to: the base type of a domain, else the column type.
 std::string cast_type(const Column& column);
 

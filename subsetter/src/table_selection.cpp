@@ -48,7 +48,8 @@ std::vector<std::string> TableSelection::select_statements(const Table& table, s
             return statements;
         }
         case SelectionMode::filtered: {
-            auto select = "SELECT " + detail::qualified_columns(columns) + " FROM " + detail::from_clause(table);
+            auto select = "SELECT " + detail::qualified_columns(columns) + " FROM " +
+                          detail::sampled_from_clause(table, filter.sample_percent, filter.seed);
             // Rows without a key can only be ordered by their whole content.
             std::string whole_row = std::string("ROW(") + detail::k_alias + ".*)::text";
             if (filter.references.empty() && filter.where.empty()) {

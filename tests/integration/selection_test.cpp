@@ -306,14 +306,17 @@ TEST(Selection, SameSeedSameRowsOtherSeedOtherRows) {
 }
 
 TEST(Selection, SeedCountsEqualPlanTargets) {
-    auto settings = public_settings();  // logarithmic 0.5: users and orders are prefiltered by hash
-    select_on_standby(
-        settings, [](pqxx::transaction_base& tx, const Catalog&, const SubsetPlan& plan, const Selection& selection) {
+    for (auto sampling : {subsetter::SamplingMode::probe, subsetter::SamplingMode::exact}) {
+        auto settings = public_settings();  // logarithmic 0.5: exact samples of users and orders are prefiltered
+        settings.sampling = sampling;
+        select_on_standby(settings, [sampling](pqxx::transaction_base& tx, const Catalog&, const SubsetPlan& plan,
+                                               const Selection& selection) {
             for (const auto& table_plan : plan.tables) {
                 if (table_plan.policy != TablePolicy::sample || table_plan.keyless) continue;
                 EXPECT_EQ(selection.find(table_plan.table)->seed_rows, table_plan.target_rows)
                     << table_plan.table.display();
             }
+            if (sampling != subsetter::SamplingMode::exact) return;
             // The prefiltered seeds are exactly the unfiltered first n by hash.
             const auto* users_plan = plan.find({"public", "users"});
             ASSERT_NE(users_plan, nullptr);
@@ -323,12 +326,14 @@ TEST(Selection, SeedCountsEqualPlanTargets) {
                 EXPECT_TRUE(std::binary_search(users.keys.begin(), users.keys.end(), std::string(row[0].c_str())));
             }
         });
+    }
 }
 
 TEST(Selection, StaleEstimateFallsBackToTheUnfilteredSample) {
     // Statistics claiming far more rows than the table has: the hash prefilter lets too few rows
     // pass, and the sample must still be exactly the first n by hash.
     auto settings = public_settings();
+    settings.sampling = subsetter::SamplingMode::exact;
     pg::SourceSnapshot snapshot(servers().standby.conninfo(k_database));
     auto& tx = snapshot.transaction();
     auto catalog = subsetter::load_catalog(tx, settings.catalog_filter);

@@ -60,4 +60,18 @@ private:
     ServerIdentity m_identity;
 };
 
+/// Another libpqxx session inside a SourceSnapshot's snapshot: queries that run beside the
+/// snapshot's own transaction (the selection's parallel lookups) and see exactly its state.
+class SnapshotSession {
+public:
+    SnapshotSession(const ConnInfo& info, const std::string& snapshot_id);
+
+    pqxx::transaction_base& transaction() { return *m_transaction; }
+
+private:
+    using ReadOnlyTransaction = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
+    std::unique_ptr<pqxx::connection> m_connection;
+    std::unique_ptr<ReadOnlyTransaction> m_transaction;
+};
+
 }  // namespace understudy::pg

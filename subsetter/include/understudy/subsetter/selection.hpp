@@ -44,6 +44,9 @@ struct RowFilter {
     std::vector<ReferenceFilter> references;
     std::string where;              ///< an override's `where:` SQL that rows must also match; may be empty
     std::int64_t sample_rows = -1;  ///< without references: this many rows in seeded hash order (-1: all)
+    /// Without references: the rows come from `TABLESAMPLE SYSTEM (sample_percent) REPEATABLE (seed)`,
+    /// which reads only the sampled blocks; 100 reads the whole table (sampling exact).
+    double sample_percent = 100.0;
     std::uint64_t seed = 0;
 };
 
@@ -59,6 +62,9 @@ struct TableSelection {
     std::int64_t child_rows = 0;        ///< added as children of seed, forced or child rows
     std::int64_t filtered_rows = -1;    ///< mode filtered: counted rows, when known
     RowFilter filter;                   ///< mode filtered: which rows
+    /// Rows the selection made the source read from this table, by phase ("seeds", "parents",
+    /// "children", "full_tables", "filter"): its share of what a review app costs the follower.
+    std::map<std::string, std::int64_t> rows_read;
 
     /// Rows that will be copied (keys.size(), or filtered_rows; -1 when unknown, as for `all`).
     std::int64_t row_count() const;
@@ -72,6 +78,7 @@ struct TableSelection {
 struct Selection {
     std::map<QualifiedName, TableSelection> tables;
     int rounds = 0;   ///< closure rounds until the fixed point
+    std::int64_t rows_read = 0;  ///< rows read from the source's tables, all phases and tables
 
     const TableSelection* find(const QualifiedName& table) const;
 };
@@ -82,8 +89,10 @@ using SelectionProgress = std::function<void(const std::string& message)>;
 /// Chooses the rows inside the source snapshot (`tx` is read-only; nothing is written anywhere:
 /// keys live in client memory and go back to the server as array literals). Same seed and same
 /// source state give the same rows, whatever the physical row order. Throws Error(plan_refused)
-/// naming the row when a forced row does not exist.
+/// naming the row when a forced row does not exist. `parallel` are further read-only transactions
+/// that imported the snapshot of `tx`: the independent queries of each step run on all of them.
 Selection select_rows(pqxx::transaction_base& tx, const Catalog& catalog, const SubsetPlan& plan,
-                      const SubsetSettings& settings, const SelectionProgress& progress = {});
+                      const SubsetSettings& settings, const SelectionProgress& progress = {},
+                      const std::vector<pqxx::transaction_base*>& parallel = {});
 
 }  // namespace understudy::subsetter
