@@ -54,6 +54,7 @@ struct CliOptions {
     std::vector<std::string> excluded_tables;
     std::vector<std::string> schemas;
     std::string infer_foreign_keys;
+    std::string sampling;
     int jobs = 0;
     std::string report_path;
     bool dry_run = false;
@@ -154,6 +155,11 @@ void add_source_options(CLI::App& command, CliOptions& options) {
         ->envname("UNDERSTUDY_CHILDREN");
     command.add_option("--seed", options.seed_text, "seed of the deterministic sample (default 0)")
         ->envname("UNDERSTUDY_SEED");
+    command.add_option("--sampling", options.sampling,
+                       "how seed rows are chosen: probe (index probes, cost follows the subset; default) or exact "
+                       "(smallest hash of every key: reads whole tables)")
+        ->envname("UNDERSTUDY_SAMPLING")
+        ->check(CLI::IsMember({"probe", "exact"}));
     add_list_option(command, "--full-table", options.full_tables, "tables copied whole");
     add_list_option(command, "--exclude-table", options.excluded_tables, "tables left empty");
     add_list_option(command, "--schema", options.schemas, "schemas to copy (default: all non-system schemas)");
@@ -188,6 +194,9 @@ subsetter::SubsetSettings build_settings(CLI::App& command, CliOptions& options,
     if (settings.sizing.factor <= 0) throw Error(ExitCode::usage, "the sizing factor must be greater than 0");
     settings.seed = command.count("--seed") ? options.seed : config.seed.value_or(0);
     settings.children = command.count("--children") ? options.children : config.children.value_or(3);
+    settings.sampling = command.count("--sampling")
+                            ? (options.sampling == "exact" ? subsetter::SamplingMode::exact : subsetter::SamplingMode::probe)
+                            : config.sampling.value_or(subsetter::SamplingMode::probe);
     settings.forced = config.forced;
     for (const auto& spec : options.force) settings.forced.push_back(subsetter::ForcedRow::parse(spec));
     settings.overrides = config.overrides;

@@ -129,7 +129,7 @@ subsetter::PolymorphicReference parse_polymorphic(const FileContext& file, const
 
 void parse_subset(const FileContext& file, const YAML::Node& subset, ConfigFile& config) {
     file.only_keys(subset,
-                   {"logarithmic", "fraction", "seed", "children", "jobs", "schemas", "force",
+                   {"logarithmic", "fraction", "seed", "children", "sampling", "jobs", "schemas", "force",
                     "infer_foreign_keys", "tables", "foreign_keys", "polymorphic"},
                    "subset");
     if (subset["logarithmic"] && subset["fraction"]) file.fail(subset["fraction"], "give logarithmic or fraction, not both");
@@ -145,6 +145,12 @@ void parse_subset(const FileContext& file, const YAML::Node& subset, ConfigFile&
     if (subset["children"]) {
         config.children = file.scalar<int>(subset["children"], "subset children");
         if (*config.children < 0) file.fail(subset["children"], "children must be >= 0");
+    }
+    if (subset["sampling"]) {
+        auto mode = file.scalar<std::string>(subset["sampling"], "subset sampling");
+        if (mode == "probe") config.sampling = subsetter::SamplingMode::probe;
+        else if (mode == "exact") config.sampling = subsetter::SamplingMode::exact;
+        else file.fail(subset["sampling"], "sampling must be probe or exact");
     }
     if (subset["jobs"]) {
         config.jobs = file.scalar<int>(subset["jobs"], "subset jobs");

@@ -179,9 +179,10 @@ nlohmann::json run_dump(const DumpRequest& request, Progress& progress) {
     progress.phase("dumping the schema");
     auto archive = SchemaArchive::dump(request.source, snapshot.id(), request.settings.catalog_filter.schemas);
     progress.phase("selecting rows");
-    auto selection = subsetter::select_rows(snapshot.transaction(), model.catalog, model.plan, request.settings,
-                                            [&](const std::string& message) { progress.note(message); });
+    // Two sessions, like subset's default --jobs: a laptop's dump should not cost the follower more.
+    auto selection = select_rows_in_snapshot(snapshot, model, request.settings, 2, progress);
     report["selection_rounds"] = selection.rounds;
+    report["selection"]["rows_read"] = selection.rows_read;
     auto jobs = make_copy_jobs(model.catalog, model.plan, selection);
 
     DumpFileWriter file(request.out_path);

@@ -1,6 +1,8 @@
 // Reading the source model inside the snapshot.
 #include "source_model.hpp"
 
+#include <memory>
+
 #include "understudy/orchestrator/anonymization_guard.hpp"
 
 namespace understudy::orchestrator {
@@ -9,6 +11,21 @@ SourceModel read_source_model(pg::SourceSnapshot& snapshot, const subsetter::Sub
     auto catalog = subsetter::load_catalog(snapshot.transaction(), settings.catalog_filter);
     auto plan = subsetter::make_plan(snapshot.transaction(), catalog, settings);
     return {std::move(catalog), std::move(plan)};
+}
+
+subsetter::Selection select_rows_in_snapshot(pg::SourceSnapshot& snapshot, const SourceModel& model,
+                                             const subsetter::SubsetSettings& settings, int sessions,
+                                             Progress& progress) {
+    // The more sessions, the more lookups of a step run at once; each is one more connection to
+    // the follower for the few seconds the selection takes.
+    std::vector<std::unique_ptr<pg::SnapshotSession>> helpers;
+    std::vector<pqxx::transaction_base*> parallel;
+    for (int session_idx = 1; session_idx < sessions; ++session_idx) {
+        helpers.push_back(std::make_unique<pg::SnapshotSession>(snapshot.conninfo(), snapshot.id()));
+        parallel.push_back(&helpers.back()->transaction());
+    }
+    return subsetter::select_rows(snapshot.transaction(), model.catalog, model.plan, settings,
+                                  [&](const std::string& message) { progress.note(message); }, parallel);
 }
 
 std::optional<anonymizer::Secret> guard_anonymization(const anonymizer::RuleSet& rules, const SourceModel& model) {

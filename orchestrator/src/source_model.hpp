@@ -6,6 +6,7 @@
 
 #include "understudy/anonymizer/rules.hpp"
 #include "understudy/anonymizer/secret.hpp"
+#include "understudy/orchestrator/progress.hpp"
 #include "understudy/orchestrator/table_transfer.hpp"
 #include "understudy/pg/session.hpp"
 #include "understudy/subsetter/catalog.hpp"
@@ -23,6 +24,13 @@ struct SourceModel {
 
 /// Reads the catalog and makes the plan (a few queries in the snapshot's transaction).
 SourceModel read_source_model(pg::SourceSnapshot& snapshot, const subsetter::SubsetSettings& settings);
+
+/// Chooses the subset's rows inside the run's snapshot; the independent lookups of each step run on
+/// `sessions` connections that import it (the snapshot's own and sessions - 1 more), and the
+/// selection's progress goes to `progress` as notes.
+subsetter::Selection select_rows_in_snapshot(pg::SourceSnapshot& snapshot, const SourceModel& model,
+                                             const subsetter::SubsetSettings& settings, int sessions,
+                                             Progress& progress);
 
 /// The fail-closed anonymization guard, before any row is read: with configured rules, every copied
 /// column must be covered (else Error) and the secret must be set; returns it (nullopt without rules).

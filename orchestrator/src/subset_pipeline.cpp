@@ -150,8 +150,7 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
     report["anonymized"] = secret.has_value();
     if (request.dry_run) {
         auto selection = clock.run("selection", progress, "selecting rows", [&] {
-            return subsetter::select_rows(snapshot.transaction(), model.catalog, model.plan, request.settings,
-                                          [&](const std::string& message) { progress.note(message); });
+            return select_rows_in_snapshot(snapshot, model, request.settings, request.jobs, progress);
         });
         report["selection_rounds"] = selection.rounds;
         report["selection"]["rows_read"] = selection.rows_read;
@@ -239,8 +238,7 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
         return step;
     });
     auto selection = clock.run("selection", progress, "selecting rows", [&] {
-        return subsetter::select_rows(snapshot.transaction(), model.catalog, model.plan, request.settings,
-                                      [&](const std::string& message) { progress.note(message); });
+        return select_rows_in_snapshot(snapshot, model, request.settings, request.jobs, progress);
     });
     report["selection_rounds"] = selection.rounds;
     report["selection"]["rows_read"] = selection.rows_read;

@@ -42,6 +42,9 @@ constexpr double k_prefilter_max_share = 0.5;
 // table is smaller than its statistics say), and the remaining seeds come in exact hash order.
 constexpr double k_probe_margin = 1.25;
 constexpr int k_probe_rounds = 6;
+// Probes pay an index descent per row (one per partition of a partitioned table): past this share
+// of the table, reading a block sample of it is cheaper (a 5 % sample is O(n · 0.05) by nature).
+constexpr double k_probe_max_share = 0.01;
 // A block sample aims at this many times the rows it needs, and grows fourfold when short.
 constexpr double k_block_sample_margin = 2.0;
 
@@ -473,8 +476,9 @@ private:
                 continue;
             } else if (m_settings.sampling == SamplingMode::exact) {
                 search.stage = SeedSearch::Stage::exact;
-            } else if ((search.domain = detail::probe_domain(
-                            detail::cast_type(detail::require_column(*state.table, state.table->row_key().front()))))) {
+            } else if (static_cast<double>(state.target_rows) <= k_probe_max_share * estimate_of(state) &&
+                       (search.domain = detail::probe_domain(detail::cast_type(
+                            detail::require_column(*state.table, state.table->row_key().front()))))) {
                 search.stage = SeedSearch::Stage::probe_bounds;
             } else {
                 search.stage = SeedSearch::Stage::block_sample;
@@ -492,9 +496,13 @@ private:
         }
     }
 
+    static double estimate_of(const TableState& state) {
+        return static_cast<double>(std::max<std::int64_t>(state.estimated_rows, state.table->estimated_rows));
+    }
+
     // The percentage of blocks that should hold about `rows` rows, with a margin; 100 when unknown.
     static double initial_percent(const TableState& state, std::int64_t rows) {
-        auto estimate = static_cast<double>(std::max<std::int64_t>(state.estimated_rows, state.table->estimated_rows));
+        auto estimate = estimate_of(state);
         if (estimate <= 0) return 100.0;
         return std::min(100.0, 100.0 * (k_block_sample_margin * static_cast<double>(rows) + 64.0) / estimate);
     }

@@ -33,6 +33,7 @@ struct ConfigFile {
     std::optional<subsetter::Sizing> sizing;
     std::optional<std::uint64_t> seed;
     std::optional<int> children;
+    std::optional<subsetter::SamplingMode> sampling;
     std::optional<int> jobs;
     std::optional<subsetter::ReferenceInference> inference;
     std::vector<std::string> schemas;
