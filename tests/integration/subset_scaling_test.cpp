@@ -232,6 +232,20 @@ void expect_intact_subset(const ScalingRun& run) {
     EXPECT_EQ(scaling_servers().primary.query_value(run.target_name, "SELECT count(*) FROM public.users WHERE id = 1"),
               "1")
         << "the forced row";
+    // Each sampled keyed table got the plan's number of seeds, gaps in its keys (comments,
+    // search_queries) or not; a forced row may also have been a seed. Closure only adds.
+    int sampled_tables = 0;
+    for (const auto& entry : run.report["tables"]) {
+        if (entry["policy"] != "sample" || entry["keyless"].get<bool>()) continue;
+        const auto table = entry["table"].get<std::string>();
+        const auto target_rows = entry["target_rows"].get<std::int64_t>();
+        const auto seeds = entry["seed_rows"].get<std::int64_t>() + entry["forced_rows"].get<std::int64_t>();
+        EXPECT_GE(seeds, target_rows) << table;
+        EXPECT_LE(seeds, target_rows + 1) << table;
+        EXPECT_GE(entry.value("copied_rows", std::int64_t{0}), target_rows) << table;
+        ++sampled_tables;
+    }
+    EXPECT_EQ(sampled_tables, 6);
     // Every reference of this source is indexed: no lookup is a full scan, so nothing to warn about.
     auto warnings = index_warnings(run.result.err);
     EXPECT_TRUE(warnings.empty()) << ::testing::PrintToString(warnings);
