@@ -91,8 +91,8 @@ CREATE INDEX projects_users_user_id_idx ON public.projects_users (user_id);
 /// Every table of the fixture and the columns that name its rows (projects_users has no key).
 const std::vector<std::pair<std::string, std::string>>& fixture_tables() {
     static const std::vector<std::pair<std::string, std::string>> tables = {
-        {"public.accounts", "id"}, {"public.users", "id"},          {"public.projects", "id"},
-        {"public.tasks", "id"},    {"public.comments", "id"},       {"public.projects_users", "project_id, user_id"},
+        {"public.accounts", "id"},      {"public.users", "id"},    {"public.projects", "id"},
+        {"public.tasks", "id"},         {"public.comments", "id"}, {"public.projects_users", "project_id, user_id"},
         {"public.search_queries", "id"}};
     return tables;
 }
@@ -141,16 +141,23 @@ struct ScalingRun {
 };
 
 /// `subset --logarithmic 0.2 --force users:1` plus `extra_args`, as a review app's postdeploy runs it.
-ScalingRun run_subset(const std::string& source, const std::string& target, const std::vector<std::string>& extra_args) {
+ScalingRun run_subset(const std::string& source, const std::string& target,
+                      const std::vector<std::string>& extra_args) {
     auto& servers = scaling_servers();
     servers.primary.drop_database(target);
     servers.primary.create_database(target);
     const std::string report_path = servers.primary.data_dir() + "/../report-" + target + ".json";
-    std::vector<std::string> args = {"subset",        "--source", servers.standby.url(source),
-                                     "--target",      servers.primary.url(target),
-                                     "--report",      report_path,
-                                     "--logarithmic", "0.2",
-                                     "--force",       "users:1"};
+    std::vector<std::string> args = {"subset",
+                                     "--source",
+                                     servers.standby.url(source),
+                                     "--target",
+                                     servers.primary.url(target),
+                                     "--report",
+                                     report_path,
+                                     "--logarithmic",
+                                     "0.2",
+                                     "--force",
+                                     "users:1"};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     ScalingRun run{run_understudy(args), {}, servers.primary.conninfo(target), target};
     if (run.result.exit_code == 0) run.report = read_json(report_path);
@@ -343,9 +350,9 @@ TEST_F(SubsetScaling, ExactSamplingGivesTheSmallestHashes) {
     auto& servers = scaling_servers();
     auto smallest_hashes = [&](const std::string& table, std::int64_t count) {
         std::vector<std::string> ids;
-        for (const auto& row : servers.standby.query(k_small, "SELECT id FROM " + table +
-                                                                  " ORDER BY hashint8extended(id, " + seed +
-                                                                  "), id LIMIT " + std::to_string(count)))
+        for (const auto& row :
+             servers.standby.query(k_small, "SELECT id FROM " + table + " ORDER BY hashint8extended(id, " + seed +
+                                                "), id LIMIT " + std::to_string(count)))
             ids.push_back(row.at(0));
         std::sort(ids.begin(), ids.end());
         return ids;
