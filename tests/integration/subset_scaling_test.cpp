@@ -147,8 +147,9 @@ ScalingRun run_subset(const std::string& source, const std::string& target,
     servers.primary.drop_database(target);
     servers.primary.create_database(target);
     const std::string report_path = servers.primary.data_dir() + "/../report-" + target + ".json";
-    std::vector<std::string> args = {"subset", "--source", servers.standby.url(source), "--target",
-                                     servers.primary.url(target), "--report", report_path};
+    std::vector<std::string> args = {
+        "subset",   "--source", servers.standby.url(source), "--target", servers.primary.url(target),
+        "--report", report_path};
     for (const char* arg : {"--logarithmic", "0.2", "--force", "users:1"}) args.emplace_back(arg);
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     ScalingRun run{run_understudy(args), {}, servers.primary.conninfo(target), target};
