@@ -153,6 +153,8 @@ public:
         : m_queries(queries), m_tx(tx), m_catalog(catalog), m_plan(plan), m_settings(settings), m_progress(progress) {}
 
     Selection run() {
+        // What the transaction read before (the plan's samples, an earlier selection) is not ours.
+        m_rows_read_seen = m_queries.rows_read();
         build_states();
         m_stage = "start";
         m_phase = Phase::seeds;

@@ -92,6 +92,8 @@ CREATE TABLE perf.accounts (id bigint PRIMARY KEY, name text NOT NULL);
 INSERT INTO perf.accounts SELECT g, 'account ' || g FROM generate_series(1, 10000) g;
 CREATE TABLE perf.events (id bigint PRIMARY KEY, account_id bigint NOT NULL REFERENCES perf.accounts, payload text);
 INSERT INTO perf.events SELECT g, 1 + g % 10000, repeat('x', 40) FROM generate_series(1, 1000000) g;
+CREATE TABLE perf.log_lines (at bigint NOT NULL, line text NOT NULL);
+INSERT INTO perf.log_lines SELECT g, 'line ' || g FROM generate_series(1, 200000) g;
 ANALYZE;
 )sql";
 
@@ -530,6 +532,86 @@ TEST(Selection, ExcludedParentOfASelectedRowIsRefused) {
                   std::string::npos)
             << error.what();
     }
+}
+
+TEST(Selection, ParallelSessionsChooseTheSameRows) {
+    auto settings = public_settings();
+    pg::SourceSnapshot snapshot(servers().standby.conninfo(k_database));
+    auto& tx = snapshot.transaction();
+    auto catalog = subsetter::load_catalog(tx, settings.catalog_filter);
+    auto plan = subsetter::make_plan(tx, catalog, settings);
+    auto alone = subsetter::select_rows(tx, catalog, plan, settings);
+    pg::SnapshotSession first(servers().standby.conninfo(k_database), snapshot.id());
+    pg::SnapshotSession second(servers().standby.conninfo(k_database), snapshot.id());
+    auto together =
+        subsetter::select_rows(tx, catalog, plan, settings, {}, {&first.transaction(), &second.transaction()});
+    for (const auto& [name, table] : alone.tables) {
+        EXPECT_EQ(table.keys, together.tables.at(name).keys) << name.display();
+        EXPECT_EQ(table.filtered_rows, together.tables.at(name).filtered_rows) << name.display();
+    }
+    // The reads of all three sessions are counted, and they are the same reads.
+    EXPECT_GT(alone.rows_read, 0);
+    EXPECT_EQ(alone.rows_read, together.rows_read);
+}
+
+TEST(Selection, ProbesThatRunOutOfKeysTopUpInHashOrder) {
+    // Statistics claiming 50 M users: the target (7,071) is a tiny share, so seeds are probed, but
+    // the table has 2,000 rows. Probes stop finding new keys and the rest come in hash order: the
+    // whole table, as the exact sample would give.
+    auto settings = public_settings();
+    pg::SourceSnapshot snapshot(servers().standby.conninfo(k_database));
+    auto& tx = snapshot.transaction();
+    auto catalog = subsetter::load_catalog(tx, settings.catalog_filter);
+    auto plan = subsetter::make_plan(tx, catalog, settings);
+    const QualifiedName users_name{"public", "users"};
+    for (auto& table : catalog.tables) {
+        if (table.name == users_name) table.estimated_rows = 50000000;
+    }
+    for (auto& table_plan : plan.tables) {
+        if (table_plan.table != users_name) continue;
+        table_plan.estimated_rows = 50000000;
+        table_plan.target_rows = subsetter::logarithmic_size(50000000, 0.5);
+    }
+    auto selection = subsetter::select_rows(tx, catalog, plan, settings);
+    const auto& users = *selection.find(users_name);
+    EXPECT_EQ(users.keys.size(), 2000u);
+    EXPECT_EQ(users.seed_rows + users.forced_rows, 2000);
+}
+
+TEST(Selection, KeylessTableIsABlockSampleUnlessExact) {
+    SubsetSettings settings;
+    settings.catalog_filter.schemas = {"perf"};
+    settings.seed = 5;
+    settings.overrides[{"perf", "events"}] = rows_override(0);
+    settings.overrides[{"perf", "accounts"}] = rows_override(0);
+    const QualifiedName lines{"perf", "log_lines"};
+    std::set<std::string> sampled;
+    for (int run = 0; run < 2; ++run) {
+        select_on_standby(settings, [&](pqxx::transaction_base& tx, const Catalog& catalog, const SubsetPlan& plan,
+                                        const Selection& selection) {
+            const auto& chosen = *selection.find(lines);
+            ASSERT_EQ(chosen.mode, SelectionMode::filtered);
+            EXPECT_EQ(chosen.filtered_rows, plan.find(lines)->target_rows);
+            EXPECT_LT(chosen.filter.sample_percent, 5.0);
+            // Only the sampled blocks were read: a few percent of the 200,000 rows.
+            EXPECT_LT(chosen.rows_read.at("filter"), 20000);
+            auto statements = chosen.select_statements(*catalog.find(lines));
+            ASSERT_EQ(statements.size(), 1u);
+            EXPECT_NE(statements.front().find("TABLESAMPLE SYSTEM"), std::string::npos);
+            auto values = selected_values(tx, catalog, selection, lines, {"at", "line"});
+            EXPECT_EQ(values.size(), static_cast<std::size_t>(chosen.filtered_rows));
+            if (run == 0) sampled = values;
+            else EXPECT_EQ(values, sampled);  // the same blocks, the same rows
+        });
+    }
+    settings.sampling = subsetter::SamplingMode::exact;
+    select_on_standby(settings, [&](pqxx::transaction_base&, const Catalog& catalog, const SubsetPlan& plan,
+                                    const Selection& selection) {
+        const auto& chosen = *selection.find(lines);
+        EXPECT_EQ(chosen.filtered_rows, plan.find(lines)->target_rows);
+        EXPECT_EQ(chosen.filter.sample_percent, 100.0);
+        EXPECT_EQ(chosen.select_statements(*catalog.find(lines)).front().find("TABLESAMPLE"), std::string::npos);
+    });
 }
 
 TEST(Selection, MillionRowTableAtFivePercentIsFast) {
