@@ -65,11 +65,6 @@ std::vector<std::string> lines_starting_with(const std::string& text, const std:
     return lines;
 }
 
-nlohmann::json read_json(const std::string& path) {
-    std::ifstream stream(path);
-    return nlohmann::json::parse(stream);
-}
-
 nlohmann::json report_entry(const nlohmann::json& report, const std::string& table) {
     for (const auto& entry : report.at("tables")) {
         if (entry.at("table") == table) return entry;

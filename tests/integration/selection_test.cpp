@@ -152,6 +152,30 @@ Selection select_on_standby(const SubsetSettings& settings, const Check& check =
     return selection;
 }
 
+// A snapshot on the standby with its catalog and plan, for tests that change them before selecting.
+struct StandbyModel {
+    explicit StandbyModel(const SubsetSettings& settings)
+        : snapshot(servers().standby.conninfo(k_database)),
+          catalog(subsetter::load_catalog(snapshot.transaction(), settings.catalog_filter)),
+          plan(subsetter::make_plan(snapshot.transaction(), catalog, settings)) {}
+
+    pqxx::transaction_base& tx() { return snapshot.transaction(); }
+
+    // Makes the statistics claim `rows` rows for `table`, as stale statistics would.
+    void pretend_rows(const QualifiedName& table, std::int64_t rows) {
+        for (auto& entry : catalog.tables) {
+            if (entry.name == table) entry.estimated_rows = rows;
+        }
+        for (auto& table_plan : plan.tables) {
+            if (table_plan.table == table) table_plan.estimated_rows = rows;
+        }
+    }
+
+    pg::SourceSnapshot snapshot;
+    Catalog catalog;
+    SubsetPlan plan;
+};
+
 // The values of `columns` (NULL-free tuples, joined by '\0') over the rows a table selection
 // describes, read through its own select_statements (small batches, to exercise batching).
 std::set<std::string> selected_values(pqxx::transaction_base& tx, const Catalog& catalog, const Selection& selection,
@@ -336,23 +360,13 @@ TEST(Selection, StaleEstimateFallsBackToTheUnfilteredSample) {
     // pass, and the sample must still be exactly the first n by hash.
     auto settings = public_settings();
     settings.sampling = subsetter::SamplingMode::exact;
-    pg::SourceSnapshot snapshot(servers().standby.conninfo(k_database));
-    auto& tx = snapshot.transaction();
-    auto catalog = subsetter::load_catalog(tx, settings.catalog_filter);
-    auto plan = subsetter::make_plan(tx, catalog, settings);
+    StandbyModel model(settings);
     const QualifiedName users_name{"public", "users"};
-    for (auto& table : catalog.tables) {
-        if (table.name == users_name) table.estimated_rows = 50000000;
-    }
-    std::int64_t target = 0;
-    for (auto& table_plan : plan.tables) {
-        if (table_plan.table == users_name) {
-            table_plan.estimated_rows = 50000000;
-            target = table_plan.target_rows;
-        }
-    }
+    model.pretend_rows(users_name, 50000000);
+    std::int64_t target = model.plan.find(users_name)->target_rows;
     ASSERT_GT(target, 0);
-    auto selection = subsetter::select_rows(tx, catalog, plan, settings);
+    auto& tx = model.tx();
+    auto selection = subsetter::select_rows(tx, model.catalog, model.plan, settings);
     const auto& users = *selection.find(users_name);
     EXPECT_EQ(users.seed_rows, target);
     for (const auto& row : tx.exec("SELECT id::text FROM public.users ORDER BY hashint8extended(id, 42), id LIMIT " +
@@ -516,13 +530,13 @@ TEST(Selection, FixtureSubsetIsClosedAndRepeatable) {
 TEST(Selection, ExcludedParentOfASelectedRowIsRefused) {
     // make_plan refuses this first; the selection still checks what it is handed.
     auto settings = public_settings();
-    pg::SourceSnapshot snapshot(servers().standby.conninfo(k_database));
-    auto& tx = snapshot.transaction();
-    auto catalog = subsetter::load_catalog(tx, settings.catalog_filter);
-    auto plan = subsetter::make_plan(tx, catalog, settings);
-    for (auto& table_plan : plan.tables) {
+    StandbyModel model(settings);
+    for (auto& table_plan : model.plan.tables) {
         if (table_plan.table == QualifiedName{"public", "countries"}) table_plan.policy = TablePolicy::none;
     }
+    auto& tx = model.tx();
+    auto& catalog = model.catalog;
+    auto& plan = model.plan;
     try {
         subsetter::select_rows(tx, catalog, plan, settings);
         FAIL() << "expected plan_refused";
@@ -536,10 +550,11 @@ TEST(Selection, ExcludedParentOfASelectedRowIsRefused) {
 
 TEST(Selection, ParallelSessionsChooseTheSameRows) {
     auto settings = public_settings();
-    pg::SourceSnapshot snapshot(servers().standby.conninfo(k_database));
-    auto& tx = snapshot.transaction();
-    auto catalog = subsetter::load_catalog(tx, settings.catalog_filter);
-    auto plan = subsetter::make_plan(tx, catalog, settings);
+    StandbyModel model(settings);
+    auto& tx = model.tx();
+    auto& catalog = model.catalog;
+    auto& plan = model.plan;
+    auto& snapshot = model.snapshot;
     auto alone = subsetter::select_rows(tx, catalog, plan, settings);
     pg::SnapshotSession first(servers().standby.conninfo(k_database), snapshot.id());
     pg::SnapshotSession second(servers().standby.conninfo(k_database), snapshot.id());
@@ -559,20 +574,13 @@ TEST(Selection, ProbesThatRunOutOfKeysTopUpInHashOrder) {
     // the table has 2,000 rows. Probes stop finding new keys and the rest come in hash order: the
     // whole table, as the exact sample would give.
     auto settings = public_settings();
-    pg::SourceSnapshot snapshot(servers().standby.conninfo(k_database));
-    auto& tx = snapshot.transaction();
-    auto catalog = subsetter::load_catalog(tx, settings.catalog_filter);
-    auto plan = subsetter::make_plan(tx, catalog, settings);
+    StandbyModel model(settings);
     const QualifiedName users_name{"public", "users"};
-    for (auto& table : catalog.tables) {
-        if (table.name == users_name) table.estimated_rows = 50000000;
+    model.pretend_rows(users_name, 50000000);
+    for (auto& table_plan : model.plan.tables) {
+        if (table_plan.table == users_name) table_plan.target_rows = subsetter::logarithmic_size(50000000, 0.5);
     }
-    for (auto& table_plan : plan.tables) {
-        if (table_plan.table != users_name) continue;
-        table_plan.estimated_rows = 50000000;
-        table_plan.target_rows = subsetter::logarithmic_size(50000000, 0.5);
-    }
-    auto selection = subsetter::select_rows(tx, catalog, plan, settings);
+    auto selection = subsetter::select_rows(model.tx(), model.catalog, model.plan, settings);
     const auto& users = *selection.find(users_name);
     EXPECT_EQ(users.keys.size(), 2000u);
     EXPECT_EQ(users.seed_rows + users.forced_rows, 2000);

@@ -14,11 +14,6 @@
 namespace understudy::testing {
 namespace {
 
-nlohmann::json read_json(const std::string& path) {
-    std::ifstream stream(path);
-    return nlohmann::json::parse(stream);
-}
-
 /// Runs a subset from the standby's fixture into a new database `name` on the primary.
 struct SubsetRun {
     CommandResult result;

@@ -127,11 +127,6 @@ FixtureServers& scaling_servers() {
     return servers;
 }
 
-nlohmann::json read_json(const std::string& path) {
-    std::ifstream stream(path);
-    return nlohmann::json::parse(stream);
-}
-
 /// One `subset` run from the standby's `source` into a new database `target` on the primary.
 struct ScalingRun {
     CommandResult result;

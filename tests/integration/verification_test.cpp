@@ -85,13 +85,6 @@ std::string write_temp_file(const std::string& text) {
     return name;
 }
 
-nlohmann::json read_json(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return nlohmann::json::parse(text.str());
-}
-
 /// Every failure line, for assertion messages.
 std::string listed(const std::vector<std::string>& failures) {
     std::string out;

@@ -2,6 +2,7 @@
 #include "db_checks.hpp"
 
 #include <algorithm>
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
 
@@ -229,6 +230,12 @@ CommandResult run_understudy(const std::vector<std::string>& args, const std::ma
     ProcessOptions options;
     options.env = env;
     return run_process(argv, options);
+}
+
+nlohmann::json read_json(const std::string& path) {
+    std::ifstream stream(path);
+    if (!stream) throw std::runtime_error("cannot read " + path);
+    return nlohmann::json::parse(stream);
 }
 
 }  // namespace understudy::testing

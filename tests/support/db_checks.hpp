@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "process.hpp"
 #include "understudy/pg/conninfo.hpp"
 
@@ -40,5 +42,8 @@ void load_accounts_and_events(const TestCluster& cluster, const std::string& dat
 
 /// Runs the understudy binary (compile definition UNDERSTUDY_BINARY) with args and extra env; captures.
 CommandResult run_understudy(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
+
+/// A JSON file (a run's --report) parsed; throws when it is missing or not JSON.
+nlohmann::json read_json(const std::string& path);
 
 }  // namespace understudy::testing

@@ -222,6 +222,36 @@ TEST(SelectionSql, KeylessWithoutReferencesIsASeededSample) {
     EXPECT_TRUE(selection.select_statements(table).empty());
 }
 
+TEST(SelectionSql, KeylessBlockSampleReadsTheSameBlocksInTheCopyAndTheCount) {
+    auto table = keyless_table();
+    TableSelection selection;
+    selection.mode = SelectionMode::filtered;
+    selection.filter.sample_rows = 10;
+    selection.filter.seed = 7;
+    selection.filter.sample_percent = 0.0125;
+    auto statements = selection.select_statements(table);
+    ASSERT_EQ(statements.size(), 1u);
+    EXPECT_EQ(statements[0],
+              "SELECT t.\"user_id\", t.\"order_id\", t.\"subject_type\", t.\"note\" FROM ONLY \"public\".\"events\" t "
+              "TABLESAMPLE SYSTEM (0.012500000000000001) REPEATABLE (7) "
+              "ORDER BY hashtextextended(ROW(t.*)::text, '7'::bigint), ROW(t.*)::text LIMIT 10");
+    EXPECT_EQ(detail::filter_count_query(table, selection.filter),
+              "SELECT count(*) FROM (SELECT 1 FROM ONLY \"public\".\"events\" t TABLESAMPLE SYSTEM "
+              "(0.012500000000000001) REPEATABLE (7) LIMIT 10) s");
+}
+
+TEST(SelectionSqlHelpers, SampledFromClauseKeepsTinyPercentagesAndA31BitSeed) {
+    auto users = users_table();
+    EXPECT_EQ(detail::sampled_from_clause(users, 100.0, 1), detail::from_clause(users));
+    EXPECT_EQ(detail::sampled_from_clause(users, 1e-7, 0xffffffffffULL),
+              "ONLY \"public\".\"users\" t TABLESAMPLE SYSTEM (9.9999999999999995e-08) REPEATABLE (2147483647)");
+}
+
+TEST(SelectionSqlHelpers, ArrayLiteralIsOneTypedArray) {
+    std::vector<std::string_view> values = {"1", "it's"};
+    EXPECT_EQ(detail::array_literal(values, "text"), "'{\"1\",\"it''s\"}'::text[]");
+}
+
 TEST(SelectionSqlHelpers, SeedIsASignedBigintLiteral) {
     EXPECT_EQ(detail::seed_literal(0), "'0'::bigint");
     EXPECT_EQ(detail::seed_literal(42), "'42'::bigint");
