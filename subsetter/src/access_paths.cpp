@@ -160,6 +160,15 @@ AccessPath confirmed_path(AccessPath rule_path, const ExplainedPlan& explained) 
     return rule_path;
 }
 
+// Whether selected rows of `table` make the selection fetch the rows they reference: a table
+// copied whole does, and a sampled one with a row key; a sampled keyless one is only filtered.
+bool pulls_parents(const SubsetPlan& plan, const Catalog& catalog, const QualifiedName& name) {
+    const TablePlan* table_plan = plan.find(name);
+    const Table* table = catalog.find(name);
+    if (!table_plan || !table || table_plan->policy == TablePolicy::none) return false;
+    return table_plan->policy == TablePolicy::all || !table->row_key().empty();
+}
+
 class AccessPlanner {
 public:
     AccessPlanner(const Catalog& catalog, const SubsetPlan& plan, const SubsetSettings& settings,
@@ -205,10 +214,7 @@ private:
         // point at, looked up by the referenced columns, once per distinct column list.
         std::vector<std::vector<std::string>> parent_columns;
         for (const ForeignKey* reference : m_plan.graph.children_of(table.name)) {
-            const TablePlan* child_plan = plan_of(reference->child);
-            const Table* child = m_catalog.find(reference->child);
-            if (!child_plan || !child || child_plan->policy == TablePolicy::none) continue;
-            if (child_plan->policy == TablePolicy::sample && child->row_key().empty()) continue;  // filtered by us, pulls nothing
+            if (!pulls_parents(m_plan, m_catalog, reference->child)) continue;
             if (std::find(parent_columns.begin(), parent_columns.end(), reference->parent_columns) != parent_columns.end())
                 continue;
             parent_columns.push_back(reference->parent_columns);
@@ -360,7 +366,8 @@ void estimate_rows_read(AccessPlan& access_plan, const Catalog& catalog, const S
             if (access.kind == AccessKind::parents) {
                 std::int64_t lookups = 0;
                 for (const ForeignKey* reference : plan.graph.children_of(entry.table)) {
-                    if (reference->parent_columns != access.columns) continue;
+                    if (reference->parent_columns != access.columns || !pulls_parents(plan, catalog, reference->child))
+                        continue;
                     auto found = selected.find(reference->child);
                     if (found != selected.end()) lookups = std::min(estimate, lookups + found->second);
                 }

@@ -24,7 +24,7 @@ std::string format_access_paths(const AccessPlan& access_plan) {
         for (const auto& row : rows) widths[column_idx] = std::max(widths[column_idx], row[column_idx].size());
     }
     auto format_row = [&](const std::vector<std::string>& cells) {
-        std::string line = " ";
+        std::string line;
         for (std::size_t column_idx = 0; column_idx < cells.size(); ++column_idx) {
             const std::string& cell = cells[column_idx];
             const std::string padding(widths[column_idx] - cell.size(), ' ');
