@@ -310,8 +310,9 @@ void estimate_rows_read(AccessPlan& access_plan, const Catalog& catalog, const S
     };
     const std::int64_t children = std::max(settings.children, 0);
 
-    // Seeds, whole tables and children, in plan order.
-    for (auto& entry : access_plan.tables) {
+    // Seeds, whole tables and children, in plan order; twice, so that the tables of a cycle (a
+    // parent later in the order than its child) see each other's guesses.
+    auto guess_table = [&](TableAccesses& entry) {
         const std::int64_t estimate = estimate_of(entry.table);
         const TablePlan* table_plan = plan.find(entry.table);
         const std::int64_t target = table_plan ? std::max<std::int64_t>(table_plan->target_rows, 0) : 0;
@@ -357,6 +358,9 @@ void estimate_rows_read(AccessPlan& access_plan, const Catalog& catalog, const S
             }
         }
         selected[entry.table] = std::min(estimate, chosen);
+    };
+    for (int pass = 0; pass < 2; ++pass) {
+        for (auto& entry : access_plan.tables) guess_table(entry);
     }
 
     // Parent lookups (one per selected referencing row) and keyless filters (one per selected parent row).
@@ -443,7 +447,9 @@ AccessPlan plan_access_paths(pqxx::transaction_base& tx, const Catalog& catalog,
         for (auto& access : entry.accesses) {
             auto explained = explain(tx, entry.table, access.query);
             access.planner_rows = explained.rows;
-            access.path = confirmed_path(access.path, explained);
+            auto path = confirmed_path(access.path, explained);
+            access.planner_prefers_scan = path == AccessPath::full_scan && access.path != AccessPath::full_scan;
+            access.path = path;
         }
     }
     estimate_rows_read(result, catalog, plan, settings);

@@ -13,7 +13,7 @@ std::string format_access_paths(const AccessPlan& access_plan) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& entry : access_plan.tables) {
         for (const auto& access : entry.accesses) {
-            rows.push_back({entry.table.display(), access.description(), access_path_name(access.path),
+            rows.push_back({entry.table.display(), access.description(), std::string(access_path_name(access.path)) + (access.planner_prefers_scan ? " (planner's choice)" : ""),
                             access.planner_rows < 0 ? "-" : std::to_string(access.planner_rows),
                             std::to_string(access.expected_rows_read)});
         }

@@ -42,6 +42,9 @@ struct TableAccess {
     std::string query;
     std::int64_t lookups = 1;          ///< how many values are looked up (an estimate from the targets)
     std::int64_t planner_rows = -1;    ///< EXPLAIN's row estimate of `query` (per value for a lookup); -1: not asked
+    /// An index serves the access, but the planner's plan reads the whole table instead (cheaper
+    /// for a small table, or when a value matches much of it): not a missing index.
+    bool planner_prefers_scan = false;
     std::int64_t expected_rows_read = 0;
 
     /// "seeds", "parents", "children via public.tasks(creator_id) -> public.users", "whole table".
