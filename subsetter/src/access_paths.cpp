@@ -140,9 +140,10 @@ void walk_plan(const nlohmann::json& node, ExplainedPlan& explained) {
 
 ExplainedPlan explain(pqxx::transaction_base& tx, const QualifiedName& table, const std::string& query) {
     // EXPLAIN without ANALYZE plans and executes nothing: not the query, not the InitPlan, not a
-    // function of a `where:` override (the transaction is read-only besides).
+    // function of a `where:` override (the transaction is read-only besides). Sent through the
+    // extended protocol, which takes exactly one statement: a `where:` holding "; ..." is refused.
     auto text = pg::with_context(pg::Side::source, "could not explain the selection of \"" + table.display() + "\"",
-                                 [&] { return std::string(tx.exec1("EXPLAIN (FORMAT JSON) " + query)[0].c_str()); });
+                                 [&] { return std::string(tx.exec_params1("EXPLAIN (FORMAT JSON) " + query)[0].c_str()); });
     ExplainedPlan explained;
     auto document = nlohmann::json::parse(text);
     const auto& plan = document.at(0).at("Plan");

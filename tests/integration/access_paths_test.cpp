@@ -115,6 +115,23 @@ TEST_F(AccessPaths, PlanShowsIndexLookupFullScanAndTheFix) {
     EXPECT_EQ(plan.out.find("public.tasks(owner_id) -> public.users: CREATE INDEX"), std::string::npos) << plan.out;
 }
 
+// A `where:` seed's path is the planner's word; and EXPLAIN writes nothing, even on a primary and
+// even when the override smuggles in a second statement.
+TEST_F(AccessPaths, WhereOverrideIsExplainedAndNothingIsWritten) {
+    auto& servers = fixture_servers();
+    TempFile indexed("subset:\n  tables:\n    public.tasks: {where: \"owner_id = 17\"}\n");
+    auto plan = run_understudy({"plan", "--source", servers.primary.url("access_paths_src"), "--config", indexed.path()});
+    ASSERT_EQ(plan.exit_code, 0) << plan.err;
+    EXPECT_NE(access_line(plan.out, "seeds").find(" index lookup "), std::string::npos) << plan.out;
+
+    TempFile sneaky("subset:\n  tables:\n    public.tasks: {where: \"true); CREATE TABLE public.sneaky (x int); SELECT (1\"}\n");
+    auto refused = run_understudy({"plan", "--source", servers.primary.url("access_paths_src"), "--config", sneaky.path()});
+    EXPECT_NE(refused.exit_code, 0) << refused.out;
+    EXPECT_NE(refused.err.find("public.tasks"), std::string::npos) << refused.err;
+    EXPECT_EQ(servers.primary.query_value("access_paths_src", "SELECT count(*) FROM pg_class WHERE relname = 'sneaky'"),
+              "0");
+}
+
 TEST_F(AccessPaths, SubsetWarnsOnceAndLeavesNoOrphans) {
     auto run = run_subset("access_paths_src", "access_paths_copy");
     ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
