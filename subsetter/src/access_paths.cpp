@@ -31,16 +31,6 @@ bool probeable_type(const std::string& type) {
     return type == "smallint" || type == "integer" || type == "bigint" || type == "uuid";
 }
 
-// Whether a lookup through `reference`'s child columns is an index scan. A polymorphic reference
-// is looked up with its type value too, so Rails' (commentable_type, commentable_id) index serves it.
-bool lookup_indexed(const BtreeIndexes& indexes, const ForeignKey& reference) {
-    if (indexes.serves_lookup(reference.child, reference.child_columns)) return true;
-    if (!reference.condition) return false;
-    auto columns = reference.child_columns;
-    columns.push_back(reference.condition->type_column);
-    return indexes.serves_lookup(reference.child, columns);
-}
-
 // `SELECT 1 FROM t WHERE t."a" = (SELECT NULL::bigint) AND ...`: the uncorrelated subquery is an
 // InitPlan whose value the planner cannot see, so it plans (and estimates) the generic equality
 // that every looked-up value gets, as it would for a prepared statement's generic plan.
@@ -225,9 +215,10 @@ private:
             access.query = lookup_query(table, reference->parent_columns, std::nullopt);
             access.path = m_indexes.serves_lookup(table.name, reference->parent_columns) ? AccessPath::index_lookup
                                                                                          : AccessPath::full_scan;
-            // A declared reference may point at columns no unique index covers.
+            // A declared reference may point at columns no unique index covers: name them, since
+            // the index they need is on this (the parent's) side.
             if (access.path == AccessPath::full_scan)
-                result.unindexed.push_back({reference_text(*reference),
+                result.unindexed.push_back({reference_text(*reference) + "(" + join(reference->parent_columns, ", ") + ")",
                                             create_index_statement(table.name, reference->parent_columns)});
             entry.accesses.push_back(std::move(access));
         }
@@ -241,7 +232,7 @@ private:
             access.reference = *reference;
             access.columns = reference->child_columns;
             access.query = lookup_query(table, reference->child_columns, reference->condition);
-            if (lookup_indexed(m_indexes, *reference)) {
+            if (reference_lookup_indexed(m_indexes, *reference)) {
                 access.path = AccessPath::index_lookup;
             } else {
                 access.path = AccessPath::full_scan;
@@ -272,7 +263,7 @@ private:
                 access.query = scan_query(table);
             } else if (sampled_and_keyed(reference->parent)) {
                 access.query = lookup_query(table, reference->child_columns, reference->condition);
-                if (lookup_indexed(m_indexes, *reference)) {
+                if (reference_lookup_indexed(m_indexes, *reference)) {
                     access.path = AccessPath::index_lookup;
                 } else {
                     access.path = AccessPath::full_scan;
@@ -424,6 +415,15 @@ std::string TableAccess::description() const {
         case AccessKind::whole_table: break;
     }
     return "whole table";
+}
+
+bool reference_lookup_indexed(const BtreeIndexes& indexes, const ForeignKey& reference) {
+    if (indexes.serves_lookup(reference.child, reference.child_columns)) return true;
+    if (!reference.condition) return false;
+    // The lookup also compares the type column with a constant, so an index may lead with both.
+    auto columns = reference.child_columns;
+    columns.push_back(reference.condition->type_column);
+    return indexes.serves_lookup(reference.child, columns);
 }
 
 std::string create_index_statement(const QualifiedName& table, const std::vector<std::string>& columns) {

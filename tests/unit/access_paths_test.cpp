@@ -234,6 +234,23 @@ TEST(AccessPaths, ParentsOfSelectedRowsAreIndexLookups) {
     EXPECT_LE(parents->expected_rows_read, 10000);
 }
 
+TEST(AccessPaths, ParentColumnsWithoutAnIndexAreNamedOnTheParentsSide) {
+    auto source = catalog();
+    source.tables[4].columns.push_back(column("code", "text"));  // users.code: no index
+    auto declared = reference("tasks_owner_code", "tasks", {"owner_id"}, "users");
+    declared.parent_columns = {"code"};
+    declared.origin = ReferenceOrigin::declared;
+    SubsetSettings settings;
+    auto plan = build_plan(source, settings, {declared}, {});
+    auto access = access_paths_by_rules(source, plan, settings, indexes());
+    std::vector<std::string> fixes;
+    for (const auto& reference : access.unindexed) fixes.push_back(reference.reference + ": " + reference.create_index);
+    EXPECT_NE(std::find(fixes.begin(), fixes.end(),
+                        "public.tasks(owner_id) -> public.users(code): CREATE INDEX ON \"public\".\"users\" (\"code\");"),
+              fixes.end())
+        << ::testing::PrintToString(fixes);
+}
+
 TEST(AccessPaths, TotalIsTheSumOfEveryAccess) {
     auto fixture = paths(SubsetSettings{});
     std::int64_t total = 0;
