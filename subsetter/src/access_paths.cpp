@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/result>
 
+#include "key_probes.hpp"
 #include "selection_sql.hpp"
 #include "understudy/join.hpp"
 #include "understudy/pg/database_error.hpp"
@@ -19,17 +20,14 @@
 namespace understudy::subsetter {
 namespace {
 
-// A child lookup stops after this many rows per parent value (the top-N of a value is read
-// through the index in key-hash order, and the selection caps how far it reads).
-std::int64_t child_rows_cap(int children) { return std::max<std::int64_t>(8 * static_cast<std::int64_t>(children), 32); }
+// Sampling by probes, a child lookup reads at most this many rows per parent value and ranks
+// them (the selection's cap); exact sampling ranks every child of the value.
+std::int64_t child_rows_cap(const SubsetSettings& settings) {
+    if (settings.sampling == SamplingMode::exact) return std::numeric_limits<std::int64_t>::max();
+    return std::max<std::int64_t>(8 * static_cast<std::int64_t>(settings.children), 32);
+}
 
 std::string column_expr(const std::string& column) { return std::string(detail::k_alias) + "." + pg::quote_ident(column); }
-
-// Types whose values a probe can place in the key's domain (between min and max, or in the
-// 128-bit UUID space); any other key is sampled by blocks.
-bool probeable_type(const std::string& type) {
-    return type == "smallint" || type == "integer" || type == "bigint" || type == "uuid";
-}
 
 // `SELECT 1 FROM t WHERE t."a" = (SELECT NULL::bigint) AND ...`: the uncorrelated subquery is an
 // InitPlan whose value the planner cannot see, so it plans (and estimates) the generic equality
@@ -87,7 +85,8 @@ TableAccess seed_access(const Table& table, const TablePlan& table_plan, const S
         access.path = AccessPath::full_scan;
         access.query = scan_query(table);
     } else if (!table.row_key().empty() &&
-               probeable_type(detail::cast_type(detail::require_column(table, table.row_key().front())))) {
+               detail::probe_domain(detail::cast_type(detail::require_column(table, table.row_key().front())))) {
+        // Integer and UUID keys: probes into the key's range through its index (what the selection does).
         access.path = AccessPath::index_probe;
         access.columns = {table.row_key().front()};
         access.query = probe_query(table, table_plan.target_rows);
@@ -341,7 +340,7 @@ void estimate_rows_read(AccessPlan& access_plan, const Catalog& catalog, const S
                         access.path == AccessPath::full_scan
                             ? estimate
                             : std::min(estimate, saturating_product(access.lookups,
-                                                                    std::min(per_value, child_rows_cap(settings.children))));
+                                                                    std::min(per_value, child_rows_cap(settings))));
                     break;
                 }
                 case AccessKind::parents:

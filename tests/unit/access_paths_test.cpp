@@ -121,6 +121,11 @@ TEST(AccessPaths, ExactSamplingReadsEveryKey) {
     }
     const auto* log = find_access(fixture.access, k_log, "filter via public.log(user_id) -> public.users");
     ASSERT_NE(log, nullptr);
+    // Exact sampling ranks every child of a parent value (100 on average), not the first 32.
+    const auto* owner = find_access(fixture.access, k_tasks, "children via public.tasks(owner_id) -> public.users");
+    ASSERT_NE(owner, nullptr);
+    EXPECT_EQ(owner->path, AccessPath::index_lookup);
+    EXPECT_EQ(owner->expected_rows_read, owner->lookups * 100);
 }
 
 TEST(AccessPaths, WhereOverrideSeedsByItsWhere) {
