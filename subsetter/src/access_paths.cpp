@@ -47,9 +47,14 @@ std::string scan_query(const Table& table, const std::string& where = {}) {
     return "SELECT 1 FROM " + detail::from_clause(table) + (where.empty() ? "" : " WHERE (" + where + ")");
 }
 
-// The block share that gives about twice `target` rows of `estimate`, as a TABLESAMPLE percentage.
+// The rows a block sample for `target` rows aims at: twice the target and a few more, as the
+// selection's first sample does (it grows the sample only when that falls short).
+std::int64_t block_sample_rows(std::int64_t target) { return 2 * target + 64; }
+
+// The TABLESAMPLE percentage of `estimate` rows that holds block_sample_rows(target).
 std::string sample_percent(std::int64_t target, std::int64_t estimate) {
-    double percent = estimate > 0 ? 200.0 * static_cast<double>(target) / static_cast<double>(estimate) : 100.0;
+    double percent = estimate > 0 ? 100.0 * static_cast<double>(block_sample_rows(target)) / static_cast<double>(estimate)
+                                  : 100.0;
     char text[32];
     std::snprintf(text, sizeof text, "%.6g", std::clamp(percent, 0.000001, 100.0));
     return text;
@@ -323,7 +328,7 @@ void estimate_rows_read(AccessPlan& access_plan, const Catalog& catalog, const S
                     if (access.path == AccessPath::full_scan) {
                         access.expected_rows_read = estimate;
                     } else if (access.path == AccessPath::block_sample) {
-                        access.expected_rows_read = std::min(estimate, 2 * target);
+                        access.expected_rows_read = std::min(estimate, block_sample_rows(target));
                     } else {
                         access.expected_rows_read = matched;
                     }

@@ -106,7 +106,7 @@ TEST(AccessPaths, IntegerAndUuidKeysAreProbedOtherKeysSampledByBlocks) {
     ASSERT_NE(tags, nullptr);
     EXPECT_EQ(tags->path, AccessPath::block_sample);
     EXPECT_NE(tags->query.find("TABLESAMPLE SYSTEM ("), std::string::npos) << tags->query;
-    EXPECT_EQ(tags->expected_rows_read, 2 * fixture.plan.find(k_tags)->target_rows);
+    EXPECT_EQ(tags->expected_rows_read, std::min<std::int64_t>(400, 2 * fixture.plan.find(k_tags)->target_rows + 64));
 }
 
 TEST(AccessPaths, ExactSamplingReadsEveryKey) {
