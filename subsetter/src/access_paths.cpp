@@ -132,11 +132,15 @@ void walk_plan(const nlohmann::json& node, ExplainedPlan& explained) {
     }
 }
 
+std::string explain_action(const QualifiedName& table) {
+    return "could not explain the selection of \"" + table.display() + "\"";
+}
+
 ExplainedPlan explain(pqxx::transaction_base& tx, const QualifiedName& table, const std::string& query) {
     // EXPLAIN without ANALYZE plans and executes nothing: not the query, not the InitPlan, not a
     // function of a `where:` override (the transaction is read-only besides). Sent through the
     // extended protocol, which takes exactly one statement: a `where:` holding "; ..." is refused.
-    auto text = pg::with_context(pg::Side::source, "could not explain the selection of \"" + table.display() + "\"",
+    auto text = pg::with_context(pg::Side::source, explain_action(table),
                                  [&] { return std::string(tx.exec_params1("EXPLAIN (FORMAT JSON) " + query)[0].c_str()); });
     ExplainedPlan explained;
     auto document = nlohmann::json::parse(text);
@@ -144,6 +148,32 @@ ExplainedPlan explain(pqxx::transaction_base& tx, const QualifiedName& table, co
     explained.rows = static_cast<std::int64_t>(plan.value("Plan Rows", -1.0));
     walk_plan(plan, explained);
     return explained;
+}
+
+// EXPLAIN behind a savepoint, so that a query the server refuses (a broken `where:`, a role that
+// row-level security applies to) costs its own line in `plan`, not the whole plan. Savepoints are
+// allowed in a standby's read-only transactions.
+std::optional<ExplainedPlan> try_explain(pqxx::transaction_base& tx, const QualifiedName& table,
+                                         const std::string& query, std::string& error) {
+    auto run = [&](const char* statement) {
+        pg::with_context(pg::Side::source, "could not explain the selection", [&] { tx.exec0(statement); });
+    };
+    run("SAVEPOINT understudy_explain");
+    try {
+        auto explained = explain(tx, table, query);
+        run("RELEASE SAVEPOINT understudy_explain");
+        return explained;
+    } catch (const pg::DatabaseError& failure) {
+        if (failure.is_session_lost()) throw;
+        run("ROLLBACK TO SAVEPOINT understudy_explain");
+        run("RELEASE SAVEPOINT understudy_explain");
+        // The line already names the table and the access: keep the server's words.
+        const std::string text = failure.what();
+        const std::string action = explain_action(table) + ": ";
+        auto at = text.find(action);
+        error = at == std::string::npos ? text : text.substr(at + action.size());
+        return std::nullopt;
+    }
 }
 
 // The path the planner's node types show: a Seq Scan reads the whole table whatever the rules
@@ -450,9 +480,10 @@ AccessPlan plan_access_paths(pqxx::transaction_base& tx, const Catalog& catalog,
     auto result = AccessPlanner(catalog, plan, settings, BtreeIndexes::load(tx)).build();
     for (auto& entry : result.tables) {
         for (auto& access : entry.accesses) {
-            auto explained = explain(tx, entry.table, access.query);
-            access.planner_rows = explained.rows;
-            auto path = confirmed_path(access.path, explained);
+            auto explained = try_explain(tx, entry.table, access.query, access.explain_error);
+            if (!explained) continue;
+            access.planner_rows = explained->rows;
+            auto path = confirmed_path(access.path, *explained);
             access.planner_prefers_scan = path == AccessPath::full_scan && access.path != AccessPath::full_scan;
             access.path = path;
         }

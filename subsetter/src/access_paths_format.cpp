@@ -41,6 +41,14 @@ std::string format_access_paths(const AccessPlan& access_plan) {
     out += format_row(headers);
     for (const auto& row : rows) out += format_row(row);
     out += "expected rows read: " + std::to_string(access_plan.expected_rows_read) + "\n";
+    std::string refused;
+    for (const auto& entry : access_plan.tables) {
+        for (const auto& access : entry.accesses) {
+            if (!access.explain_error.empty())
+                refused += "  " + entry.table.display() + " " + access.description() + ": " + access.explain_error + "\n";
+        }
+    }
+    if (!refused.empty()) out += "\nnot explained (the path shown is the rules'):\n" + refused;
     if (!access_plan.unindexed.empty()) {
         out += "\nunindexed references (each lookup through one reads the whole table):\n";
         for (const auto& reference : access_plan.unindexed)

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "db_checks.hpp"
+#include "strange_fixture.hpp"
 #include "temp_file.hpp"
 #include "test_cluster.hpp"
 
@@ -124,12 +125,34 @@ TEST_F(AccessPaths, WhereOverrideIsExplainedAndNothingIsWritten) {
     ASSERT_EQ(plan.exit_code, 0) << plan.err;
     EXPECT_NE(access_line(plan.out, "seeds").find(" index lookup "), std::string::npos) << plan.out;
 
+    // One statement only: the smuggled CREATE TABLE is refused, and plan says so on that access's line.
     TempFile sneaky("subset:\n  tables:\n    public.tasks: {where: \"true); CREATE TABLE public.sneaky (x int); SELECT (1\"}\n");
     auto refused = run_understudy({"plan", "--source", servers.primary.url("access_paths_src"), "--config", sneaky.path()});
-    EXPECT_NE(refused.exit_code, 0) << refused.out;
-    EXPECT_NE(refused.err.find("public.tasks"), std::string::npos) << refused.err;
+    ASSERT_EQ(refused.exit_code, 0) << refused.err;
+    auto not_explained = refused.out.find("\nnot explained (the path shown is the rules'):\n  public.tasks seeds: ");
+    EXPECT_NE(not_explained, std::string::npos) << refused.out;
+    EXPECT_NE(refused.out.find("(SQLSTATE 42601)", not_explained), std::string::npos) << refused.out;
     EXPECT_EQ(servers.primary.query_value("access_paths_src", "SELECT count(*) FROM pg_class WHERE relname = 'sneaky'"),
               "0");
+    // The refused EXPLAIN left the snapshot's transaction usable: the other tables were explained.
+    EXPECT_NE(access_line(refused.out, "children via public.tasks(owner_id) -> public.users").find(" index lookup "),
+              std::string::npos)
+        << refused.out;
+}
+
+// A role that row-level security applies to cannot plan a read of that table (row_security = off
+// makes it an error): plan still shows every access, and says which it could not explain.
+TEST_F(AccessPaths, PlanOfARoleFilteredByRowSecurityNamesWhatItCouldNotExplain) {
+    ensure_strange_database();
+    auto& servers = fixture_servers();
+    const std::string as_reader =
+        servers.standby.conninfo(k_strange_database).with("user", "strange_reader").keyword_string();
+    auto plan = run_understudy({"plan", "--source", as_reader, "--schema", "vault"});
+    ASSERT_EQ(plan.exit_code, 0) << plan.err;
+    auto not_explained = plan.out.find("\nnot explained (the path shown is the rules'):\n");
+    ASSERT_NE(not_explained, std::string::npos) << plan.out;
+    EXPECT_NE(plan.out.find("  vault.secrets seeds: ", not_explained), std::string::npos) << plan.out;
+    EXPECT_EQ(plan.out.find("  vault.open_notes ", not_explained), std::string::npos) << plan.out;
 }
 
 TEST_F(AccessPaths, SubsetWarnsOnceAndLeavesNoOrphans) {

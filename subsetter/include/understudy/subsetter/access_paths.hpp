@@ -45,6 +45,9 @@ struct TableAccess {
     /// An index serves the access, but the planner's plan reads the whole table instead (cheaper
     /// for a small table, or when a value matches much of it): not a missing index.
     bool planner_prefers_scan = false;
+    /// Why EXPLAIN refused the query (a broken `where:`, row-level security that applies to the
+    /// role): the rules' path stands, without an estimate. Empty when it was explained.
+    std::string explain_error;
     std::int64_t expected_rows_read = 0;
 
     /// "seeds", "parents", "children via public.tasks(creator_id) -> public.users", "whole table".
@@ -79,6 +82,8 @@ AccessPlan access_paths_by_rules(const Catalog& catalog, const SubsetPlan& plan,
 /// The same, confirmed by the planner: EXPLAIN (FORMAT JSON) of each access's query, which plans
 /// without executing anything (it works on a hot standby). A Seq Scan in the plan makes the path a
 /// full scan, whatever the rules expected (the planner scans small tables rather than use an index).
+/// Each EXPLAIN runs behind a savepoint: one the server refuses is recorded in `explain_error` and
+/// leaves `tx` usable; a lost session still throws.
 AccessPlan plan_access_paths(pqxx::transaction_base& tx, const Catalog& catalog, const SubsetPlan& plan,
                              const SubsetSettings& settings);
 
