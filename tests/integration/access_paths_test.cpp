@@ -114,6 +114,12 @@ TEST_F(AccessPaths, PlanShowsIndexLookupFullScanAndTheFix) {
     EXPECT_NE(plan.out.find(std::string("  ") + k_unindexed + ": " + k_create_index + "\n"), std::string::npos)
         << plan.out;
     EXPECT_EQ(plan.out.find("public.tasks(owner_id) -> public.users: CREATE INDEX"), std::string::npos) << plan.out;
+
+    // Exact sampling hashes every key: the seeds read the whole table.
+    auto exact = run_understudy({"plan", "--source", fixture_servers().standby.url("access_paths_src"), "--sampling",
+                                 "exact"});
+    ASSERT_EQ(exact.exit_code, 0) << exact.err;
+    EXPECT_NE(access_line(exact.out, "seeds").find(" full scan "), std::string::npos) << exact.out;
 }
 
 // A `where:` seed's path is the planner's word; and EXPLAIN writes nothing, even on a primary and
