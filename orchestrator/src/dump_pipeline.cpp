@@ -11,6 +11,7 @@
 #include "dump_file.hpp"
 #include "row_security_guard.hpp"
 #include "source_model.hpp"
+#include "unindexed_references.hpp"
 
 #include "understudy/anonymizer/secret.hpp"
 #include "understudy/anonymizer/table_rewriter.hpp"
@@ -166,6 +167,7 @@ nlohmann::json run_dump(const DumpRequest& request, Progress& progress) {
     report["source_in_recovery"] = snapshot.identity().in_recovery;
     progress.phase("reading the catalog");
     auto model = read_source_model(snapshot, request.settings);
+    warn_unindexed_references(snapshot.transaction(), model, request.settings, progress, report);
     check_rows_readable(snapshot.transaction(), model.catalog, model.plan);
     std::optional<anonymizer::Secret> secret = guard_anonymization(request.rules, model);
     report["anonymized"] = secret.has_value();

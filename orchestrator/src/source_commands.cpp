@@ -11,6 +11,7 @@
 #include "understudy/error.hpp"
 #include "understudy/orchestrator/anonymization_guard.hpp"
 #include "understudy/pg/sql_text.hpp"
+#include "understudy/subsetter/access_paths.hpp"
 
 namespace understudy::orchestrator {
 namespace {
@@ -66,6 +67,8 @@ std::string describe_plan(const pg::ConnInfo& source, const subsetter::SubsetSet
     pg::SourceSnapshot snapshot(source);
     auto model = read_source_model(snapshot, settings);
     std::string out = subsetter::format_plan(model.plan);
+    out += "\n" + subsetter::format_access_paths(
+                       subsetter::plan_access_paths(snapshot.transaction(), model.catalog, model.plan, settings));
     if (rules.configured()) {
         auto coverage = check_run_coverage(rules, model.catalog, &model.plan);
         out += "\n" + format_coverage(rules, coverage);

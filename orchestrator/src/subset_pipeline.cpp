@@ -13,6 +13,7 @@
 #include "row_security_guard.hpp"
 #include "source_model.hpp"
 #include "table_index_builder.hpp"
+#include "unindexed_references.hpp"
 
 #include "understudy/anonymizer/secret.hpp"
 #include "understudy/orchestrator/anonymization_guard.hpp"
@@ -143,6 +144,7 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
     auto model = clock.run("plan", progress, "reading the catalog", [&] {
         return read_source_model(snapshot, request.settings);
     });
+    warn_unindexed_references(snapshot.transaction(), model, request.settings, progress, report);
     // Row-level security that filters our role would copy fewer rows without a word.
     check_rows_readable(snapshot.transaction(), model.catalog, model.plan);
     // The fail-closed guard and the secret come before any row is read, let alone written.
