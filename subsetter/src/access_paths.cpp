@@ -266,7 +266,7 @@ private:
             access.reference = *reference;
             access.columns = reference->child_columns;
             access.query = lookup_query(table, reference->child_columns, reference->condition);
-            if (reference_lookup_indexed(m_indexes, *reference)) {
+            if (m_indexes.serves_reference(*reference)) {
                 access.path = AccessPath::index_lookup;
             } else {
                 access.path = AccessPath::full_scan;
@@ -297,7 +297,7 @@ private:
                 access.query = scan_query(table);
             } else if (sampled_and_keyed(reference->parent)) {
                 access.query = lookup_query(table, reference->child_columns, reference->condition);
-                if (reference_lookup_indexed(m_indexes, *reference)) {
+                if (m_indexes.serves_reference(*reference)) {
                     access.path = AccessPath::index_lookup;
                 } else {
                     access.path = AccessPath::full_scan;
@@ -449,15 +449,6 @@ std::string TableAccess::description() const {
         case AccessKind::whole_table: break;
     }
     return "whole table";
-}
-
-bool reference_lookup_indexed(const BtreeIndexes& indexes, const ForeignKey& reference) {
-    if (indexes.serves_lookup(reference.child, reference.child_columns)) return true;
-    if (!reference.condition) return false;
-    // The lookup also compares the type column with a constant, so an index may lead with both.
-    auto columns = reference.child_columns;
-    columns.push_back(reference.condition->type_column);
-    return indexes.serves_lookup(reference.child, columns);
 }
 
 std::string create_index_statement(const QualifiedName& table, const std::vector<std::string>& columns) {

@@ -45,6 +45,15 @@ bool BtreeIndexes::serves_lookup(const QualifiedName& table, const std::vector<s
     return false;
 }
 
+bool BtreeIndexes::serves_reference(const ForeignKey& reference) const {
+    if (serves_lookup(reference.child, reference.child_columns)) return true;
+    if (!reference.condition) return false;
+    // The lookup also compares the type column with a constant, so an index may lead with both.
+    auto columns = reference.child_columns;
+    columns.push_back(reference.condition->type_column);
+    return serves_lookup(reference.child, columns);
+}
+
 void BtreeIndexes::add(const QualifiedName& table, std::vector<std::string> leading_columns) {
     m_indexes[table].push_back(std::move(leading_columns));
 }

@@ -248,7 +248,7 @@ private:
                 in.fk = &fk;
                 in.child = child_found->second;
                 for (const auto& column : fk.parent_columns) in.fields.push_back(parent.field(column_expr(column)));
-                in.indexed = m_indexes.serves_lookup(fk.child, fk.child_columns);
+                in.indexed = m_indexes.serves_reference(fk);
                 parent.in.push_back(std::move(in));
             }
         }
@@ -706,7 +706,7 @@ private:
                 const auto& out = state.out[out_idx];
                 // A parent copied whole needs nothing: skip the scan (a full copy would scan every table).
                 if (m_states[out.parent].policy == TablePolicy::all) continue;
-                if (!m_indexes.serves_lookup(state.table->name, out.fk->child_columns)) {
+                if (!m_indexes.serves_reference(*out.fk)) {
                     shared.push_back(out_idx);
                     continue;
                 }

@@ -91,11 +91,6 @@ AccessPlan plan_access_paths(pqxx::transaction_base& tx, const Catalog& catalog,
 std::vector<UnindexedReference> find_unindexed_references(pqxx::transaction_base& tx, const Catalog& catalog,
                                                           const SubsetPlan& plan, const SubsetSettings& settings);
 
-/// Whether a lookup of child rows through `reference` is an index scan: an index leads with its
-/// child columns, or, for a polymorphic reference (looked up with its type value too), with those
-/// and the type column (Rails' `(commentable_type, commentable_id)`).
-bool reference_lookup_indexed(const BtreeIndexes& indexes, const ForeignKey& reference);
-
 /// `CREATE INDEX ON "schema"."table" ("a", "b");`, every identifier quoted.
 std::string create_index_statement(const QualifiedName& table, const std::vector<std::string>& columns);
 

@@ -23,6 +23,11 @@ public:
     /// them is then an index scan, not a scan of the table.
     bool serves_lookup(const QualifiedName& table, const std::vector<std::string>& columns) const;
 
+    /// Whether a lookup of child rows through `reference` is an index scan: an index leads with its
+    /// child columns, or, for a polymorphic reference (looked up with its type value too), with
+    /// those and the type column (Rails' `(commentable_type, commentable_id)`).
+    bool serves_reference(const ForeignKey& reference) const;
+
     /// Adds an index (tests, and tables whose indexes are known otherwise).
     void add(const QualifiedName& table, std::vector<std::string> leading_columns);
 
