@@ -157,10 +157,10 @@ public:
         m_rows_read_seen = m_queries.rows_read();
         build_states();
         m_stage = "start";
-        m_phase = Phase::seeds;
+        enter(Phase::seeds);
         select_forced();
         select_seeds();
-        m_phase = Phase::full_tables;
+        enter(Phase::full_tables);
         close_full_tables();
         int rounds = 0;
         while (has_parent_work() || has_child_work()) {
@@ -168,9 +168,9 @@ public:
             m_stage = "round " + std::to_string(rounds);
             // Parents to a fixed point, then one generation of children: each step's lookups are
             // independent of each other, so they run side by side on the snapshot's sessions.
-            m_phase = Phase::parents;
+            enter(Phase::parents);
             while (has_parent_work()) fetch_parents();
-            m_phase = Phase::children;
+            enter(Phase::children);
             if (has_child_work()) fetch_children();
         }
         return finish(rounds);
@@ -329,18 +329,20 @@ private:
         if (set.values.count(value) == 0 && set.missing.count(value) == 0) set.pending.insert(value);
     }
 
-    pqxx::result query(const TableState& state, const std::string& sql) {
-        auto result = m_queries.run(state.table->name, sql);
-        account();
-        return result;
-    }
+    pqxx::result query(const TableState& state, const std::string& sql) { return m_queries.run(state.table->name, sql); }
 
-    // Runs a step's independent queries side by side, hands over their rows in order, and books
-    // what they read.
+    // Runs a step's independent queries side by side and hands over their rows in order.
     void run_step(std::vector<detail::StepQuery>& step) {
         if (step.empty()) return;
         m_queries.run_step(step);
+    }
+
+    // Reads are booked when the phase changes (reading the statistics of every session costs a
+    // few milliseconds, too much for every step of a small subset).
+    void enter(Phase phase) {
+        if (phase == m_phase) return;
         account();
+        m_phase = phase;
     }
 
     // Books the rows read since the last call to the current phase of each table.
@@ -980,7 +982,7 @@ private:
     // --- result -------------------------------------------------------------------------------
 
     Selection finish(int rounds) {
-        m_phase = Phase::filter;
+        enter(Phase::filter);
         Selection selection;
         selection.rounds = rounds;
         // Tables without a row key are counted through their filters, all in one step; a sample
@@ -1017,6 +1019,7 @@ private:
             }
             run_step(step);
         }
+        account();
         for (std::size_t state_idx = 0; state_idx < m_states.size(); ++state_idx) {
             auto& state = m_states[state_idx];
             TableSelection table_selection;

@@ -17,12 +17,16 @@ namespace {
 // (a timestamptz key under another TimeZone, a date under DateStyle SQL, DMY) would change which
 // rows a seed picks, and could make a key unreadable for a session with other settings. They are
 // pinned for the selection and restored afterwards, leaving the caller's transaction as it was.
-constexpr std::array<std::pair<const char*, const char*>, 5> k_formats = {{
+// Parallel query is off as well: the selection's parallelism is its sessions, and a parallel
+// worker's reads would be missing from the session's pg_stat_xact_user_tables (they reach only
+// the shared statistics), which would make the rows-read count vary from run to run.
+constexpr std::array<std::pair<const char*, const char*>, 6> k_formats = {{
     {"TimeZone", "UTC"},
     {"DateStyle", "ISO, YMD"},
     {"IntervalStyle", "postgres"},
     {"extra_float_digits", "1"},
     {"bytea_output", "hex"},
+    {"max_parallel_workers_per_gather", "0"},
 }};
 
 std::string set_formats(const std::vector<std::string>& values) {
@@ -35,12 +39,14 @@ std::string set_formats(const std::vector<std::string>& values) {
     return sql;
 }
 
-// Partitions count for their root table, which is the table the plan and the report know.
-constexpr const char* k_rows_read_sql =
-    "SELECT n.nspname, c.relname, sum(coalesce(s.seq_tup_read, 0) + coalesce(s.idx_tup_fetch, 0))::bigint "
-    "FROM pg_stat_xact_user_tables s "
-    "JOIN pg_class c ON c.oid = coalesce(pg_partition_root(s.relid), s.relid) "
-    "JOIN pg_namespace n ON n.oid = c.relnamespace GROUP BY 1, 2";
+// Partitions count for their root table, which is the table the plan and the report know
+// (pg_partition_root exists from PostgreSQL 12; before, partitions count for themselves).
+std::string rows_read_sql(bool has_partition_root) {
+    std::string root = has_partition_root ? "coalesce(pg_partition_root(s.relid), s.relid)" : "s.relid";
+    return "SELECT n.nspname, c.relname, sum(coalesce(s.seq_tup_read, 0) + coalesce(s.idx_tup_fetch, 0))::bigint "
+           "FROM pg_stat_xact_user_tables s JOIN pg_class c ON c.oid = " + root +
+           " JOIN pg_namespace n ON n.oid = c.relnamespace GROUP BY 1, 2";
+}
 
 pqxx::result run_on(pqxx::transaction_base& session, const QualifiedName& table, const std::string& sql) {
     return pg::with_context(pg::Side::source, "could not select rows of \"" + table.display() + "\"",
@@ -67,6 +73,8 @@ SelectionQueries::SelectionQueries(pqxx::transaction_base& main, std::vector<pqx
             m_saved_formats.push_back(std::move(saved));
             session->exec1(set_formats(pinned));
         }
+        auto version = m_sessions.front()->exec1("SELECT current_setting('server_version_num')::int")[0].as<int>();
+        m_rows_read_sql = rows_read_sql(version >= 120000);
     });
 }
 
@@ -113,7 +121,7 @@ std::map<QualifiedName, std::int64_t> SelectionQueries::rows_read() {
     std::map<QualifiedName, std::int64_t> totals;
     pg::with_context(pg::Side::source, "could not read the statistics of this run", [&] {
         for (auto* session : m_sessions) {
-            for (const auto& row : session->exec(k_rows_read_sql))
+            for (const auto& row : session->exec(m_rows_read_sql))
                 totals[QualifiedName{row[0].c_str(), row[1].c_str()}] += row[2].as<std::int64_t>();
         }
     });

@@ -46,6 +46,7 @@ public:
 private:
     std::vector<pqxx::transaction_base*> m_sessions;  // the main one first
     std::vector<std::vector<std::string>> m_saved_formats;
+    std::string m_rows_read_sql;
 };
 
 }  // namespace understudy::subsetter::detail
