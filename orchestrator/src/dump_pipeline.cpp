@@ -167,10 +167,11 @@ nlohmann::json run_dump(const DumpRequest& request, Progress& progress) {
     report["source_in_recovery"] = snapshot.identity().in_recovery;
     progress.phase("reading the catalog");
     auto model = read_source_model(snapshot, request.settings);
-    warn_unindexed_references(snapshot.transaction(), model, request.settings, progress, report);
     check_rows_readable(snapshot.transaction(), model.catalog, model.plan);
     std::optional<anonymizer::Secret> secret = guard_anonymization(request.rules, model);
     report["anonymized"] = secret.has_value();
+    // After the guards: a run that is refused shows its one error line, not a warning first.
+    warn_unindexed_references(snapshot.transaction(), model, request.settings, progress, report);
 
     auto sequence_values = read_sequence_values(snapshot.transaction(), model.catalog);
     std::map<subsetter::QualifiedName, SequenceShape> sequence_shapes;

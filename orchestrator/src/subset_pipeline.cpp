@@ -144,12 +144,13 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
     auto model = clock.run("plan", progress, "reading the catalog", [&] {
         return read_source_model(snapshot, request.settings);
     });
-    warn_unindexed_references(snapshot.transaction(), model, request.settings, progress, report);
     // Row-level security that filters our role would copy fewer rows without a word.
     check_rows_readable(snapshot.transaction(), model.catalog, model.plan);
     // The fail-closed guard and the secret come before any row is read, let alone written.
     std::optional<anonymizer::Secret> secret = guard_anonymization(request.rules, model);
     report["anonymized"] = secret.has_value();
+    // After the guards: a run that is refused shows its one error line, not a warning first.
+    warn_unindexed_references(snapshot.transaction(), model, request.settings, progress, report);
     if (request.dry_run) {
         auto selection = clock.run("selection", progress, "selecting rows", [&] {
             return select_rows_in_snapshot(snapshot, model, request.settings, request.jobs, progress);

@@ -599,14 +599,7 @@ private:
                 return;
             }
             case Stage::probe_bounds: {
-                // The key's smallest and largest values, two index descents.
-                auto leading = column_expr(state.table->row_key().front());
-                auto from = detail::from_clause(*state.table);
-                step.push_back({name,
-                                "SELECT (SELECT " + leading + "::text FROM " + from + " WHERE " + leading +
-                                    " IS NOT NULL ORDER BY " + leading + " LIMIT 1), (SELECT " + leading +
-                                    "::text FROM " + from + " WHERE " + leading + " IS NOT NULL ORDER BY " + leading +
-                                    " DESC LIMIT 1)",
+                step.push_back({name, detail::key_bounds_query(*state.table),
                                 [&search](const pqxx::result& result) {
                                     if (result.empty() || result[0][0].is_null() || result[0][1].is_null()) {
                                         search.stage = Stage::done;  // an empty table
@@ -627,22 +620,7 @@ private:
                                                  search.next_probe, count);
                 search.next_probe += count;
                 ++search.probe_round;
-                const auto& key_columns = state.table->row_key();
-                std::vector<std::string_view> probe_views(probes.begin(), probes.end());
-                std::string inner_list;
-                std::string outer_list;
-                std::string order;
-                for (std::size_t column_idx = 0; column_idx < key_columns.size(); ++column_idx) {
-                    auto expr = column_expr(key_columns[column_idx]);
-                    inner_list += (column_idx == 0 ? "" : ", ") + expr + " AS k" + std::to_string(column_idx);
-                    outer_list += (column_idx == 0 ? "" : ", ") + std::string("s.k") + std::to_string(column_idx);
-                    order += (column_idx == 0 ? "" : ", ") + expr;
-                }
-                auto type = detail::cast_type(detail::require_column(*state.table, key_columns.front()));
-                auto sql = "SELECT " + outer_list + " FROM unnest(" + detail::array_literal(probe_views, type) +
-                           ") WITH ORDINALITY AS p(v, i) CROSS JOIN LATERAL (SELECT " + inner_list + " FROM " +
-                           detail::from_clause(*state.table) + " WHERE " + column_expr(key_columns.front()) +
-                           " >= p.v ORDER BY " + order + " LIMIT 1) s ORDER BY p.i";
+                auto sql = detail::key_probe_query(*state.table, probes);
                 step.push_back({name, sql, [this, &search, state_idx, target, count](const pqxx::result& result) {
                                     auto& state = m_states[state_idx];
                                     std::vector<std::size_t> fields(state.table->row_key().size());

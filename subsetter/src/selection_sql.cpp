@@ -136,6 +136,34 @@ std::string key_hash_expr(const Table& table, std::uint64_t seed) {
     return "hashtextextended(ROW(" + qualified_columns(key) + ")::text, " + seed_literal(seed) + ")";
 }
 
+std::string key_bounds_query(const Table& table) {
+    auto leading = qualified_columns({table.row_key().front()});
+    auto from = from_clause(table);
+    auto first = [&](const char* direction) {
+        return "(SELECT " + leading + "::text FROM " + from + " WHERE " + leading + " IS NOT NULL ORDER BY " + leading +
+               direction + " LIMIT 1)";
+    };
+    return "SELECT " + first("") + ", " + first(" DESC");
+}
+
+std::string key_probe_query(const Table& table, const std::vector<std::string>& probes) {
+    const auto& key_columns = table.row_key();
+    std::string inner_list;
+    std::string outer_list;
+    for (std::size_t column_idx = 0; column_idx < key_columns.size(); ++column_idx) {
+        auto name = "k" + std::to_string(column_idx);
+        inner_list += (column_idx == 0 ? "" : ", ") + qualified_columns({key_columns[column_idx]}) + " AS " + name;
+        outer_list += (column_idx == 0 ? "s." : ", s.") + name;
+    }
+    std::vector<std::string_view> probe_views(probes.begin(), probes.end());
+    // ORDER BY the whole key, so a composite key's index serves it and the first row is one row.
+    return "SELECT " + outer_list + " FROM unnest(" +
+           array_literal(probe_views, cast_type(require_column(table, key_columns.front()))) +
+           ") WITH ORDINALITY AS p(v, i) CROSS JOIN LATERAL (SELECT " + inner_list + " FROM " + from_clause(table) +
+           " WHERE " + qualified_columns({key_columns.front()}) + " >= p.v ORDER BY " + qualified_columns(key_columns) +
+           " LIMIT 1) s ORDER BY p.i";
+}
+
 std::int64_t hash_threshold(double fraction) {
     if (fraction >= 1.0) return std::numeric_limits<std::int64_t>::max();
     if (fraction <= 0.0) return std::numeric_limits<std::int64_t>::min();

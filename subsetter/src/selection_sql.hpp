@@ -60,6 +60,13 @@ std::string key_hash_expr(const Table& table, std::uint64_t seed);
 /// The hash threshold that lets about `fraction` (0..1) of rows pass `h < threshold`.
 std::int64_t hash_threshold(double fraction);
 
+/// The smallest and largest value of the table's leading key column, as text: two index descents.
+std::string key_bounds_query(const Table& table);
+
+/// The key of the first row at or after each probe of the leading key column, in probe order (one
+/// index range scan per probe): `SELECT s.k0, s.k1 FROM unnest(probes) WITH ORDINALITY ...`.
+std::string key_probe_query(const Table& table, const std::vector<std::string>& probes);
+
 /// `t."a" IS NOT NULL AND ... [AND t."type" IS NOT DISTINCT FROM 'Post']`: the row holds this reference.
 std::string active_clause(const ReferenceFilter& reference);
 

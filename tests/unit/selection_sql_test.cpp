@@ -252,6 +252,20 @@ TEST(SelectionSqlHelpers, ArrayLiteralIsOneTypedArray) {
     EXPECT_EQ(detail::array_literal(values, "text"), "'{\"1\",\"it''s\"}'::text[]");
 }
 
+TEST(SelectionSqlHelpers, KeyBoundsAreTwoIndexDescentsOnTheLeadingColumn) {
+    EXPECT_EQ(detail::key_bounds_query(composite_table()),
+              "SELECT (SELECT t.\"order_id\"::text FROM ONLY \"shop\".\"order_lines\" t WHERE t.\"order_id\" IS NOT NULL "
+              "ORDER BY t.\"order_id\" LIMIT 1), (SELECT t.\"order_id\"::text FROM ONLY \"shop\".\"order_lines\" t WHERE "
+              "t.\"order_id\" IS NOT NULL ORDER BY t.\"order_id\" DESC LIMIT 1)");
+}
+
+TEST(SelectionSqlHelpers, ProbesOfACompositeKeyOrderByTheWholeKey) {
+    EXPECT_EQ(detail::key_probe_query(composite_table(), {"7", "-3"}),
+              "SELECT s.k0, s.k1 FROM unnest('{\"7\",\"-3\"}'::integer[]) WITH ORDINALITY AS p(v, i) CROSS JOIN LATERAL "
+              "(SELECT t.\"order_id\" AS k0, t.\"code\" AS k1 FROM ONLY \"shop\".\"order_lines\" t WHERE t.\"order_id\" >= p.v "
+              "ORDER BY t.\"order_id\", t.\"code\" LIMIT 1) s ORDER BY p.i");
+}
+
 TEST(SelectionSqlHelpers, SeedIsASignedBigintLiteral) {
     EXPECT_EQ(detail::seed_literal(0), "'0'::bigint");
     EXPECT_EQ(detail::seed_literal(42), "'42'::bigint");
