@@ -261,20 +261,26 @@ private:
         if (m_settings.children <= 0) return;
         for (const ForeignKey* reference : m_plan.graph.parents_of(table.name)) {
             if (!sampled_and_keyed(reference->parent)) continue;
-            TableAccess access;
-            access.kind = AccessKind::children;
-            access.reference = *reference;
-            access.columns = reference->child_columns;
-            access.query = lookup_query(table, reference->child_columns, reference->condition);
-            if (m_indexes.serves_reference(*reference)) {
-                access.path = AccessPath::index_lookup;
-            } else {
-                access.path = AccessPath::full_scan;
-                result.unindexed.push_back({reference_text(*reference),
-                                            create_index_statement(table.name, reference->child_columns)});
-            }
-            entry.accesses.push_back(std::move(access));
+            entry.accesses.push_back(reference_lookup(table, *reference, AccessKind::children, result));
         }
+    }
+
+    // Rows of `table` looked up through `reference`: an index lookup, or a full scan and the index
+    // that would make it one.
+    TableAccess reference_lookup(const Table& table, const ForeignKey& reference, AccessKind kind, AccessPlan& result) {
+        TableAccess access;
+        access.kind = kind;
+        access.reference = reference;
+        access.columns = reference.child_columns;
+        access.query = lookup_query(table, reference.child_columns, reference.condition);
+        if (m_indexes.serves_reference(reference)) {
+            access.path = AccessPath::index_lookup;
+        } else {
+            access.path = AccessPath::full_scan;
+            result.unindexed.push_back(
+                {reference_text(reference), create_index_statement(table.name, reference.child_columns)});
+        }
+        return access;
     }
 
     void add_keyless(const Table& table, const TablePlan& table_plan, TableAccesses& entry, AccessPlan& result) {
@@ -287,27 +293,19 @@ private:
         for (const ForeignKey* reference : references) {
             const TablePlan* parent_plan = plan_of(reference->parent);
             if (!parent_plan) continue;
-            TableAccess access;
-            access.kind = AccessKind::filter;
-            access.reference = *reference;
-            access.columns = reference->child_columns;
             if (parent_plan->policy == TablePolicy::all) {
                 // Every value matches: the rows holding the reference are read, index or not.
+                TableAccess access;
+                access.kind = AccessKind::filter;
+                access.reference = *reference;
+                access.columns = reference->child_columns;
                 access.path = AccessPath::full_scan;
                 access.query = scan_query(table);
+                entry.accesses.push_back(std::move(access));
             } else if (sampled_and_keyed(reference->parent)) {
-                access.query = lookup_query(table, reference->child_columns, reference->condition);
-                if (m_indexes.serves_reference(*reference)) {
-                    access.path = AccessPath::index_lookup;
-                } else {
-                    access.path = AccessPath::full_scan;
-                    result.unindexed.push_back({reference_text(*reference),
-                                                create_index_statement(table.name, reference->child_columns)});
-                }
-            } else {
-                continue;  // an excluded or keyless parent has no selected rows: nothing to look up
+                entry.accesses.push_back(reference_lookup(table, *reference, AccessKind::filter, result));
             }
-            entry.accesses.push_back(std::move(access));
+            // Otherwise an excluded or keyless parent has no selected rows: nothing to look up.
         }
     }
 

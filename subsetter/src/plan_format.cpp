@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "text_table.hpp"
 #include "understudy/join.hpp"
 #include "understudy/subsetter/subset_plan.hpp"
 
@@ -27,25 +28,7 @@ std::string format_plan(const SubsetPlan& plan) {
                         table.target_rows < 0 ? "-" : std::to_string(table.target_rows),
                         table.reached_as.empty() ? "-" : join(table.reached_as, ", ")});
     }
-    std::vector<std::size_t> widths(headers.size());
-    for (std::size_t column_idx = 0; column_idx < headers.size(); ++column_idx) {
-        widths[column_idx] = headers[column_idx].size();
-        for (const auto& row : rows) widths[column_idx] = std::max(widths[column_idx], row[column_idx].size());
-    }
-    auto format_row = [&](const std::vector<std::string>& cells) {
-        std::string line;
-        for (std::size_t column_idx = 0; column_idx < cells.size(); ++column_idx) {
-            const std::string& cell = cells[column_idx];
-            const std::string padding(widths[column_idx] - cell.size(), ' ');
-            if (column_idx > 0) line += "  ";
-            line += right_aligned[column_idx] ? padding + cell : cell + padding;
-        }
-        while (!line.empty() && line.back() == ' ') line.pop_back();
-        return line + "\n";
-    };
-
-    std::string out = format_row(headers);
-    for (const auto& row : rows) out += format_row(row);
+    std::string out = detail::format_text_table(headers, right_aligned, rows);
 
     const auto& cycles = plan.graph.cycles();
     if (!cycles.empty()) {
