@@ -581,15 +581,18 @@ private:
                 return;
             }
             case Stage::block_sample: {
-                // Keys that cannot be probed: the rows with the smallest keyed hash among a block
-                // sample, which reads only the sampled blocks. A sample too small to hold the
-                // target is retried four times larger (the larger sample contains the smaller one).
+                // Keys that cannot be probed, or seeds still missing after the probes: the rows
+                // with the smallest keyed hash among a block sample, which reads only the sampled
+                // blocks, skipping rows that are seeds already. A sample too small to hold them
+                // is retried four times larger (the larger sample contains the smaller one); the
+                // rows are taken from the final sample only.
                 auto percent = search.percent;
+                auto limit = target + state.counts[static_cast<std::size_t>(Reason::seed)];
                 std::string inner = "SELECT " + aliased_list(state) + ", " + seed_hash_expr(state) + " AS h FROM " +
                                     detail::sampled_from_clause(*state.table, percent, m_settings.seed);
-                step.push_back({name, "SELECT " + select_list(state, "s.") + " FROM (" + inner + ") s" + hash_order(state, target),
-                                [this, &search, state_idx, target, percent](const pqxx::result& result) {
-                                    if (result.size() < static_cast<std::size_t>(target) && percent < 100.0) {
+                step.push_back({name, "SELECT " + select_list(state, "s.") + " FROM (" + inner + ") s" + hash_order(state, limit),
+                                [this, &search, state_idx, target, limit, percent](const pqxx::result& result) {
+                                    if (result.size() < static_cast<std::size_t>(limit) && percent < 100.0) {
                                         search.percent = std::min(100.0, percent * 4.0);
                                         return;
                                     }
@@ -656,16 +659,13 @@ private:
                 return;
             }
             case Stage::top_up: {
-                // Probes stopped finding new keys: the rest come in exact hash order, skipping rows
-                // that are already seeds (at most that many more are read).
-                auto have = state.counts[static_cast<std::size_t>(Reason::seed)];
-                std::string inner = "SELECT " + aliased_list(state) + ", " + seed_hash_expr(state) + " AS h FROM " +
-                                    detail::from_clause(*state.table);
-                step.push_back({name, "SELECT " + select_list(state, "s.") + " FROM (" + inner + ") s" + hash_order(state, target + have),
-                                [this, &search, state_idx, target](const pqxx::result& result) {
-                                    add_seeds_up_to(state_idx, result, target);
-                                    search.stage = Stage::done;
-                                }});
+                // Probes stopped finding new keys: the key range is mostly gaps, the leading key
+                // column has few values (a tenant id), or the table is smaller than its
+                // statistics say. The rest come from a block sample sized for what is missing.
+                auto missing = target - state.counts[static_cast<std::size_t>(Reason::seed)];
+                search.percent = initial_percent(state, std::max<std::int64_t>(missing, 1));
+                search.stage = Stage::block_sample;
+                seed_queries(search, step);
                 return;
             }
             case Stage::done:

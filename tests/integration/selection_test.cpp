@@ -92,6 +92,8 @@ CREATE TABLE perf.accounts (id bigint PRIMARY KEY, name text NOT NULL);
 INSERT INTO perf.accounts SELECT g, 'account ' || g FROM generate_series(1, 10000) g;
 CREATE TABLE perf.events (id bigint PRIMARY KEY, account_id bigint NOT NULL REFERENCES perf.accounts, payload text);
 INSERT INTO perf.events SELECT g, 1 + g % 10000, repeat('x', 40) FROM generate_series(1, 1000000) g;
+CREATE TABLE perf.tenant_rows (tenant_id int, id bigint, note text NOT NULL, PRIMARY KEY (tenant_id, id));
+INSERT INTO perf.tenant_rows SELECT 1 + g % 3, g, 'row ' || g FROM generate_series(1, 200000) g;
 CREATE TABLE perf.log_lines (at bigint NOT NULL, line text NOT NULL);
 INSERT INTO perf.log_lines SELECT g, 'line ' || g FROM generate_series(1, 200000) g;
 ANALYZE;
@@ -569,10 +571,10 @@ TEST(Selection, ParallelSessionsChooseTheSameRows) {
     EXPECT_EQ(alone.rows_read, together.rows_read);
 }
 
-TEST(Selection, ProbesThatRunOutOfKeysTopUpInHashOrder) {
+TEST(Selection, ProbesThatRunOutOfKeysTopUpWithABlockSample) {
     // Statistics claiming 50 M users: the target (7,071) is a tiny share, so seeds are probed, but
-    // the table has 2,000 rows. Probes stop finding new keys and the rest come in hash order: the
-    // whole table, as the exact sample would give.
+    // the table has 2,000 rows. Probes stop finding new keys and the rest come from a block sample
+    // that grows until it holds them: here the whole table, as the exact sample would give.
     auto settings = public_settings();
     StandbyModel model(settings);
     const QualifiedName users_name{"public", "users"};
@@ -586,12 +588,26 @@ TEST(Selection, ProbesThatRunOutOfKeysTopUpInHashOrder) {
     EXPECT_EQ(users.seed_rows + users.forced_rows, 2000);
 }
 
+TEST(Selection, AKeyLedByATenantIdIsToppedUpWithABlockSample) {
+    // Probes into (tenant_id, id) land on three tenants: three keys at most. The other seeds come
+    // from a block sample, not from a scan of the table.
+    SubsetSettings settings;
+    settings.catalog_filter.schemas = {"perf"};
+    for (const auto* table : {"accounts", "events", "log_lines"}) settings.overrides[{"perf", table}] = rows_override(0);
+    const QualifiedName tenant_rows{"perf", "tenant_rows"};
+    select_on_standby(settings, [&](pqxx::transaction_base&, const Catalog&, const SubsetPlan& plan,
+                                    const Selection& selection) {
+        const auto& chosen = *selection.find(tenant_rows);
+        EXPECT_EQ(chosen.seed_rows, plan.find(tenant_rows)->target_rows);
+        EXPECT_LT(chosen.rows_read.at("seeds"), 20000);
+    });
+}
+
 TEST(Selection, KeylessTableIsABlockSampleUnlessExact) {
     SubsetSettings settings;
     settings.catalog_filter.schemas = {"perf"};
     settings.seed = 5;
-    settings.overrides[{"perf", "events"}] = rows_override(0);
-    settings.overrides[{"perf", "accounts"}] = rows_override(0);
+    for (const auto* table : {"accounts", "events", "tenant_rows"}) settings.overrides[{"perf", table}] = rows_override(0);
     const QualifiedName lines{"perf", "log_lines"};
     std::set<std::string> sampled;
     for (int run = 0; run < 2; ++run) {
