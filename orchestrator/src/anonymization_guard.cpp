@@ -42,6 +42,7 @@ std::vector<anonymizer::ReferencePair> reference_pairs(const subsetter::Catalog&
         for (const subsetter::ForeignKey* reference : plan.graph.parents_of(table.name)) {
             const char* kind = reference->origin == subsetter::ReferenceOrigin::constraint ? "foreign key"
                                : reference->origin == subsetter::ReferenceOrigin::declared ? "declared reference"
+                               : reference->origin == subsetter::ReferenceOrigin::model    ? "model reference"
                                                                                           : "inferred reference";
             for (std::size_t column_index = 0; column_index < reference->child_columns.size() &&
                                                column_index < reference->parent_columns.size();

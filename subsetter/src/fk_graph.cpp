@@ -227,6 +227,8 @@ std::string FkGraph::to_dot() const {
         out += "  " + dot_id(reference.child) + " -> " + dot_id(reference.parent) + " [label=\"" + dot_escape(label) +
                "\"";
         if (reference.origin != ReferenceOrigin::constraint) out += ", style=dashed";
+        // A model reference says where it is declared, so the drawing can be checked against the code.
+        if (reference.origin == ReferenceOrigin::model) out += ", tooltip=\"" + dot_escape(reference.reason) + "\"";
         out += "];\n";
     }
     out += "}\n";

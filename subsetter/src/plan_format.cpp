@@ -1,4 +1,4 @@
-// `understudy plan` output: the plan as an aligned table, then cycles, inferred references, warnings.
+// `understudy plan` output: the plan as an aligned table, then cycles, references and their origins, warnings.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -11,8 +11,22 @@ namespace understudy::subsetter {
 namespace {
 
 std::string reference_line(const ForeignKey& reference) {
-    return reference.child.display() + "(" + join(reference.child_columns, ", ") + ") -> " +
-           reference.parent.display() + "(" + join(reference.parent_columns, ", ") + ")";
+    std::string line = reference.child.display() + "(" + join(reference.child_columns, ", ") + ") -> " +
+                       reference.parent.display() + "(" + join(reference.parent_columns, ", ") + ")";
+    if (reference.condition)
+        line += " when " + reference.condition->type_column + " = '" + reference.condition->type_value + "'";
+    return line;
+}
+
+/// Where a reference the schema does not declare comes from, so a user can check it in one look.
+std::string origin_text(const ForeignKey& reference) {
+    switch (reference.origin) {
+    case ReferenceOrigin::constraint: return "constraint";
+    case ReferenceOrigin::declared: return reference.reason.empty() ? "config" : reference.reason;
+    case ReferenceOrigin::model: return reference.reason;
+    case ReferenceOrigin::inferred: return "naming convention: " + reference.reason;
+    }
+    return reference.reason;
 }
 
 }  // namespace
@@ -41,10 +55,19 @@ std::string format_plan(const SubsetPlan& plan) {
             out += "\n";
         }
     }
-    if (!plan.inferred.empty()) {
-        out += "\ninferred references:\n";
-        for (const auto& reference : plan.inferred)
-            out += "  " + reference_line(reference) + ": " + reference.reason + "\n";
+    // Every reference the schema does not declare: the config's, the models', the convention's.
+    std::vector<const ForeignKey*> virtual_references;
+    for (const auto& reference : plan.graph.references()) {
+        if (reference.origin != ReferenceOrigin::constraint) virtual_references.push_back(&reference);
+    }
+    std::stable_sort(virtual_references.begin(), virtual_references.end(),
+                     [](const ForeignKey* left, const ForeignKey* right) {
+                         return left->child != right->child ? left->child < right->child : left->name < right->name;
+                     });
+    if (!virtual_references.empty()) {
+        out += "\nreferences (not declared by the schema):\n";
+        for (const ForeignKey* reference : virtual_references)
+            out += "  " + reference_line(*reference) + ": " + origin_text(*reference) + "\n";
     }
     std::vector<std::string> warnings = plan.warnings;
     for (const auto& table : plan.tables) {

@@ -9,6 +9,7 @@
 
 #include "plan_builder.hpp"
 #include "rails_inference.hpp"
+#include "rails_models.hpp"
 #include "understudy/error.hpp"
 
 namespace understudy::subsetter {
@@ -172,7 +173,13 @@ SubsetPlan make_plan(pqxx::transaction_base& tx, const Catalog& catalog, const S
     resolve_declared_references(catalog, settings);
     std::vector<std::string> warnings;
     std::vector<ForeignKey> inferred;
-    if (settings.inference == ReferenceInference::rails) inferred = infer_rails_references(tx, catalog, warnings);
+    if (settings.inference == ReferenceInference::rails) {
+        // The models name what the convention can only guess (`belongs_to :author, class_name:
+        // "User"`): theirs come first, and a guess for a column they map is dropped.
+        std::vector<ForeignKey> from_models;
+        if (!settings.rails_app.empty()) from_models = read_rails_model_references(settings.rails_app, catalog, warnings);
+        inferred = merge_model_references(std::move(from_models), infer_rails_references(tx, catalog, warnings));
+    }
     return build_plan(catalog, settings, std::move(inferred), std::move(warnings));
 }
 

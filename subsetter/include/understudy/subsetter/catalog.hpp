@@ -48,8 +48,8 @@ struct PolymorphicCondition {
     std::string type_value;
 };
 
-/// Where a reference comes from.
-enum class ReferenceOrigin { constraint, declared, inferred };
+/// Where a reference comes from: a FOREIGN KEY, the config, the Rails models, a naming convention.
+enum class ReferenceOrigin { constraint, declared, model, inferred };
 
 /// A reference from child rows to parent rows: a FOREIGN KEY constraint, or a virtual one
 /// declared in the config or inferred from naming conventions.

@@ -72,6 +72,8 @@ struct SubsetSettings {
     std::vector<ForeignKey> declared_references;          ///< origin = declared
     std::vector<PolymorphicReference> polymorphic;
     ReferenceInference inference = ReferenceInference::none;
+    /// With `rails` inference: the app whose `app/models` declare references (empty: none).
+    std::string rails_app;
     CatalogFilter catalog_filter;
 };
 

@@ -1,0 +1,626 @@
+// Rails model files read as tokens and statements: just enough Ruby to find the association macros.
+#include "ruby_model_parser.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "understudy/error.hpp"
+
+namespace understudy::subsetter {
+namespace {
+
+enum class TokenKind { identifier, constant, symbol, string, label, punct, other };
+
+struct Token {
+    TokenKind kind;
+    std::string text;  ///< symbol/label/string: the name or contents without `:` and quotes
+    int line;
+};
+
+bool is_identifier_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_identifier_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+/// The closing delimiter of a `%w[`-style literal.
+char closing_of(char open) {
+    switch (open) {
+    case '(': return ')';
+    case '[': return ']';
+    case '{': return '}';
+    case '<': return '>';
+    default: return open;
+    }
+}
+
+/// Splits Ruby source into tokens, one `;`-or-newline-separated statement per vector. Newlines
+/// inside brackets or after `,`, `\`, `(`, `=>` and operators continue the statement, which is
+/// how a `belongs_to` spread over several lines stays one call. Comments, `=begin` blocks,
+/// heredoc bodies, regexps and `%w[]` literals are skipped: their contents could look like code.
+class Tokenizer {
+public:
+    explicit Tokenizer(const std::string& text) : m_text(text) {}
+
+    std::vector<std::vector<Token>> statements() {
+        std::vector<std::vector<Token>> result;
+        std::vector<Token> current;
+        int depth = 0;
+        auto finish = [&] {
+            if (!current.empty()) result.push_back(std::move(current));
+            current.clear();
+        };
+        while (m_pos < m_text.size()) {
+            const char c = m_text[m_pos];
+            if (at_line_start() && m_text.compare(m_pos, 6, "=begin") == 0) {
+                skip_embedded_document();
+                continue;
+            }
+            if (c == '\n') {
+                ++m_pos;
+                ++m_line;
+                skip_heredoc_bodies();
+                if (depth <= 0 && !continues(current)) finish();
+                continue;
+            }
+            if (c == ' ' || c == '\t' || c == '\r') {
+                ++m_pos;
+                continue;
+            }
+            if (c == '\\' && m_pos + 1 < m_text.size() && m_text[m_pos + 1] == '\n') {
+                m_pos += 2;
+                ++m_line;
+                continue;
+            }
+            if (c == '#') {
+                while (m_pos < m_text.size() && m_text[m_pos] != '\n') ++m_pos;
+                continue;
+            }
+            if (c == ';' && depth <= 0) {
+                ++m_pos;
+                finish();
+                continue;
+            }
+            const int line = m_line;
+            if (c == '"' || c == '\'' || c == '`') {
+                std::string contents = read_quoted(c);
+                if (peek() == ':' && peek(1) != ':') {  // `"key": value`
+                    ++m_pos;
+                    current.push_back({TokenKind::label, contents, line});
+                } else {
+                    current.push_back({TokenKind::string, contents, line});
+                }
+                continue;
+            }
+            if (c == ':' && peek(1) == ':') {
+                m_pos += 2;
+                current.push_back({TokenKind::punct, "::", line});
+                continue;
+            }
+            if (c == ':' && (is_identifier_start(peek(1)) || peek(1) == '"' || peek(1) == '\'')) {
+                ++m_pos;
+                std::string name;
+                if (peek() == '"' || peek() == '\'') {
+                    name = read_quoted(peek());
+                } else {
+                    while (m_pos < m_text.size() && (is_identifier_char(m_text[m_pos]) || m_text[m_pos] == '?' ||
+                                                     m_text[m_pos] == '!' || m_text[m_pos] == '='))
+                        name += m_text[m_pos++];
+                }
+                current.push_back({TokenKind::symbol, name, line});
+                continue;
+            }
+            if (is_identifier_start(c) || c == '@' || c == '$') {
+                std::string word;
+                while (m_pos < m_text.size() && (is_identifier_char(m_text[m_pos]) || m_text[m_pos] == '@' ||
+                                                 m_text[m_pos] == '$'))
+                    word += m_text[m_pos++];
+                if (peek() == '?' || peek() == '!') {
+                    if (!is_identifier_char(peek(1)) && peek(1) != '=') word += m_text[m_pos++];
+                }
+                if (peek() == ':' && peek(1) != ':' && word.back() != '?') {  // `class_name:`
+                    ++m_pos;
+                    current.push_back({TokenKind::label, word, line});
+                    continue;
+                }
+                const bool constant = std::isupper(static_cast<unsigned char>(word[0])) != 0;
+                current.push_back({constant ? TokenKind::constant : TokenKind::identifier, word, line});
+                continue;
+            }
+            if (std::isdigit(static_cast<unsigned char>(c))) {
+                std::string number;
+                while (m_pos < m_text.size() && (is_identifier_char(m_text[m_pos]) || m_text[m_pos] == '.') &&
+                       !(m_text[m_pos] == '.' && !std::isdigit(static_cast<unsigned char>(peek(1)))))
+                    number += m_text[m_pos++];
+                current.push_back({TokenKind::other, number, line});
+                continue;
+            }
+            if (c == '<' && peek(1) == '<' && (peek(2) == '~' || peek(2) == '-' || std::isupper(peek(2)) != 0)) {
+                if (read_heredoc_start()) {
+                    current.push_back({TokenKind::string, "", line});
+                    continue;
+                }
+            }
+            if (c == '%' && starts_percent_literal()) {
+                skip_percent_literal();
+                current.push_back({TokenKind::other, "%literal", line});
+                continue;
+            }
+            if (c == '/' && starts_regexp(current)) {
+                skip_regexp();
+                current.push_back({TokenKind::other, "/regexp/", line});
+                continue;
+            }
+            if (c == '(' || c == '[' || c == '{') ++depth;
+            if (c == ')' || c == ']' || c == '}') --depth;
+            std::string punct(1, c);
+            static const std::set<std::string> two_char = {"=>", "->", "==", "<<", "||", "&&", "&.", "<=", ">=", "!="};
+            if (m_pos + 1 < m_text.size() && two_char.count(m_text.substr(m_pos, 2))) punct = m_text.substr(m_pos, 2);
+            m_pos += punct.size();
+            current.push_back({TokenKind::punct, punct, line});
+        }
+        finish();
+        return result;
+    }
+
+private:
+    char peek(std::size_t ahead = 0) const {
+        return m_pos + ahead < m_text.size() ? m_text[m_pos + ahead] : '\0';
+    }
+
+    bool at_line_start() const { return m_pos == 0 || m_text[m_pos - 1] == '\n'; }
+
+    /// Whether a statement ending here goes on on the next line.
+    static bool continues(const std::vector<Token>& tokens) {
+        if (tokens.empty()) return false;
+        const Token& last = tokens.back();
+        if (last.kind == TokenKind::label) return true;  // `class_name:` then the value below
+        if (last.kind != TokenKind::punct) return false;
+        static const std::set<std::string> open = {",", "(", "[", "{", "=>", "=", "||", "&&", ".", "&.", "+", "-",
+                                                   "*", "|", "->", "<"};
+        return open.count(last.text) > 0 && !(last.text == "|" && tokens.size() > 1);
+    }
+
+    std::string read_quoted(char quote) {
+        ++m_pos;
+        std::string contents;
+        int interpolation = 0;
+        while (m_pos < m_text.size()) {
+            const char c = m_text[m_pos];
+            if (c == '\\' && m_pos + 1 < m_text.size()) {
+                contents += m_text[m_pos + 1];
+                m_pos += 2;
+                continue;
+            }
+            if (c == '\n') ++m_line;
+            if (quote == '"' && c == '#' && peek(1) == '{') ++interpolation;
+            if (interpolation > 0 && c == '}') --interpolation;
+            ++m_pos;
+            if (c == quote && interpolation == 0) break;
+            contents += c;
+        }
+        return contents;
+    }
+
+    void skip_embedded_document() {
+        while (m_pos < m_text.size()) {
+            const std::size_t end = m_text.find('\n', m_pos);
+            const bool last = m_text.compare(m_pos, 4, "=end") == 0;
+            m_pos = end == std::string::npos ? m_text.size() : end + 1;
+            ++m_line;
+            if (last) break;
+        }
+    }
+
+    bool read_heredoc_start() {
+        std::size_t pos = m_pos + 2;
+        if (m_text[pos] == '~' || m_text[pos] == '-') ++pos;
+        char quote = '\0';
+        if (pos < m_text.size() && (m_text[pos] == '"' || m_text[pos] == '\'')) quote = m_text[pos++];
+        std::string terminator;
+        while (pos < m_text.size() && is_identifier_char(m_text[pos])) terminator += m_text[pos++];
+        if (terminator.empty() || !std::isupper(static_cast<unsigned char>(terminator[0]))) return false;
+        if (quote && pos < m_text.size() && m_text[pos] == quote) ++pos;
+        m_pending_heredocs.push_back(terminator);
+        m_pos = pos;
+        return true;
+    }
+
+    void skip_heredoc_bodies() {
+        for (const auto& terminator : m_pending_heredocs) {
+            while (m_pos < m_text.size()) {
+                const std::size_t end = m_text.find('\n', m_pos);
+                std::string line = m_text.substr(m_pos, end == std::string::npos ? std::string::npos : end - m_pos);
+                m_pos = end == std::string::npos ? m_text.size() : end + 1;
+                ++m_line;
+                line.erase(0, line.find_first_not_of(" \t"));
+                if (!line.empty() && line.back() == '\r') line.pop_back();
+                if (line == terminator) break;
+            }
+        }
+        m_pending_heredocs.clear();
+    }
+
+    bool starts_percent_literal() const {
+        const char kind = peek(1);
+        if (std::string("wWiIqQr").find(kind) != std::string::npos && kind != '\0')
+            return std::string("([{<|!/").find(peek(2)) != std::string::npos && peek(2) != '\0';
+        return kind == '(' || kind == '[' || kind == '{';
+    }
+
+    void skip_percent_literal() {
+        ++m_pos;
+        if (std::isalpha(static_cast<unsigned char>(peek()))) ++m_pos;
+        const char open = m_text[m_pos++];
+        const char close = closing_of(open);
+        int depth = 1;
+        while (m_pos < m_text.size() && depth > 0) {
+            const char c = m_text[m_pos++];
+            if (c == '\\') {
+                ++m_pos;
+                continue;
+            }
+            if (c == '\n') ++m_line;
+            if (c == close) --depth;
+            else if (c == open && open != close) ++depth;
+        }
+    }
+
+    /// A `/` starts a regexp where a value is expected: after an operator, `(`, `,` or a label.
+    static bool starts_regexp(const std::vector<Token>& tokens) {
+        if (tokens.empty()) return true;
+        const Token& last = tokens.back();
+        if (last.kind == TokenKind::label) return true;
+        if (last.kind == TokenKind::identifier)
+            return last.text == "when" || last.text == "if" || last.text == "unless" || last.text == "and" ||
+                   last.text == "or" || last.text == "not";
+        return last.kind == TokenKind::punct && last.text != ")" && last.text != "]" && last.text != "}";
+    }
+
+    void skip_regexp() {
+        ++m_pos;
+        bool in_class = false;
+        while (m_pos < m_text.size()) {
+            const char c = m_text[m_pos++];
+            if (c == '\\') {
+                ++m_pos;
+                continue;
+            }
+            if (c == '\n') {
+                ++m_line;
+                continue;
+            }
+            if (c == '[') in_class = true;
+            else if (c == ']') in_class = false;
+            else if (c == '/' && !in_class) break;
+        }
+        while (m_pos < m_text.size() && std::isalpha(static_cast<unsigned char>(m_text[m_pos]))) ++m_pos;
+    }
+
+    const std::string& m_text;
+    std::size_t m_pos = 0;
+    int m_line = 1;
+    std::vector<std::string> m_pending_heredocs;
+};
+
+bool is_word(const Token& token, const char* word) {
+    return token.kind == TokenKind::identifier && token.text == word;
+}
+
+/// Splits statements further at block boundaries: after `do` (and its `|args|`) and around a
+/// keyword `end`, so `included do belongs_to :author end` is three statements.
+std::vector<std::vector<Token>> split_blocks(std::vector<std::vector<Token>> statements) {
+    std::vector<std::vector<Token>> result;
+    for (auto& statement : statements) {
+        std::vector<Token> current;
+        auto finish = [&] {
+            if (!current.empty()) result.push_back(std::move(current));
+            current.clear();
+        };
+        for (std::size_t index = 0; index < statement.size(); ++index) {
+            const Token& token = statement[index];
+            const bool after_dot = index > 0 && statement[index - 1].kind == TokenKind::punct &&
+                                   (statement[index - 1].text == "." || statement[index - 1].text == "&.");
+            if (is_word(token, "end") && !after_dot) {
+                finish();
+                current.push_back(token);
+                finish();
+                continue;
+            }
+            current.push_back(token);
+            if (is_word(token, "do") && !after_dot) {
+                if (index + 1 < statement.size() && statement[index + 1].text == "|") {
+                    ++index;
+                    while (index + 1 < statement.size() && statement[index + 1].text != "|") ++index;
+                    ++index;
+                }
+                finish();
+            }
+        }
+        finish();
+    }
+    return result;
+}
+
+/// `Billing::Invoice` or `::User` from tokens starting at `index`; advances past them.
+std::string constant_path(const std::vector<Token>& tokens, std::size_t& index) {
+    std::string path;
+    bool expect_name = true;
+    while (index < tokens.size()) {
+        if (tokens[index].kind == TokenKind::punct && tokens[index].text == "::") {
+            path += "::";
+            expect_name = true;
+        } else if (tokens[index].kind == TokenKind::constant && expect_name) {
+            path += tokens[index].text;
+            expect_name = false;
+        } else {
+            break;
+        }
+        ++index;
+    }
+    return path;
+}
+
+std::string strip_leading_colons(std::string name) {
+    if (name.rfind("::", 0) == 0) name.erase(0, 2);
+    return name;
+}
+
+/// A plain option value: a string, a symbol, a constant path, `true`/`false`; nullopt otherwise.
+std::optional<std::string> option_value(const std::vector<Token>& tokens, std::size_t index) {
+    if (index >= tokens.size()) return std::nullopt;
+    const Token& token = tokens[index];
+    if (token.kind == TokenKind::string || token.kind == TokenKind::symbol) return token.text;
+    if (token.kind == TokenKind::identifier && (token.text == "true" || token.text == "false")) return token.text;
+    if (token.kind == TokenKind::constant || (token.kind == TokenKind::punct && token.text == "::")) {
+        std::size_t position = index;
+        std::string path = constant_path(tokens, position);
+        // `class_name: User.name` / `User.to_s`: the constant's name.
+        return path;
+    }
+    return std::nullopt;
+}
+
+std::optional<AssociationKind> association_kind(const std::string& macro) {
+    if (macro == "belongs_to") return AssociationKind::belongs_to;
+    if (macro == "has_many") return AssociationKind::has_many;
+    if (macro == "has_one") return AssociationKind::has_one;
+    if (macro == "has_and_belongs_to_many") return AssociationKind::has_and_belongs_to_many;
+    return std::nullopt;
+}
+
+/// Reads `belongs_to :author, class_name: "User", optional: true` (with or without parentheses).
+std::optional<AssociationDeclaration> parse_association(const std::vector<Token>& tokens, const std::string& file) {
+    auto kind = association_kind(tokens[0].text);
+    if (!kind || tokens.size() < 2) return std::nullopt;
+    std::size_t index = 1;
+    if (tokens[index].kind == TokenKind::punct && tokens[index].text == "(") ++index;
+    if (index >= tokens.size() || (tokens[index].kind != TokenKind::symbol && tokens[index].kind != TokenKind::string))
+        return std::nullopt;
+    AssociationDeclaration association;
+    association.kind = *kind;
+    association.name = tokens[index].text;
+    association.file = file;
+    association.line = tokens[0].line;
+    // Options at the call's own nesting level; a scope lambda's `{ ... }` is skipped.
+    int depth = 0;
+    for (++index; index < tokens.size(); ++index) {
+        const Token& token = tokens[index];
+        if (token.kind == TokenKind::punct) {
+            if (token.text == "(" || token.text == "[" || token.text == "{") ++depth;
+            if (token.text == ")" || token.text == "]" || token.text == "}") --depth;
+        }
+        if (depth > 0 || (depth == 0 && is_word(token, "do"))) continue;
+        std::string key;
+        std::size_t value_index = 0;
+        if (token.kind == TokenKind::label) {
+            key = token.text;
+            value_index = index + 1;
+        } else if (token.kind == TokenKind::symbol && index + 1 < tokens.size() && tokens[index + 1].text == "=>") {
+            key = token.text;
+            value_index = index + 2;
+        } else {
+            continue;
+        }
+        auto value = option_value(tokens, value_index);
+        if (key == "through") association.through = true;
+        if (!value) continue;
+        if (key == "class_name") association.class_name = *value;
+        else if (key == "foreign_key") association.foreign_key = *value;
+        else if (key == "primary_key") association.primary_key = *value;
+        else if (key == "foreign_type") association.foreign_type = *value;
+        else if (key == "as") association.as = *value;
+        else if (key == "join_table") association.join_table = *value;
+        else if (key == "association_foreign_key") association.association_foreign_key = *value;
+        else if (key == "polymorphic") association.polymorphic = *value == "true";
+    }
+    return association;
+}
+
+/// One open `module`, `class` or block while walking the statements.
+struct Scope {
+    enum class Kind { module, model, included, prefix_method, other } kind;
+    std::string name;   ///< fully qualified for module and model
+    std::size_t index;  ///< into ModelSource::models or ::modules
+};
+
+/// `def name = expr` (Ruby 3) has no `end`; `def name=(value)` is a setter that has one.
+bool is_endless_method(const std::vector<Token>& tokens) {
+    for (std::size_t index = 2; index + 1 < tokens.size(); ++index) {
+        if (tokens[index].text != "=") continue;
+        if (tokens[index - 1].text == ")") return true;
+        if (index == 2 || (index == 4 && tokens[2].text == ".")) return tokens[index + 1].text != "(";
+        return false;
+    }
+    return false;
+}
+
+const std::set<std::string> k_block_keywords = {"def", "if", "unless", "case", "while", "until", "begin", "for"};
+
+}  // namespace
+
+ModelSource parse_model_source(const std::string& text, const std::string& file) {
+    ModelSource source;
+    std::vector<Scope> scopes;
+    auto namespace_of = [&]() -> std::string {
+        for (auto scope = scopes.rbegin(); scope != scopes.rend(); ++scope) {
+            if (scope->kind == Scope::Kind::module || scope->kind == Scope::Kind::model) return scope->name;
+        }
+        return "";
+    };
+    // Reading a class body only at its own level: associations inside methods or `if` are not declarations.
+    auto current = [&]() -> Scope* { return scopes.empty() ? nullptr : &scopes.back(); };
+
+    for (const auto& tokens : split_blocks(Tokenizer(text).statements())) {
+        const Token& first = tokens.front();
+        if (is_word(first, "end")) {
+            if (!scopes.empty()) scopes.pop_back();
+            continue;
+        }
+        if (is_word(first, "module") || (is_word(first, "class") && !(tokens.size() > 1 && tokens[1].text == "<<"))) {
+            std::size_t index = 1;
+            std::string name = constant_path(tokens, index);
+            if (name.empty()) {
+                scopes.push_back({Scope::Kind::other, "", 0});
+                continue;
+            }
+            std::string qualified;
+            if (name.rfind("::", 0) == 0) qualified = strip_leading_colons(name);
+            else qualified = namespace_of().empty() ? name : namespace_of() + "::" + name;
+            if (is_word(first, "module")) {
+                source.modules.push_back({qualified, {}, std::nullopt, file, first.line});
+                scopes.push_back({Scope::Kind::module, qualified, source.modules.size() - 1});
+            } else {
+                ModelDeclaration model;
+                model.class_name = qualified;
+                model.file = file;
+                model.line = first.line;
+                if (index < tokens.size() && tokens[index].text == "<") {
+                    ++index;
+                    model.superclass = constant_path(tokens, index);
+                }
+                source.models.push_back(std::move(model));
+                scopes.push_back({Scope::Kind::model, qualified, source.models.size() - 1});
+            }
+            continue;
+        }
+        if (is_word(first, "class")) {  // `class << self`: singleton methods, no declarations
+            scopes.push_back({Scope::Kind::other, "", 0});
+            continue;
+        }
+        Scope* scope = current();
+        const bool opens_keyword_block = first.kind == TokenKind::identifier && k_block_keywords.count(first.text) &&
+                                         !(is_word(first, "def") && is_endless_method(tokens));
+        bool opens_assigned_block = false;  // `x = if ...` / `x = case ...`
+        for (std::size_t index = 1; index + 1 < tokens.size(); ++index) {
+            if (tokens[index].text == "=" && tokens[index + 1].kind == TokenKind::identifier &&
+                k_block_keywords.count(tokens[index + 1].text))
+                opens_assigned_block = true;
+        }
+        bool ends_with_do = false;  // split_blocks ends a statement right after `do` or `do |args|`
+        for (auto token = tokens.rbegin(); token != tokens.rend(); ++token) {
+            if (is_word(*token, "do")) ends_with_do = true;
+            if (is_word(*token, "do") || token->text != "|") break;
+        }
+        if (!ends_with_do && tokens.back().text == "|") {
+            for (const auto& token : tokens) ends_with_do = ends_with_do || is_word(token, "do");
+        }
+        const bool loop_with_do = first.kind == TokenKind::identifier &&
+                                  (first.text == "while" || first.text == "until" || first.text == "for");
+        if (opens_keyword_block || opens_assigned_block) {
+            // `def self.table_name_prefix` in a namespace module: the generator's way to prefix tables.
+            if (is_word(first, "def") && scope && scope->kind == Scope::Kind::module && tokens.size() >= 4 &&
+                is_word(tokens[1], "self") && tokens[3].text == "table_name_prefix") {
+                scopes.push_back({Scope::Kind::prefix_method, "", scope->index});
+                continue;
+            }
+            scopes.push_back({Scope::Kind::other, "", 0});
+            if (ends_with_do && !loop_with_do) scopes.push_back({Scope::Kind::other, "", 0});
+            continue;
+        }
+        if (is_word(first, "def") && scope && scope->kind == Scope::Kind::module && tokens.size() >= 6 &&
+            is_word(tokens[1], "self") && tokens[3].text == "table_name_prefix" &&
+            tokens.back().kind == TokenKind::string) {  // `def self.table_name_prefix = "billing_"`
+            source.modules[scope->index].table_name_prefix = tokens.back().text;
+            continue;
+        }
+        if (ends_with_do && is_word(first, "included") && tokens.size() == 2 && scope &&
+            scope->kind == Scope::Kind::module) {
+            scopes.push_back({Scope::Kind::included, scope->name, scope->index});
+            continue;
+        }
+        // An association with an extension block (`has_many :x do ... end`) still declares itself.
+        struct BlockAfter {
+            std::vector<Scope>& scopes;
+            bool open;
+            ~BlockAfter() {
+                if (open) scopes.push_back({Scope::Kind::other, "", 0});
+            }
+        } block_after{scopes, ends_with_do};
+        if (!scope) continue;
+        if (scope->kind == Scope::Kind::prefix_method) {
+            if (tokens.size() == 1 && first.kind == TokenKind::string)
+                source.modules[scope->index].table_name_prefix = first.text;
+            continue;
+        }
+        if (scope->kind != Scope::Kind::model && scope->kind != Scope::Kind::included) continue;
+        std::vector<AssociationDeclaration>& associations = scope->kind == Scope::Kind::model
+                                                                 ? source.models[scope->index].associations
+                                                                 : source.modules[scope->index].associations;
+        if (first.kind == TokenKind::identifier && association_kind(first.text)) {
+            if (auto association = parse_association(tokens, file)) associations.push_back(std::move(*association));
+            continue;
+        }
+        if (scope->kind != Scope::Kind::model) continue;
+        ModelDeclaration& model = source.models[scope->index];
+        if (is_word(first, "include") || is_word(first, "prepend")) {
+            for (std::size_t index = 1; index < tokens.size(); ++index) {
+                std::string name = constant_path(tokens, index);
+                if (!name.empty()) model.includes.push_back(name);
+                if (index >= tokens.size()) break;
+            }
+            continue;
+        }
+        // `self.table_name = "..."`, `self.primary_key = :uuid`, `self.abstract_class = true`.
+        if (is_word(first, "self") && tokens.size() >= 5 && tokens[1].text == "." && tokens[3].text == "=") {
+            auto value = option_value(tokens, 4);
+            if (!value) continue;
+            if (tokens[2].text == "table_name") model.table_name = *value;
+            else if (tokens[2].text == "primary_key") model.primary_key = *value;
+            else if (tokens[2].text == "abstract_class") model.abstract_class = *value == "true";
+        }
+    }
+    return source;
+}
+
+ModelSource read_model_directory(const std::string& app_dir) {
+    namespace fs = std::filesystem;
+    const fs::path models = fs::path(app_dir) / "app" / "models";
+    std::error_code error;
+    if (!fs::is_directory(models, error))
+        throw Error(ExitCode::usage, "rails app \"" + app_dir + "\" has no app/models directory",
+                    "give --rails-app the directory that holds the app's app/models");
+    std::vector<fs::path> files;
+    for (fs::recursive_directory_iterator entry(models, fs::directory_options::skip_permission_denied, error), end;
+         entry != end; entry.increment(error)) {
+        if (error) break;
+        if (entry->is_regular_file(error) && entry->path().extension() == ".rb") files.push_back(entry->path());
+    }
+    // Directory order differs between machines; the plan must not.
+    std::sort(files.begin(), files.end());
+    ModelSource all;
+    for (const auto& path : files) {
+        std::ifstream in(path, std::ios::binary);
+        if (!in) continue;
+        std::ostringstream text;
+        text << in.rdbuf();
+        const std::string relative = (fs::path("app") / "models" / path.lexically_relative(models)).generic_string();
+        ModelSource parsed = parse_model_source(text.str(), relative);
+        for (auto& model : parsed.models) all.models.push_back(std::move(model));
+        for (auto& module : parsed.modules) all.modules.push_back(std::move(module));
+    }
+    return all;
+}
+
+}  // namespace understudy::subsetter
