@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <limits>
 #include <optional>
@@ -54,6 +55,7 @@ struct CliOptions {
     std::vector<std::string> excluded_tables;
     std::vector<std::string> schemas;
     std::string infer_foreign_keys;
+    std::string rails_app;
     std::string sampling;
     int jobs = 0;
     std::string report_path;
@@ -167,6 +169,9 @@ void add_source_options(CLI::App& command, CliOptions& options) {
                        "infer missing references from naming conventions")
         ->envname("UNDERSTUDY_INFER_FOREIGN_KEYS")
         ->check(CLI::IsMember({"rails", "none"}));
+    command.add_option("--rails-app", options.rails_app,
+                       "read references from this Rails app's app/models (default: . when it has app/models)")
+        ->envname("UNDERSTUDY_RAILS_APP");
 }
 
 /// --target, --jobs and --report: what every command that loads a database takes.
@@ -215,6 +220,20 @@ subsetter::SubsetSettings build_settings(CLI::App& command, CliOptions& options,
         settings.inference = options.infer_foreign_keys == "rails" ? subsetter::ReferenceInference::rails
                                                                    : subsetter::ReferenceInference::none;
     settings.catalog_filter.schemas = options.schemas.empty() ? config.schemas : options.schemas;
+    settings.rails_app = !options.rails_app.empty() ? options.rails_app : config.rails_app.value_or("");
+    if (!settings.rails_app.empty()) {
+        std::error_code error;
+        if (!std::filesystem::is_directory(std::filesystem::path(settings.rails_app) / "app" / "models", error))
+            throw Error(ExitCode::usage, "--rails-app \"" + settings.rails_app + "\" has no app/models directory",
+                        "give the directory of the Rails app (the one holding app/models)");
+        // Naming the app asks for its models: they are read with the rails inference.
+        if (options.infer_foreign_keys.empty() && !config.inference)
+            settings.inference = subsetter::ReferenceInference::rails;
+    } else {
+        // A review app's postdeploy runs in the app's own directory (/app on Heroku).
+        std::error_code error;
+        if (std::filesystem::is_directory("app/models", error)) settings.rails_app = ".";
+    }
     return settings;
 }
 

@@ -130,7 +130,7 @@ subsetter::PolymorphicReference parse_polymorphic(const FileContext& file, const
 void parse_subset(const FileContext& file, const YAML::Node& subset, ConfigFile& config) {
     file.only_keys(subset,
                    {"logarithmic", "fraction", "seed", "children", "sampling", "jobs", "schemas", "force",
-                    "infer_foreign_keys", "tables", "foreign_keys", "polymorphic"},
+                    "infer_foreign_keys", "rails_app", "tables", "foreign_keys", "polymorphic"},
                    "subset");
     if (subset["logarithmic"] && subset["fraction"]) file.fail(subset["fraction"], "give logarithmic or fraction, not both");
     for (const char* mode : {"logarithmic", "fraction"}) {
@@ -162,6 +162,7 @@ void parse_subset(const FileContext& file, const YAML::Node& subset, ConfigFile&
         else if (mode == "none") config.inference = subsetter::ReferenceInference::none;
         else file.fail(subset["infer_foreign_keys"], "infer_foreign_keys must be rails or none");
     }
+    if (subset["rails_app"]) config.rails_app = file.scalar<std::string>(subset["rails_app"], "rails_app");
     auto sequence = [&](const char* key) {
         const auto& node = subset[key];
         if (node && !node.IsSequence()) file.fail(node, std::string(key) + " must be a list");

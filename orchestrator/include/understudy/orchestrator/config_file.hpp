@@ -36,6 +36,7 @@ struct ConfigFile {
     std::optional<subsetter::SamplingMode> sampling;
     std::optional<int> jobs;
     std::optional<subsetter::ReferenceInference> inference;
+    std::optional<std::string> rails_app;   ///< `subset: {rails_app: DIR}`, relative to the working directory
     std::vector<std::string> schemas;
     std::vector<subsetter::ForcedRow> forced;
     std::map<subsetter::QualifiedName, subsetter::TableOverride> overrides;
