@@ -172,6 +172,9 @@ nlohmann::json run_dump(const DumpRequest& request, Progress& progress) {
     report["anonymized"] = secret.has_value();
     // After the guards: a run that is refused shows its one error line, not a warning first.
     warn_unindexed_references(snapshot.transaction(), model, request.settings, progress, report);
+    // What `plan` lists under warnings (a model naming a missing table, a type value naming none)
+    // must not go unseen by a run that only copies.
+    for (const auto& warning : model.plan.warnings) progress.warn(warning);
 
     auto sequence_values = read_sequence_values(snapshot.transaction(), model.catalog);
     std::map<subsetter::QualifiedName, SequenceShape> sequence_shapes;

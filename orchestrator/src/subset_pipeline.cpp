@@ -151,6 +151,9 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
     report["anonymized"] = secret.has_value();
     // After the guards: a run that is refused shows its one error line, not a warning first.
     warn_unindexed_references(snapshot.transaction(), model, request.settings, progress, report);
+    // What `plan` lists under warnings (a model naming a missing table, a type value naming none)
+    // must not go unseen by a run that only copies.
+    for (const auto& warning : model.plan.warnings) progress.warn(warning);
     if (request.dry_run) {
         auto selection = clock.run("selection", progress, "selecting rows", [&] {
             return select_rows_in_snapshot(snapshot, model, request.settings, request.jobs, progress);
