@@ -67,18 +67,30 @@ class Resolver {
 public:
     Resolver(const Catalog& catalog, const ModelSource& source, std::vector<std::string>& warnings)
         : m_catalog(catalog), m_source(source), m_warnings(warnings) {
+        // A class reopened in several files (`app/models/user.rb`, `app/models/user/roles.rb`) is
+        // one model: settings from any of them, associations from all, named by its first file.
         for (const auto& declaration : source.models) {
-            // The same class reopened in two files: the first declaration names it.
-            m_models.emplace(declaration.class_name, Model{&declaration, nullptr, "", "", ""});
+            auto [found, inserted] = m_declarations.emplace(declaration.class_name, declaration);
+            if (inserted) continue;
+            ModelDeclaration& merged = found->second;
+            if (merged.superclass.empty()) merged.superclass = declaration.superclass;
+            if (!merged.table_name) merged.table_name = declaration.table_name;
+            if (!merged.primary_key) merged.primary_key = declaration.primary_key;
+            merged.abstract_class = merged.abstract_class || declaration.abstract_class;
+            merged.includes.insert(merged.includes.end(), declaration.includes.begin(), declaration.includes.end());
+            merged.associations.insert(merged.associations.end(), declaration.associations.begin(),
+                                       declaration.associations.end());
         }
+        for (const auto& [name, declaration] : m_declarations)
+            m_models.emplace(name, Model{&declaration, nullptr, "", "", ""});
         for (auto& [name, model] : m_models) resolve_table(model, 0);
     }
 
     std::vector<ForeignKey> references() {
         std::vector<Candidate> candidates;
-        for (const auto& declaration : m_source.models) {
-            const Model& model = m_models.at(declaration.class_name);
-            if (model.declaration != &declaration || declaration.abstract_class) continue;
+        for (const auto& [name, declaration] : m_declarations) {
+            if (declaration.abstract_class) continue;
+            const Model& model = m_models.at(name);
             for (const auto& association : associations_of(declaration)) add_candidates(model, association, candidates);
         }
         return reconcile(std::move(candidates));
@@ -388,6 +400,7 @@ private:
     const Catalog& m_catalog;
     const ModelSource& m_source;
     std::vector<std::string>& m_warnings;
+    std::map<std::string, ModelDeclaration> m_declarations;
     std::map<std::string, Model> m_models;
 };
 

@@ -545,7 +545,7 @@ ModelSource parse_model_source(const std::string& text, const std::string& file)
             source.modules[scope->index].table_name_prefix = tokens.back().text;
             continue;
         }
-        if (ends_with_do && is_word(first, "included") && tokens.size() == 2 && scope &&
+        if (ends_with_do && is_word(first, "included") && is_word(tokens[1], "do") && scope &&
             scope->kind == Scope::Kind::module) {
             scopes.push_back({Scope::Kind::included, scope->name, scope->index});
             continue;

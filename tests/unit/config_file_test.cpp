@@ -38,6 +38,7 @@ subset:
   schemas: [public, billing]
   force: ["users:1", "orders:(7,2)"]
   infer_foreign_keys: rails
+  rails_app: /app
   tables:
     public.countries: all
     audit_log: none
@@ -62,6 +63,7 @@ anonymize: {default: fail}
     ASSERT_EQ(config.forced.size(), 2u);
     EXPECT_EQ(config.forced[1].key, (std::vector<std::string>{"7", "2"}));
     EXPECT_EQ(config.inference, subsetter::ReferenceInference::rails);
+    EXPECT_EQ(config.rails_app, std::optional<std::string>("/app"));
     EXPECT_EQ(config.overrides.at({"public", "countries"}).policy, subsetter::TablePolicy::all);
     EXPECT_EQ(config.overrides.at({"public", "audit_log"}).policy, subsetter::TablePolicy::none);
     EXPECT_EQ(config.overrides.at({"public", "users"}).rows, 200);

@@ -269,6 +269,26 @@ TEST(RailsModels, WarnsAboutMissingColumnsAndSidesThatDisagree) {
     EXPECT_EQ(warnings, expected_warnings);
 }
 
+TEST(RailsModels, ReopenedClassesAndConcernsWithABlockArgument) {
+    const Catalog catalog = fixture_catalog();
+    ModelSource source = parse_model_source(
+        "class Issue < ApplicationRecord\n  include Tracked\nend\nclass User; end\nclass Project; end\n",
+        "app/models/issue.rb");
+    ModelSource reopened = parse_model_source(
+        "class Issue\n  belongs_to :owner, class_name: 'User', foreign_key: :assignee_id\nend\n"
+        "module Tracked\n  extend ActiveSupport::Concern\n  included do |base|\n    belongs_to :project\n  end\nend\n",
+        "app/models/issue/extra.rb");
+    source.models.push_back(reopened.models.at(0));
+    source.modules.push_back(reopened.modules.at(0));
+    std::vector<std::string> warnings;
+    auto references = resolve_model_references(catalog, source, warnings);
+    EXPECT_EQ(describe(references), (std::vector<std::string>{
+                                        "issues(assignee_id) -> users(id) @ app/models/issue/extra.rb:2",
+                                        "issues(project_id) -> projects(id) @ app/models/issue/extra.rb:7",
+                                    }));
+    EXPECT_TRUE(warnings.empty()) << warnings.front();
+}
+
 TEST(RailsModels, ConventionGuessesYieldToTheModels) {
     ForeignKey model;
     model.child = {"public", "comments"};
