@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "db_checks.hpp"
+#include "process.hpp"
 #include "test_cluster.hpp"
 
 namespace understudy::testing {
@@ -155,6 +156,25 @@ TEST_F(RailsModels, PlanShowsWhereEachReferenceComesFrom) {
               std::string::npos)
         << without.out;
     EXPECT_EQ(without.out.find("app/models/"), std::string::npos) << without.out;
+}
+
+TEST_F(RailsModels, TheWorkingDirectoryIsTheDefaultAppAndNamingAnAppAsksForItsModels) {
+    // A review app's postdeploy runs in the app's directory: its models are read without --rails-app.
+    ProcessOptions options;
+    options.working_directory = k_app;
+    auto in_app = run_process({UNDERSTUDY_BINARY, "plan", "--source", fixture_servers().standby.url(k_source),
+                               "--infer-foreign-keys", "rails"},
+                              options);
+    ASSERT_EQ(in_app.exit_code, 0) << in_app.err;
+    EXPECT_NE(in_app.out.find("  public.projects(owner_id) -> public.users(id): app/models/project.rb:2\n"),
+              std::string::npos)
+        << in_app.out;
+    // --rails-app alone turns the rails inference on.
+    auto named = run_understudy({"plan", "--source", fixture_servers().standby.url(k_source), "--rails-app", k_app});
+    ASSERT_EQ(named.exit_code, 0) << named.err;
+    EXPECT_NE(named.out.find("  public.projects(owner_id) -> public.users(id): app/models/project.rb:2\n"),
+              std::string::npos)
+        << named.out;
 }
 
 TEST_F(RailsModels, AMissingAppIsAUsageError) {
