@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -222,18 +223,56 @@ private:
     /// The association's other model, or nullptr after a warning.
     const Model* target_of(const Model& model, const AssociationDeclaration& association) {
         const std::string& context = model.declaration->class_name;
-        if (association.class_name) {
-            if (const Model* found = find_model(*association.class_name, context)) return found;
-            warn(association, "class_name \"" + *association.class_name + "\" names no model in app/models");
-            return nullptr;
-        }
         const bool collection = association.kind == AssociationKind::has_many ||
                                 association.kind == AssociationKind::has_and_belongs_to_many;
-        const Model* found = collection ? find_model_by_plural(association.name, context)
-                                        : find_model(camelize(association.name), context);
-        if (!found && collection) found = find_model(camelize(association.name), context);  // uncountable
-        if (!found) warn(association, "names no model in app/models (give it a class_name)");
-        return found;
+        const Model* found = nullptr;
+        std::string class_name;
+        if (association.class_name) {
+            class_name = *association.class_name;
+            found = find_model(class_name, context);
+        } else {
+            found = collection ? find_model_by_plural(association.name, context) : nullptr;
+            class_name = camelize(association.name);
+            if (!found) found = find_model(class_name, context);  // belongs_to, has_one, uncountable plurals
+        }
+        if (found) return found;
+        // A model from a gem or an engine (`PaperTrail::Version`) has a table but no file here.
+        std::vector<std::string> tried;
+        std::string flat = underscore(strip_colons(class_name));
+        std::replace(flat.begin(), flat.end(), '/', '_');
+        tried.push_back(collection && !association.class_name ? association.name : pluralize(flat));
+        const std::string bare = tableize(demodulize(class_name));
+        if (bare != tried.front()) tried.push_back(bare);
+        for (const auto& name : tried) {
+            if (const Table* table = find_table_named(m_catalog, name)) return outside_model(class_name, *table);
+        }
+        std::string list;
+        for (const auto& name : tried) list += (list.empty() ? "" : ", ") + name;
+        if (association.class_name)
+            warn(association, "class_name \"" + class_name + "\" names no model in app/models and no table (tried " +
+                                  list + ")");
+        else
+            warn(association, "names no model in app/models and no table (tried " + list + "); give it a class_name");
+        return nullptr;
+    }
+
+    /// A model found only by its table: its key is the table's.
+    const Model* outside_model(const std::string& class_name, const Table& table) {
+        ModelDeclaration declaration;
+        declaration.class_name = strip_colons(class_name);
+        m_outside.push_back(std::move(declaration));
+        Model model;
+        model.declaration = &m_outside.back();
+        model.table = &table;
+        model.table_name = table.name.name;
+        model.base_class = m_outside.back().class_name;
+        model.primary_key = table.row_key().size() == 1 ? table.row_key().front() : "id";
+        m_outside_models.push_back(model);
+        return &m_outside_models.back();
+    }
+
+    static std::string strip_colons(const std::string& name) {
+        return name.rfind("::", 0) == 0 ? name.substr(2) : name;
     }
 
     /// Checks that the tables and columns exist and the parent columns are a key; nullopt after a warning.
@@ -402,6 +441,8 @@ private:
     std::vector<std::string>& m_warnings;
     std::map<std::string, ModelDeclaration> m_declarations;
     std::map<std::string, Model> m_models;
+    std::deque<ModelDeclaration> m_outside;   ///< deque: models point into it
+    std::deque<Model> m_outside_models;
 };
 
 }  // namespace

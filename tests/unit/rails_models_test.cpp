@@ -221,7 +221,7 @@ TEST(RailsModels, ResolvesTheFixtureAppOntoItsTables) {
     for (const auto& reference : references) EXPECT_EQ(reference.origin, ReferenceOrigin::model);
     EXPECT_EQ(warnings, std::vector<std::string>{
                             "app/models/invitation.rb:4: belongs_to :approver: class_name \"Ghost\" names no model in "
-                            "app/models"});
+                            "app/models and no table (tried ghosts)"});
 }
 
 TEST(RailsModels, WarnsAboutMissingColumnsAndSidesThatDisagree) {
@@ -247,6 +247,7 @@ TEST(RailsModels, WarnsAboutMissingColumnsAndSidesThatDisagree) {
         "  belongs_to :commentable, polymorphic: true\n"
         "end\n"
         "class Invitation < ApplicationRecord\n"
+        "  belongs_to :approver, class_name: \"::Gem::Tag\"\n"   // a gem's model: found by its table
         "end\n"
         "class Widget < ApplicationRecord\n"
         "  belongs_to :user\n"                                    // no table widgets
@@ -255,13 +256,14 @@ TEST(RailsModels, WarnsAboutMissingColumnsAndSidesThatDisagree) {
     auto references = resolve_model_references(catalog, parse_model_source(text, "app/models/all.rb"), warnings);
     const std::vector<std::string> expected = {
         "comments(commentable_id) -> users(id) when commentable_type=User @ app/models/all.rb:7",
+        "invitations(approver_id) -> tags(id) @ app/models/all.rb:21",
         "issues(author_id) -> tags(id) @ app/models/all.rb:13",
         "projects(owner_id) -> users(id) @ app/models/all.rb:10",
     };
     EXPECT_EQ(describe(references), expected);
     const std::vector<std::string> expected_warnings = {
         "app/models/all.rb:4: has_many :invitations: table \"public.invitations\" has no column \"guest_id\"",
-        "app/models/all.rb:23: belongs_to :user: table \"widgets\" does not exist (model Widget)",
+        "app/models/all.rb:24: belongs_to :user: table \"widgets\" does not exist (model Widget)",
         "app/models/all.rb:3: has_many :issues says public.issues(author_id) -> public.users(id), but "
         "app/models/all.rb:13: belongs_to :author says public.issues(author_id) -> public.tags(id); following "
         "app/models/all.rb:13",
