@@ -53,6 +53,9 @@ public:
         };
         while (m_pos < m_text.size()) {
             const char c = m_text[m_pos];
+            if (at_line_start() && m_text.compare(m_pos, 7, "__END__") == 0 &&
+                (m_pos + 7 == m_text.size() || m_text[m_pos + 7] == '\n' || m_text[m_pos + 7] == '\r'))
+                break;  // the rest of the file is data
             if (at_line_start() && m_text.compare(m_pos, 6, "=begin") == 0) {
                 skip_embedded_document();
                 continue;
@@ -308,6 +311,8 @@ bool is_word(const Token& token, const char* word) {
     return token.kind == TokenKind::identifier && token.text == word;
 }
 
+const std::set<std::string> k_modifiers = {"if", "unless", "while", "until", "rescue"};
+
 /// Splits statements further at block boundaries: after `do` (and its `|args|`) and around a
 /// keyword `end`, so `included do belongs_to :author end` is three statements.
 std::vector<std::vector<Token>> split_blocks(std::vector<std::vector<Token>> statements) {
@@ -318,18 +323,25 @@ std::vector<std::vector<Token>> split_blocks(std::vector<std::vector<Token>> sta
             if (!current.empty()) result.push_back(std::move(current));
             current.clear();
         };
+        int depth = 0;  // inside brackets, `do ... end` pairs close themselves: `-> { if a; b; end }`
         for (std::size_t index = 0; index < statement.size(); ++index) {
             const Token& token = statement[index];
+            if (token.kind == TokenKind::punct) {
+                if (token.text == "(" || token.text == "[" || token.text == "{") ++depth;
+                if (token.text == ")" || token.text == "]" || token.text == "}") --depth;
+            }
             const bool after_dot = index > 0 && statement[index - 1].kind == TokenKind::punct &&
                                    (statement[index - 1].text == "." || statement[index - 1].text == "&.");
-            if (is_word(token, "end") && !after_dot) {
+            if (is_word(token, "end") && !after_dot && depth <= 0) {
                 finish();
                 current.push_back(token);
                 finish();
+                // `end while x`, `end if y`: a modifier of the block just closed opens nothing.
+                if (index + 1 < statement.size() && k_modifiers.count(statement[index + 1].text)) break;
                 continue;
             }
             current.push_back(token);
-            if (is_word(token, "do") && !after_dot) {
+            if (is_word(token, "do") && !after_dot && depth <= 0) {
                 if (index + 1 < statement.size() && statement[index + 1].text == "|") {
                     ++index;
                     while (index + 1 < statement.size() && statement[index + 1].text != "|") ++index;
@@ -446,12 +458,28 @@ struct Scope {
 };
 
 /// `def name = expr` (Ruby 3) has no `end`; `def name=(value)` is a setter that has one.
-bool is_endless_method(const std::vector<Token>& tokens) {
-    for (std::size_t index = 2; index + 1 < tokens.size(); ++index) {
+/// `at` is the index of the `def` token.
+bool is_endless_method(const std::vector<Token>& tokens, std::size_t at) {
+    for (std::size_t index = at + 2; index + 1 < tokens.size(); ++index) {
         if (tokens[index].text != "=") continue;
         if (tokens[index - 1].text == ")") return true;
-        if (index == 2 || (index == 4 && tokens[2].text == ".")) return tokens[index + 1].text != "(";
+        if (index == at + 2 || (index == at + 4 && tokens[at + 2].text == ".")) return tokens[index + 1].text != "(";
         return false;
+    }
+    return false;
+}
+
+/// Whether the statement opens a method body: `def x`, also after `private`, `memoize` and the like.
+bool opens_method(const std::vector<Token>& tokens) {
+    int depth = 0;  // `Class.new { def x; end }` closes its own method
+    for (std::size_t index = 0; index < tokens.size(); ++index) {
+        if (tokens[index].kind == TokenKind::punct) {
+            if (tokens[index].text == "(" || tokens[index].text == "[" || tokens[index].text == "{") ++depth;
+            if (tokens[index].text == ")" || tokens[index].text == "]" || tokens[index].text == "}") --depth;
+        }
+        if (depth > 0 || !is_word(tokens[index], "def")) continue;
+        if (index > 0 && (tokens[index - 1].text == "." || tokens[index - 1].text == "&.")) continue;
+        return !is_endless_method(tokens, index);
     }
     return false;
 }
@@ -510,8 +538,9 @@ ModelSource parse_model_source(const std::string& text, const std::string& file)
             continue;
         }
         Scope* scope = current();
-        const bool opens_keyword_block = first.kind == TokenKind::identifier && k_block_keywords.count(first.text) &&
-                                         !(is_word(first, "def") && is_endless_method(tokens));
+        const bool opens_keyword_block =
+            opens_method(tokens) ||
+            (first.kind == TokenKind::identifier && k_block_keywords.count(first.text) && !is_word(first, "def"));
         bool opens_assigned_block = false;  // `x = if ...` / `x = case ...`
         for (std::size_t index = 1; index + 1 < tokens.size(); ++index) {
             if (tokens[index].text == "=" && tokens[index + 1].kind == TokenKind::identifier &&

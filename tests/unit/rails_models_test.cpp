@@ -184,6 +184,36 @@ TEST(RubyModelParser, ReadsTerseAndOddForms) {
     EXPECT_EQ(source.modules[0].associations[0].line, 1);
 }
 
+TEST(RubyModelParser, KeepsTrackOfBlocksThatHideTheirEnds) {
+    // Each line below opens and closes something in its own way; a miscounted `end` would close
+    // the class early and lose the last association.
+    const std::string text =
+        "class Report < ApplicationRecord\n"
+        "  scope :open, -> { if x; where(open: true); end }\n"
+        "  private def helper\n"
+        "    1\n"
+        "  end\n"
+        "  protected def other = 2\n"
+        "  begin\n"
+        "    retry_it\n"
+        "  end while false\n"
+        "  validate { errors.add(:base, 'x') unless y }\n"
+        "  klass = Class.new { def z; end }\n"
+        "  @cache ||= begin\n"
+        "    {}\n"
+        "  end\n"
+        "  value = if a then b else c end\n"
+        "  belongs_to :user\n"
+        "end\n"
+        "__END__\n"
+        "class Ghost; belongs_to :nobody; end\n";
+    const ModelSource source = parse_model_source(text, "app/models/report.rb");
+    ASSERT_EQ(source.models.size(), 1u);
+    ASSERT_EQ(source.models[0].associations.size(), 1u);
+    EXPECT_EQ(source.models[0].associations[0].name, "user");
+    EXPECT_EQ(source.models[0].associations[0].line, 16);
+}
+
 TEST(RubyModelParser, MissingAppIsAUsageError) {
     try {
         read_model_directory(k_app + "/no-such-dir");
