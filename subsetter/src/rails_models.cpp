@@ -351,7 +351,7 @@ private:
             const std::string parent_column = association.primary_key.value_or(model.primary_key);
             if (association.as) {
                 const std::string column = association.foreign_key.value_or(*association.as + "_id");
-                const std::string type_column = *association.as + "_type";
+                const std::string type_column = association.foreign_type.value_or(*association.as + "_type");
                 auto reference = make_reference(association, target, target->table_name, target->table, column, model,
                                                 parent_column);
                 if (!reference) return;
