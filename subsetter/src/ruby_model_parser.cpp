@@ -455,7 +455,37 @@ struct Scope {
     enum class Kind { module, model, included, prefix_method, other } kind;
     std::string name;   ///< fully qualified for module and model
     std::size_t index;  ///< into ModelSource::models or ::modules
+    /// Inside `with_options class_name: "User" do ... end`: the options every association gets.
+    std::optional<AssociationDeclaration> defaults = std::nullopt;
 };
+
+/// `with_options(through: :x) do` read as the options of an association named `_`.
+std::optional<AssociationDeclaration> with_options_defaults(const std::vector<Token>& tokens, const std::string& file) {
+    std::vector<Token> options(tokens.begin() + 1, tokens.end() - 1);  // without `with_options` and `do`
+    if (!options.empty() && options.front().text == "(" && options.back().text == ")") {
+        options.erase(options.begin());
+        options.pop_back();
+    }
+    std::vector<Token> call = {{TokenKind::identifier, "belongs_to", tokens[0].line},
+                               {TokenKind::symbol, "_", tokens[0].line}, {TokenKind::punct, ",", tokens[0].line}};
+    call.insert(call.end(), options.begin(), options.end());
+    return parse_association(call, file);
+}
+
+/// Options the association does not give itself come from the enclosing `with_options`.
+void apply_defaults(AssociationDeclaration& association, const AssociationDeclaration& defaults) {
+    for (auto [field, fallback] : {std::pair{&association.class_name, &defaults.class_name},
+                                   std::pair{&association.foreign_key, &defaults.foreign_key},
+                                   std::pair{&association.primary_key, &defaults.primary_key},
+                                   std::pair{&association.foreign_type, &defaults.foreign_type},
+                                   std::pair{&association.as, &defaults.as},
+                                   std::pair{&association.join_table, &defaults.join_table},
+                                   std::pair{&association.association_foreign_key, &defaults.association_foreign_key}}) {
+        if (!*field) *field = *fallback;
+    }
+    association.polymorphic = association.polymorphic || defaults.polymorphic;
+    association.through = association.through || defaults.through;
+}
 
 /// `def name = expr` (Ruby 3) has no `end`; `def name=(value)` is a setter that has one.
 /// `at` is the index of the `def` token.
@@ -579,6 +609,16 @@ ModelSource parse_model_source(const std::string& text, const std::string& file)
             scopes.push_back({Scope::Kind::included, scope->name, scope->index});
             continue;
         }
+        if (ends_with_do && is_word(first, "with_options") && scope &&
+            (scope->kind == Scope::Kind::model || scope->kind == Scope::Kind::included)) {
+            Scope options = *scope;
+            if (auto defaults = with_options_defaults(tokens, file)) {
+                if (scope->defaults) apply_defaults(*defaults, *scope->defaults);
+                options.defaults = std::move(defaults);
+            }
+            scopes.push_back(std::move(options));
+            continue;
+        }
         // An association with an extension block (`has_many :x do ... end`) still declares itself.
         struct BlockAfter {
             std::vector<Scope>& scopes;
@@ -597,8 +637,21 @@ ModelSource parse_model_source(const std::string& text, const std::string& file)
         std::vector<AssociationDeclaration>& associations = scope->kind == Scope::Kind::model
                                                                  ? source.models[scope->index].associations
                                                                  : source.modules[scope->index].associations;
+        if (scope->defaults && tokens.size() > 2 && tokens[1].text == "." && association_kind(tokens[2].text)) {
+            // `with_options ... do |options| options.belongs_to :x end`
+            std::vector<Token> call(tokens.begin() + 2, tokens.end());
+            call.front().kind = TokenKind::identifier;
+            if (auto association = parse_association(call, file)) {
+                apply_defaults(*association, *scope->defaults);
+                associations.push_back(std::move(*association));
+            }
+            continue;
+        }
         if (first.kind == TokenKind::identifier && association_kind(first.text)) {
-            if (auto association = parse_association(tokens, file)) associations.push_back(std::move(*association));
+            if (auto association = parse_association(tokens, file)) {
+                if (scope->defaults) apply_defaults(*association, *scope->defaults);
+                associations.push_back(std::move(*association));
+            }
             continue;
         }
         if (scope->kind != Scope::Kind::model) continue;

@@ -214,6 +214,30 @@ TEST(RubyModelParser, KeepsTrackOfBlocksThatHideTheirEnds) {
     EXPECT_EQ(source.models[0].associations[0].line, 16);
 }
 
+TEST(RubyModelParser, WithOptionsGivesItsOptionsToTheAssociationsInside) {
+    const std::string text =
+        "class Topic < ApplicationRecord\n"
+        "  with_options(through: :classifications) do\n"
+        "    has_many :products, source_type: 'Product'\n"
+        "  end\n"
+        "  with_options class_name: 'User', optional: true do |user|\n"
+        "    user.belongs_to :editor\n"
+        "    belongs_to :reviewer, class_name: 'Admin'\n"
+        "  end\n"
+        "  belongs_to :owner\n"
+        "end\n";
+    const ModelSource source = parse_model_source(text, "app/models/topic.rb");
+    ASSERT_EQ(source.models.size(), 1u);
+    const auto& associations = source.models[0].associations;
+    ASSERT_EQ(associations.size(), 4u);
+    EXPECT_TRUE(associations[0].through);
+    EXPECT_EQ(associations[1].name, "editor");
+    EXPECT_EQ(associations[1].class_name, std::optional<std::string>("User"));
+    EXPECT_EQ(associations[1].line, 6);
+    EXPECT_EQ(associations[2].class_name, std::optional<std::string>("Admin"));  // its own wins
+    EXPECT_EQ(associations[3].class_name, std::nullopt);                         // outside the block
+}
+
 TEST(RubyModelParser, MissingAppIsAUsageError) {
     try {
         read_model_directory(k_app + "/no-such-dir");
