@@ -17,10 +17,14 @@ namespace {
 
 const char* macro_name(AssociationKind kind) {
     switch (kind) {
-    case AssociationKind::belongs_to: return "belongs_to";
-    case AssociationKind::has_many: return "has_many";
-    case AssociationKind::has_one: return "has_one";
-    case AssociationKind::has_and_belongs_to_many: return "has_and_belongs_to_many";
+        case AssociationKind::belongs_to:
+            return "belongs_to";
+        case AssociationKind::has_many:
+            return "has_many";
+        case AssociationKind::has_one:
+            return "has_one";
+        case AssociationKind::has_and_belongs_to_many:
+            return "has_and_belongs_to_many";
     }
     return "association";
 }
@@ -51,17 +55,17 @@ const Table* find_table_named(const Catalog& catalog, const std::string& name) {
 /// One model class with its table resolved.
 struct Model {
     const ModelDeclaration* declaration = nullptr;
-    const Table* table = nullptr;   ///< nullptr when no table of that name exists
-    std::string table_name;         ///< what Rails would call it, for warnings
-    std::string base_class;         ///< the STI root, which polymorphic type columns store
-    std::string primary_key;        ///< `self.primary_key`, else the table's one-column key, else `id`
+    const Table* table = nullptr;  ///< nullptr when no table of that name exists
+    std::string table_name;        ///< what Rails would call it, for warnings
+    std::string base_class;        ///< the STI root, which polymorphic type columns store
+    std::string primary_key;       ///< `self.primary_key`, else the table's one-column key, else `id`
 };
 
 /// A reference found from one side of an association, before the two sides are compared.
 struct Candidate {
     ForeignKey reference;
-    bool parent_side = false;   ///< from `has_many` / `has_one`, which restate a `belongs_to`
-    std::string macro;          ///< `has_many :comments`, for messages
+    bool parent_side = false;  ///< from `has_many` / `has_one`, which restate a `belongs_to`
+    std::string macro;         ///< `has_many :comments`, for messages
 };
 
 class Resolver {
@@ -182,9 +186,12 @@ private:
                 break;
             }
         }
-        if (declaration.primary_key) model.primary_key = *declaration.primary_key;
-        else if (model.table && model.table->row_key().size() == 1) model.primary_key = model.table->row_key().front();
-        else model.primary_key = "id";
+        if (declaration.primary_key)
+            model.primary_key = *declaration.primary_key;
+        else if (model.table && model.table->row_key().size() == 1)
+            model.primary_key = model.table->row_key().front();
+        else
+            model.primary_key = "id";
     }
 
     /// The model's own associations and those of the concerns it includes.
@@ -249,8 +256,8 @@ private:
         std::string list;
         for (const auto& name : tried) list += (list.empty() ? "" : ", ") + name;
         if (association.class_name)
-            warn(association, "class_name \"" + class_name + "\" names no model in app/models and no table (tried " +
-                                  list + ")");
+            warn(association,
+                 "class_name \"" + class_name + "\" names no model in app/models and no table (tried " + list + ")");
         else
             warn(association, "names no model in app/models and no table (tried " + list + "); give it a class_name");
         return nullptr;
@@ -303,7 +310,8 @@ private:
         }
         // A reference must name one parent row per child value, which only a key guarantees.
         bool is_key = parent.primary_key == std::vector<std::string>{parent_column};
-        for (const auto& unique_key : parent.unique_keys) is_key = is_key || unique_key == std::vector<std::string>{parent_column};
+        for (const auto& unique_key : parent.unique_keys)
+            is_key = is_key || unique_key == std::vector<std::string>{parent_column};
         if (!is_key) {
             warn(association, "column \"" + parent_column + "\" of table \"" + parent.name.display() +
                                   "\" is not its primary key or a NOT NULL unique key");
@@ -311,8 +319,8 @@ private:
         }
         if (!key_types_compatible(*column, *key)) {
             warn(association, "column \"" + child_column + "\" of table \"" + child->name.display() + "\" (" +
-                                  column->type + ") cannot hold \"" + parent.name.display() + "\".\"" +
-                                  parent_column + "\" (" + key->type + ")");
+                                  column->type + ") cannot hold \"" + parent.name.display() + "\".\"" + parent_column +
+                                  "\" (" + key->type + ")");
             return std::nullopt;
         }
         ForeignKey reference;
@@ -332,63 +340,63 @@ private:
         const std::string macro = std::string(macro_name(association.kind)) + " :" + association.name;
         const std::string own_key = underscore(demodulize(model.declaration->class_name)) + "_id";
         switch (association.kind) {
-        case AssociationKind::belongs_to: {
-            const std::string column = association.foreign_key.value_or(association.name + "_id");
-            // A polymorphic one is mapped from its parents' `as:` declarations; without any, the
-            // convention's type-value inference reads its types from the data.
-            if (association.polymorphic) return;
-            const Model* target = target_of(model, association);
-            if (!target) return;
-            auto reference = make_reference(association, &model, model.table_name, model.table, column, *target,
-                                            association.primary_key.value_or(target->primary_key));
-            if (reference) candidates.push_back({*reference, false, macro});
-            return;
-        }
-        case AssociationKind::has_many:
-        case AssociationKind::has_one: {
-            const Model* target = target_of(model, association);
-            if (!target) return;
-            const std::string parent_column = association.primary_key.value_or(model.primary_key);
-            if (association.as) {
-                const std::string column = association.foreign_key.value_or(*association.as + "_id");
-                const std::string type_column = association.foreign_type.value_or(*association.as + "_type");
-                auto reference = make_reference(association, target, target->table_name, target->table, column, model,
-                                                parent_column);
-                if (!reference) return;
-                if (!target->table->find_column(type_column)) {
-                    warn(association, "table \"" + target->table->name.display() + "\" has no column \"" +
-                                          type_column + "\"");
-                    return;
-                }
-                reference->name = "model:" + type_column + "=" + model.base_class;
-                reference->condition = PolymorphicCondition{type_column, model.base_class};
-                candidates.push_back({*reference, true, macro});
+            case AssociationKind::belongs_to: {
+                const std::string column = association.foreign_key.value_or(association.name + "_id");
+                // A polymorphic one is mapped from its parents' `as:` declarations; without any, the
+                // convention's type-value inference reads its types from the data.
+                if (association.polymorphic) return;
+                const Model* target = target_of(model, association);
+                if (!target) return;
+                auto reference = make_reference(association, &model, model.table_name, model.table, column, *target,
+                                                association.primary_key.value_or(target->primary_key));
+                if (reference) candidates.push_back({*reference, false, macro});
                 return;
             }
-            const std::string column = association.foreign_key.value_or(own_key);
-            auto reference = make_reference(association, target, target->table_name, target->table, column, model,
-                                            parent_column);
-            if (reference) candidates.push_back({*reference, true, macro});
-            return;
-        }
-        case AssociationKind::has_and_belongs_to_many: {
-            const Model* target = target_of(model, association);
-            if (!target) return;
-            const std::string join_name =
-                association.join_table.value_or(default_join_table(model.table_name, target->table_name));
-            const Table* join = find_table_named(m_catalog, join_name);
-            const std::string target_key =
-                association.association_foreign_key.value_or(underscore(demodulize(target->declaration->class_name)) +
-                                                             "_id");
-            auto own = make_reference(association, nullptr, join_name, join, association.foreign_key.value_or(own_key),
-                                      model, model.primary_key);
-            if (!own) return;
-            auto other = make_reference(association, nullptr, join_name, join, target_key, *target, target->primary_key);
-            if (!other) return;
-            candidates.push_back({*own, false, macro});
-            candidates.push_back({*other, false, macro});
-            return;
-        }
+            case AssociationKind::has_many:
+            case AssociationKind::has_one: {
+                const Model* target = target_of(model, association);
+                if (!target) return;
+                const std::string parent_column = association.primary_key.value_or(model.primary_key);
+                if (association.as) {
+                    const std::string column = association.foreign_key.value_or(*association.as + "_id");
+                    const std::string type_column = association.foreign_type.value_or(*association.as + "_type");
+                    auto reference = make_reference(association, target, target->table_name, target->table, column,
+                                                    model, parent_column);
+                    if (!reference) return;
+                    if (!target->table->find_column(type_column)) {
+                        warn(association,
+                             "table \"" + target->table->name.display() + "\" has no column \"" + type_column + "\"");
+                        return;
+                    }
+                    reference->name = "model:" + type_column + "=" + model.base_class;
+                    reference->condition = PolymorphicCondition{type_column, model.base_class};
+                    candidates.push_back({*reference, true, macro});
+                    return;
+                }
+                const std::string column = association.foreign_key.value_or(own_key);
+                auto reference = make_reference(association, target, target->table_name, target->table, column, model,
+                                                parent_column);
+                if (reference) candidates.push_back({*reference, true, macro});
+                return;
+            }
+            case AssociationKind::has_and_belongs_to_many: {
+                const Model* target = target_of(model, association);
+                if (!target) return;
+                const std::string join_name =
+                    association.join_table.value_or(default_join_table(model.table_name, target->table_name));
+                const Table* join = find_table_named(m_catalog, join_name);
+                const std::string target_key = association.association_foreign_key.value_or(
+                    underscore(demodulize(target->declaration->class_name)) + "_id");
+                auto own = make_reference(association, nullptr, join_name, join,
+                                          association.foreign_key.value_or(own_key), model, model.primary_key);
+                if (!own) return;
+                auto other =
+                    make_reference(association, nullptr, join_name, join, target_key, *target, target->primary_key);
+                if (!other) return;
+                candidates.push_back({*own, false, macro});
+                candidates.push_back({*other, false, macro});
+                return;
+            }
         }
     }
 
@@ -441,7 +449,7 @@ private:
     std::vector<std::string>& m_warnings;
     std::map<std::string, ModelDeclaration> m_declarations;
     std::map<std::string, Model> m_models;
-    std::deque<ModelDeclaration> m_outside;   ///< deque: models point into it
+    std::deque<ModelDeclaration> m_outside;  ///< deque: models point into it
     std::deque<Model> m_outside_models;
 };
 

@@ -21,17 +21,26 @@ struct Token {
     int line;
 };
 
-bool is_identifier_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool is_identifier_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_identifier_start(char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
+bool is_identifier_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 /// The closing delimiter of a `%w[`-style literal.
 char closing_of(char open) {
     switch (open) {
-    case '(': return ')';
-    case '[': return ']';
-    case '{': return '}';
-    case '<': return '>';
-    default: return open;
+        case '(':
+            return ')';
+        case '[':
+            return ']';
+        case '{':
+            return '}';
+        case '<':
+            return '>';
+        default:
+            return open;
     }
 }
 
@@ -116,8 +125,8 @@ public:
             }
             if (is_identifier_start(c) || c == '@' || c == '$') {
                 std::string word;
-                while (m_pos < m_text.size() && (is_identifier_char(m_text[m_pos]) || m_text[m_pos] == '@' ||
-                                                 m_text[m_pos] == '$'))
+                while (m_pos < m_text.size() &&
+                       (is_identifier_char(m_text[m_pos]) || m_text[m_pos] == '@' || m_text[m_pos] == '$'))
                     word += m_text[m_pos++];
                 if (peek() == '?' || peek() == '!') {
                     if (!is_identifier_char(peek(1)) && peek(1) != '=') word += m_text[m_pos++];
@@ -168,9 +177,7 @@ public:
     }
 
 private:
-    char peek(std::size_t ahead = 0) const {
-        return m_pos + ahead < m_text.size() ? m_text[m_pos + ahead] : '\0';
-    }
+    char peek(std::size_t ahead = 0) const { return m_pos + ahead < m_text.size() ? m_text[m_pos + ahead] : '\0'; }
 
     bool at_line_start() const { return m_pos == 0 || m_text[m_pos - 1] == '\n'; }
 
@@ -180,9 +187,9 @@ private:
         const Token& last = tokens.back();
         if (last.kind == TokenKind::label) return true;  // `class_name:` then the value below
         if (last.kind != TokenKind::punct) return false;
-        static const std::set<std::string> open = {",", "(", "[", "{", "=>", "=", "||", "&&", ".", "&.", "+", "-",
-                                                   "*", "|", "->", "<"};
-        return open.count(last.text) > 0 && !(last.text == "|" && tokens.size() > 1);
+        static const std::set<std::string> open = {",", "(",  "[", "{", "=>", "=",  "||", "&&",
+                                                   ".", "&.", "+", "-", "*",  "->", "<"};
+        return open.count(last.text) > 0;
     }
 
     std::string read_quoted(char quote) {
@@ -265,8 +272,10 @@ private:
                 continue;
             }
             if (c == '\n') ++m_line;
-            if (c == close) --depth;
-            else if (c == open && open != close) ++depth;
+            if (c == close)
+                --depth;
+            else if (c == open && open != close)
+                ++depth;
         }
     }
 
@@ -294,9 +303,12 @@ private:
                 ++m_line;
                 continue;
             }
-            if (c == '[') in_class = true;
-            else if (c == ']') in_class = false;
-            else if (c == '/' && !in_class) break;
+            if (c == '[')
+                in_class = true;
+            else if (c == ']')
+                in_class = false;
+            else if (c == '/' && !in_class)
+                break;
         }
         while (m_pos < m_text.size() && std::isalpha(static_cast<unsigned char>(m_text[m_pos]))) ++m_pos;
     }
@@ -438,14 +450,22 @@ std::optional<AssociationDeclaration> parse_association(const std::vector<Token>
         auto value = option_value(tokens, value_index);
         if (key == "through") association.through = true;
         if (!value) continue;
-        if (key == "class_name") association.class_name = *value;
-        else if (key == "foreign_key") association.foreign_key = *value;
-        else if (key == "primary_key") association.primary_key = *value;
-        else if (key == "foreign_type") association.foreign_type = *value;
-        else if (key == "as") association.as = *value;
-        else if (key == "join_table") association.join_table = *value;
-        else if (key == "association_foreign_key") association.association_foreign_key = *value;
-        else if (key == "polymorphic") association.polymorphic = *value == "true";
+        if (key == "class_name")
+            association.class_name = *value;
+        else if (key == "foreign_key")
+            association.foreign_key = *value;
+        else if (key == "primary_key")
+            association.primary_key = *value;
+        else if (key == "foreign_type")
+            association.foreign_type = *value;
+        else if (key == "as")
+            association.as = *value;
+        else if (key == "join_table")
+            association.join_table = *value;
+        else if (key == "association_foreign_key")
+            association.association_foreign_key = *value;
+        else if (key == "polymorphic")
+            association.polymorphic = *value == "true";
     }
     return association;
 }
@@ -467,20 +487,21 @@ std::optional<AssociationDeclaration> with_options_defaults(const std::vector<To
         options.pop_back();
     }
     std::vector<Token> call = {{TokenKind::identifier, "belongs_to", tokens[0].line},
-                               {TokenKind::symbol, "_", tokens[0].line}, {TokenKind::punct, ",", tokens[0].line}};
+                               {TokenKind::symbol, "_", tokens[0].line},
+                               {TokenKind::punct, ",", tokens[0].line}};
     call.insert(call.end(), options.begin(), options.end());
     return parse_association(call, file);
 }
 
 /// Options the association does not give itself come from the enclosing `with_options`.
 void apply_defaults(AssociationDeclaration& association, const AssociationDeclaration& defaults) {
-    for (auto [field, fallback] : {std::pair{&association.class_name, &defaults.class_name},
-                                   std::pair{&association.foreign_key, &defaults.foreign_key},
-                                   std::pair{&association.primary_key, &defaults.primary_key},
-                                   std::pair{&association.foreign_type, &defaults.foreign_type},
-                                   std::pair{&association.as, &defaults.as},
-                                   std::pair{&association.join_table, &defaults.join_table},
-                                   std::pair{&association.association_foreign_key, &defaults.association_foreign_key}}) {
+    for (auto [field, fallback] :
+         {std::pair{&association.class_name, &defaults.class_name},
+          std::pair{&association.foreign_key, &defaults.foreign_key},
+          std::pair{&association.primary_key, &defaults.primary_key},
+          std::pair{&association.foreign_type, &defaults.foreign_type}, std::pair{&association.as, &defaults.as},
+          std::pair{&association.join_table, &defaults.join_table},
+          std::pair{&association.association_foreign_key, &defaults.association_foreign_key}}) {
         if (!*field) *field = *fallback;
     }
     association.polymorphic = association.polymorphic || defaults.polymorphic;
@@ -544,8 +565,10 @@ ModelSource parse_model_source(const std::string& text, const std::string& file)
                 continue;
             }
             std::string qualified;
-            if (name.rfind("::", 0) == 0) qualified = strip_leading_colons(name);
-            else qualified = namespace_of().empty() ? name : namespace_of() + "::" + name;
+            if (name.rfind("::", 0) == 0)
+                qualified = strip_leading_colons(name);
+            else
+                qualified = namespace_of().empty() ? name : namespace_of() + "::" + name;
             if (is_word(first, "module")) {
                 source.modules.push_back({qualified, {}, std::nullopt, file, first.line});
                 scopes.push_back({Scope::Kind::module, qualified, source.modules.size() - 1});
@@ -635,8 +658,8 @@ ModelSource parse_model_source(const std::string& text, const std::string& file)
         }
         if (scope->kind != Scope::Kind::model && scope->kind != Scope::Kind::included) continue;
         std::vector<AssociationDeclaration>& associations = scope->kind == Scope::Kind::model
-                                                                 ? source.models[scope->index].associations
-                                                                 : source.modules[scope->index].associations;
+                                                                ? source.models[scope->index].associations
+                                                                : source.modules[scope->index].associations;
         if (scope->defaults && tokens.size() > 2 && tokens[1].text == "." && association_kind(tokens[2].text)) {
             // `with_options ... do |options| options.belongs_to :x end`
             std::vector<Token> call(tokens.begin() + 2, tokens.end());
@@ -668,9 +691,12 @@ ModelSource parse_model_source(const std::string& text, const std::string& file)
         if (is_word(first, "self") && tokens.size() >= 5 && tokens[1].text == "." && tokens[3].text == "=") {
             auto value = option_value(tokens, 4);
             if (!value) continue;
-            if (tokens[2].text == "table_name") model.table_name = *value;
-            else if (tokens[2].text == "primary_key") model.primary_key = *value;
-            else if (tokens[2].text == "abstract_class") model.abstract_class = *value == "true";
+            if (tokens[2].text == "table_name")
+                model.table_name = *value;
+            else if (tokens[2].text == "primary_key")
+                model.primary_key = *value;
+            else if (tokens[2].text == "abstract_class")
+                model.abstract_class = *value == "true";
         }
     }
     return source;

@@ -14,18 +14,18 @@ enum class AssociationKind { belongs_to, has_many, has_one, has_and_belongs_to_m
 /// subsetter does not need, like `optional:` or `dependent:`, are not kept).
 struct AssociationDeclaration {
     AssociationKind kind = AssociationKind::belongs_to;
-    std::string name;                              ///< `author`
-    std::optional<std::string> class_name;         ///< as written: `User`, `Billing::Invoice`, `::User`
+    std::string name;                       ///< `author`
+    std::optional<std::string> class_name;  ///< as written: `User`, `Billing::Invoice`, `::User`
     std::optional<std::string> foreign_key;
     std::optional<std::string> primary_key;
-    std::optional<std::string> foreign_type;       ///< polymorphic belongs_to's type column
-    std::optional<std::string> as;                 ///< `has_many :comments, as: :commentable`
-    std::optional<std::string> join_table;         ///< habtm
+    std::optional<std::string> foreign_type;             ///< polymorphic belongs_to's type column
+    std::optional<std::string> as;                       ///< `has_many :comments, as: :commentable`
+    std::optional<std::string> join_table;               ///< habtm
     std::optional<std::string> association_foreign_key;  ///< habtm
     bool polymorphic = false;
-    bool through = false;                          ///< `through:`: follows other associations, adds no column
-    std::string file;                              ///< path as given to the parser
-    int line = 0;                                  ///< the line the call starts on
+    bool through = false;  ///< `through:`: follows other associations, adds no column
+    std::string file;      ///< path as given to the parser
+    int line = 0;          ///< the line the call starts on
 
     /// `file:line`, how messages and `plan` name the declaration.
     std::string where() const { return file + ":" + std::to_string(line); }
@@ -33,12 +33,12 @@ struct AssociationDeclaration {
 
 /// A class declared in a model file, with its namespace: `Billing::Invoice`.
 struct ModelDeclaration {
-    std::string class_name;                        ///< fully qualified, no leading `::`
-    std::string superclass;                        ///< as written, empty when none
-    std::optional<std::string> table_name;         ///< `self.table_name = "..."`
-    std::optional<std::string> primary_key;        ///< `self.primary_key = "..."`
-    bool abstract_class = false;                   ///< `self.abstract_class = true`
-    std::vector<std::string> includes;             ///< modules named by `include`, as written
+    std::string class_name;                  ///< fully qualified, no leading `::`
+    std::string superclass;                  ///< as written, empty when none
+    std::optional<std::string> table_name;   ///< `self.table_name = "..."`
+    std::optional<std::string> primary_key;  ///< `self.primary_key = "..."`
+    bool abstract_class = false;             ///< `self.abstract_class = true`
+    std::vector<std::string> includes;       ///< modules named by `include`, as written
     std::vector<AssociationDeclaration> associations;
     std::string file;
     int line = 0;
@@ -46,9 +46,9 @@ struct ModelDeclaration {
 
 /// A module: a concern's `included do ... end` associations, or a namespace's `table_name_prefix`.
 struct ModuleDeclaration {
-    std::string module_name;                       ///< fully qualified
+    std::string module_name;                           ///< fully qualified
     std::vector<AssociationDeclaration> associations;  ///< from `included do ... end`
-    std::optional<std::string> table_name_prefix;  ///< `def self.table_name_prefix; "billing_"; end`
+    std::optional<std::string> table_name_prefix;      ///< `def self.table_name_prefix; "billing_"; end`
     std::string file;
     int line = 0;
 };

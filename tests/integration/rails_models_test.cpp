@@ -26,7 +26,8 @@ const std::vector<std::pair<std::string, std::string>> k_associations = {
      "SELECT count(*) FROM public.issues c WHERE c.assignee_id IS NOT NULL AND NOT EXISTS "
      "(SELECT 1 FROM public.users p WHERE p.id = c.assignee_id)"},
     {"Issue belongs_to :project",
-     "SELECT count(*) FROM public.issues c WHERE NOT EXISTS (SELECT 1 FROM public.projects p WHERE p.id = c.project_id)"},
+     "SELECT count(*) FROM public.issues c WHERE NOT EXISTS (SELECT 1 FROM public.projects p WHERE p.id = "
+     "c.project_id)"},
     {"Project belongs_to :owner, class_name: \"User\"",
      "SELECT count(*) FROM public.projects c WHERE NOT EXISTS (SELECT 1 FROM public.users p WHERE p.id = c.owner_id)"},
     {"User has_many :sent_invitations, foreign_key: :inviter_id",
@@ -61,7 +62,8 @@ const std::vector<std::pair<std::string, std::string>> k_associations = {
      "SELECT count(*) FROM public.projects_tags c WHERE NOT EXISTS "
      "(SELECT 1 FROM public.projects p WHERE p.id = c.project_id)"},
     {"Project has_and_belongs_to_many :tags (tags)",
-     "SELECT count(*) FROM public.projects_tags c WHERE NOT EXISTS (SELECT 1 FROM public.tags p WHERE p.id = c.tag_id)"},
+     "SELECT count(*) FROM public.projects_tags c WHERE NOT EXISTS (SELECT 1 FROM public.tags p WHERE p.id = "
+     "c.tag_id)"},
 };
 
 /// The associations only class_name:/foreign_key: name: the naming convention cannot find them.
@@ -84,9 +86,9 @@ protected:
         auto& servers = fixture_servers();
         servers.primary.drop_database(target);
         servers.primary.create_database(target);
-        std::vector<std::string> args = {"subset", "--source", servers.standby.url(k_source), "--target",
-                                         servers.primary.url(target), "--logarithmic", "0.5",
-                                         "--infer-foreign-keys", "rails"};
+        std::vector<std::string> args = {
+            "subset",        "--source", servers.standby.url(k_source), "--target", servers.primary.url(target),
+            "--logarithmic", "0.5",      "--infer-foreign-keys",        "rails"};
         args.insert(args.end(), extra.begin(), extra.end());
         return run_understudy(args);
     }
@@ -133,8 +135,8 @@ TEST_F(RailsModels, WithoutTheModelsClassNameAssociationsHaveOrphans) {
 
 TEST_F(RailsModels, PlanShowsWhereEachReferenceComesFrom) {
     auto& servers = fixture_servers();
-    auto result = run_understudy({"plan", "--source", servers.standby.url(k_source), "--infer-foreign-keys", "rails",
-                                  "--rails-app", k_app});
+    auto result = run_understudy(
+        {"plan", "--source", servers.standby.url(k_source), "--infer-foreign-keys", "rails", "--rails-app", k_app});
     ASSERT_EQ(result.exit_code, 0) << result.err;
     for (const char* line : {
              "  public.issues(author_id) -> public.users(id): app/models/concerns/authored.rb:5\n",

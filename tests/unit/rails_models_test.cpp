@@ -51,8 +51,8 @@ Catalog fixture_catalog() {
                          column("reviewer_id"), column("title", "text")}),
         table("comments", {column("id"), column("commentable_type", "character varying"), column("commentable_id"),
                            column("user_id"), column("body", "text")}),
-        table("invitations", {column("id"), column("project_id"), column("inviter_id"), column("invitee_id"),
-                              column("approver_id")}),
+        table("invitations",
+              {column("id"), column("project_id"), column("inviter_id"), column("invitee_id"), column("approver_id")}),
         table("tags", {column("id"), column("name", "text")}),
         table("projects_tags", {column("project_id"), column("tag_id")}, {}),
         table("billing_invoices", {column("id"), column("customer_id"), column("total", "numeric")}),
@@ -69,7 +69,8 @@ std::vector<std::string> describe(const std::vector<ForeignKey>& references) {
     for (const auto& reference : references) {
         std::string line = reference.child.name + "(" + reference.child_columns.front() + ") -> " +
                            reference.parent.name + "(" + reference.parent_columns.front() + ")";
-        if (reference.condition) line += " when " + reference.condition->type_column + "=" + reference.condition->type_value;
+        if (reference.condition)
+            line += " when " + reference.condition->type_column + "=" + reference.condition->type_value;
         lines.push_back(line + " @ " + reference.reason);
     }
     return lines;
@@ -282,12 +283,12 @@ TEST(RailsModels, WarnsAboutMissingColumnsAndSidesThatDisagree) {
     Catalog catalog = fixture_catalog();
     const std::string text =
         "class User < ApplicationRecord\n"
-        "  has_many :projects, foreign_key: :owner_id\n"          // agrees with Project's belongs_to
-        "  has_many :issues, foreign_key: :author_id\n"           // disagrees: Issue says its author is a Tag
-        "  has_many :invitations, foreign_key: :guest_id\n"       // no such column
+        "  has_many :projects, foreign_key: :owner_id\n"     // agrees with Project's belongs_to
+        "  has_many :issues, foreign_key: :author_id\n"      // disagrees: Issue says its author is a Tag
+        "  has_many :invitations, foreign_key: :guest_id\n"  // no such column
         "end\n"
-        "class Admin < User\n"                                    // STI: lives in users
-        "  has_many :comments, as: :commentable\n"                // stores the base class, User
+        "class Admin < User\n"                      // STI: lives in users
+        "  has_many :comments, as: :commentable\n"  // stores the base class, User
         "end\n"
         "class Project < ApplicationRecord\n"
         "  belongs_to :owner, class_name: \"User\"\n"
@@ -301,10 +302,10 @@ TEST(RailsModels, WarnsAboutMissingColumnsAndSidesThatDisagree) {
         "  belongs_to :commentable, polymorphic: true\n"
         "end\n"
         "class Invitation < ApplicationRecord\n"
-        "  belongs_to :approver, class_name: \"::Gem::Tag\"\n"   // a gem's model: found by its table
+        "  belongs_to :approver, class_name: \"::Gem::Tag\"\n"  // a gem's model: found by its table
         "end\n"
         "class Widget < ApplicationRecord\n"
-        "  belongs_to :user\n"                                    // no table widgets
+        "  belongs_to :user\n"  // no table widgets
         "end\n";
     std::vector<std::string> warnings;
     auto references = resolve_model_references(catalog, parse_model_source(text, "app/models/all.rb"), warnings);
