@@ -687,6 +687,11 @@ ModelSource parse_model_source(const std::string& text, const std::string& file)
             }
             continue;
         }
+        // Rails 7 generates `primary_abstract_class` in ApplicationRecord: abstract, no table of its own.
+        if (is_word(first, "primary_abstract_class")) {
+            model.abstract_class = true;
+            continue;
+        }
         // `self.table_name = "..."`, `self.primary_key = :uuid`, `self.abstract_class = true`.
         if (is_word(first, "self") && tokens.size() >= 5 && tokens[1].text == "." && tokens[3].text == "=") {
             auto value = option_value(tokens, 4);
