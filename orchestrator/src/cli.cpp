@@ -54,6 +54,7 @@ struct CliOptions {
     std::vector<std::string> excluded_tables;
     std::vector<std::string> schemas;
     std::string infer_foreign_keys;
+    bool strict_references = false;
     std::string sampling;
     int jobs = 0;
     std::string report_path;
@@ -167,6 +168,9 @@ void add_source_options(CLI::App& command, CliOptions& options) {
                        "infer missing references from naming conventions")
         ->envname("UNDERSTUDY_INFER_FOREIGN_KEYS")
         ->check(CLI::IsMember({"rails", "none"}));
+    command.add_flag("--strict-references", options.strict_references,
+                     "refuse the run (exit 14) when a *_id column looks like a reference that nothing declares")
+        ->envname("UNDERSTUDY_STRICT_REFERENCES");
 }
 
 /// --target, --jobs and --report: what every command that loads a database takes.
@@ -215,6 +219,8 @@ subsetter::SubsetSettings build_settings(CLI::App& command, CliOptions& options,
         settings.inference = options.infer_foreign_keys == "rails" ? subsetter::ReferenceInference::rails
                                                                    : subsetter::ReferenceInference::none;
     settings.catalog_filter.schemas = options.schemas.empty() ? config.schemas : options.schemas;
+    settings.not_references = config.not_references;
+    settings.strict_references = options.strict_references || config.strict_references;
     return settings;
 }
 

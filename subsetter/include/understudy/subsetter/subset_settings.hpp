@@ -72,6 +72,8 @@ struct SubsetSettings {
     std::vector<ForeignKey> declared_references;          ///< origin = declared
     std::vector<PolymorphicReference> polymorphic;
     ReferenceInference inference = ReferenceInference::none;
+    std::vector<std::string> not_references;              ///< `schema.table.column`s that only look like references
+    bool strict_references = false;                       ///< unresolved references refuse the run (exit 14)
     CatalogFilter catalog_filter;
 };
 
