@@ -194,6 +194,7 @@ void rank_candidates(std::vector<ReferenceCandidate>& candidates) {
     std::sort(candidates.begin(), candidates.end(), [](const ReferenceCandidate& left, const ReferenceCandidate& right) {
         if (left.contained != right.contained) return left.contained > right.contained;
         if (left.name_likeness != right.name_likeness) return left.name_likeness > right.name_likeness;
+        if (left.key_span != right.key_span) return left.key_span < right.key_span;
         return left.table < right.table;
     });
     if (candidates.size() > k_candidates_kept) candidates.resize(k_candidates_kept);
@@ -285,6 +286,7 @@ std::vector<UnresolvedReference> find_unresolved_references(pqxx::transaction_ba
             candidate.table = prospect.table->name;
             candidate.key_column = prospect.key->name;
             candidate.name_likeness = prospect.name_likeness;
+            candidate.key_span = prospect.span;
             candidate.contained = count_contained(tx, *prospect.table, *prospect.key, column, sample.values);
             entry.candidates.push_back(std::move(candidate));
         }

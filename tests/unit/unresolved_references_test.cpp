@@ -154,7 +154,7 @@ ReferenceCandidate candidate(const std::string& name, std::size_t contained, int
     return result;
 }
 
-TEST(UnresolvedReferences, CandidatesRankByShareThenNameThenTable) {
+TEST(UnresolvedReferences, CandidatesRankByShareThenNameThenKeySpanThenTable) {
     std::vector<ReferenceCandidate> candidates = {candidate("accounts", 40, 0), candidate("users", 100, 0),
                                                   candidate("owners", 40, 2),   candidate("events", 0, 2),
                                                   candidate("admins", 40, 0),   candidate("zebras", 100, 0)};
@@ -165,6 +165,13 @@ TEST(UnresolvedReferences, CandidatesRankByShareThenNameThenTable) {
     EXPECT_EQ(candidates[2].table.name, "owners");
     EXPECT_EQ(candidates[0].display(100), "public.users 100 %");
     EXPECT_EQ(candidate("x", 2, 0).display(3), "public.x 67 %");
+
+    // Dense keys from 1 hold each other's values: the tightest key range holding them all wins.
+    std::vector<ReferenceCandidate> dense = {candidate("issues", 100, 0), candidate("users", 100, 0)};
+    dense[0].key_span = 60000;
+    dense[1].key_span = 20000;
+    rank_candidates(dense);
+    EXPECT_EQ(dense[0].table.name, "users");
 
     std::vector<ReferenceCandidate> none = {candidate("users", 0, 2)};
     rank_candidates(none);

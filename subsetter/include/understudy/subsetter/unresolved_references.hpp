@@ -21,6 +21,7 @@ struct ReferenceCandidate {
     std::string key_column;
     std::size_t contained = 0;  ///< how many of the sampled values the key holds
     int name_likeness = 0;      ///< 2: `author_id` -> `authors`; 1: `parent_user_id` -> `users`; 0: none
+    double key_span = 0;        ///< max - min of an integer key (0 for uuids): the tighter, the likelier
 
     /// "public.users 100 %"
     std::string display(std::size_t sampled) const;
@@ -49,7 +50,9 @@ std::vector<UnresolvedReference> list_unresolved_columns(const Catalog& catalog,
 /// How much `table`'s name looks like the one `column` (`<stem>_id`) names (see ReferenceCandidate).
 int name_likeness(const std::string& column, const QualifiedName& table);
 
-/// Orders `candidates` by share contained, then name likeness, then name, and keeps the best 3
+/// Orders `candidates` by share contained, then name likeness, then the tightest key range (dense
+/// integer keys from 1 hold each other's values: the smallest table holding them all is the likely
+/// parent), then name, and keeps the best 3
 /// that contain at least one value.
 void rank_candidates(std::vector<ReferenceCandidate>& candidates);
 
