@@ -11,11 +11,13 @@
 #include <pqxx/result>
 
 #include "inflection.hpp"
+#include "key_probes.hpp"
 #include "rails_inference.hpp"
 #include "understudy/error.hpp"
 #include "understudy/join.hpp"
 #include "understudy/pg/database_error.hpp"
 #include "understudy/pg/sql_text.hpp"
+#include "understudy/subsetter/btree_indexes.hpp"
 
 namespace understudy::subsetter {
 namespace {
@@ -79,6 +81,20 @@ struct ColumnSample {
     std::int64_t rows_read = 0;
 };
 
+/// The smallest and largest non-NULL value of `column` as text, through an index on it when there
+/// is one (two descents). Not min()/max(): PostgreSQL before 18 has no min(uuid).
+pqxx::row value_range(pqxx::transaction_base& tx, const Table& table, const std::string& column,
+                      const std::string& action) {
+    const std::string name = pg::quote_ident(column);
+    const std::string from = " FROM " + relation(table) + " WHERE " + name + " IS NOT NULL ORDER BY " + name;
+    return pg::with_context(pg::Side::source, action, [&] {
+        // The alias matters: ORDER BY a bare name would pick the output column `"id"::text` and
+        // sort text ("9999" > "10000") by reading the whole table.
+        return tx.exec1("SELECT (SELECT " + name + "::text AS v" + from + " LIMIT 1), (SELECT " + name + "::text AS v" +
+                        from + " DESC LIMIT 1)");
+    });
+}
+
 std::vector<std::string> split_commas(const std::string& text) {
     std::vector<std::string> parts;
     std::string part;
@@ -115,20 +131,48 @@ ColumnSample sample_column(pqxx::transaction_base& tx, const Table& table, const
         if (sample.values.size() >= k_sample_values || percent >= 100.0 || target_rows >= k_max_sample_rows) break;
         target_rows = std::min(k_max_sample_rows, target_rows * 4);
     }
+    return sample;
+}
+
+/// Tops up a short sample (a mostly-NULL column of a table larger than the block sample may read)
+/// through an index that leads with the column: probes spread over the column's value range, each
+/// one index descent to the next value, so a hundred descents instead of a scan. The block sample
+/// comes first because it follows the rows: probes over the range of a column with one stray huge
+/// value would all land on it.
+void top_up_from_index(pqxx::transaction_base& tx, const Table& table, const Column& column, ColumnSample& sample) {
+    const auto domain = detail::probe_domain(column.base_type);
+    if (!domain) return;
+    const std::string name = pg::quote_ident(column.name);
+    const std::string action = "could not sample " + table.name.quoted() + "." + name + " through its index";
+    auto range = value_range(tx, table, column.name, action);
+    if (range[0].is_null() || range[1].is_null()) return;
+    const auto probes = detail::key_probes(*domain, range[0].c_str(), range[1].c_str(), 0, 0, k_sample_values);
+    std::vector<std::string_view> elements(probes.begin(), probes.end());
+    const std::string query =
+        "SELECT array_to_string(ARRAY(SELECT DISTINCT found.v::text FROM unnest(" +
+        pg::quote_literal(pg::array_literal(elements)) + "::" + column.base_type +
+        "[]) AS probe(x) CROSS JOIN LATERAL (SELECT " + name + " AS v FROM " + relation(table) + " WHERE " + name +
+        " >= probe.x ORDER BY " + name + " LIMIT 1) AS found), ',')";
+    auto row = pg::with_context(pg::Side::source, action, [&] { return tx.exec1(query); });
+    sample.rows_read += static_cast<std::int64_t>(probes.size());
+    std::set<std::string> known(sample.values.begin(), sample.values.end());
+    for (const auto& value : split_commas(row[0].is_null() ? "" : row[0].c_str())) {
+        if (sample.values.size() >= k_sample_values) break;
+        if (known.insert(value).second) sample.values.push_back(value);
+    }
+}
+
+void parse_keys(const Column& column, ColumnSample& sample) {
     for (const auto& value : sample.values) {
         if (auto key = KeyValue::parse(value, is_integer_type(column.base_type))) sample.keys.push_back(*key);
     }
-    return sample;
 }
 
 const KeyRange& key_range(pqxx::transaction_base& tx, const Table& table, const Column& key,
                           std::map<QualifiedName, KeyRange>& ranges) {
     auto found = ranges.find(table.name);
     if (found != ranges.end()) return found->second;
-    const std::string name = pg::quote_ident(key.name);
-    auto row = pg::with_context(pg::Side::source, "could not read the key range of " + table.name.quoted(), [&] {
-        return tx.exec1("SELECT min(" + name + ")::text, max(" + name + ")::text FROM " + relation(table));
-    });
+    auto row = value_range(tx, table, key.name, "could not read the key range of " + table.name.quoted());
     KeyRange range;
     const bool integer = is_integer_type(key.base_type);
     if (!row[0].is_null()) range.min = KeyValue::parse(row[0].c_str(), integer);
@@ -241,10 +285,16 @@ std::vector<UnresolvedReference> find_unresolved_references(pqxx::transaction_ba
                                                             const SubsetPlan& plan, const SubsetSettings& settings) {
     auto unresolved = list_unresolved_columns(catalog, plan, settings.not_references);
     std::map<QualifiedName, KeyRange> ranges;
+    std::optional<BtreeIndexes> indexes;  // read only when a sample comes up short
     for (auto& entry : unresolved) {
         const Table& table = *catalog.find(entry.table);
         const Column& column = *table.find_column(entry.column);
         auto sample = sample_column(tx, table, column);
+        if (sample.values.size() < k_sample_values && sample.rows_read < table.estimated_rows) {
+            if (!indexes) indexes = BtreeIndexes::load(tx);
+            if (indexes->serves_lookup(table.name, {column.name})) top_up_from_index(tx, table, column, sample);
+        }
+        parse_keys(column, sample);
         entry.sampled = sample.values.size();
         entry.rows_sampled = sample.rows_read;
         if (sample.keys.empty()) continue;

@@ -249,5 +249,40 @@ TEST_F(UnresolvedReferences, StrictReferencesRefusesBeforeWritingAnything) {
     servers.primary.drop_database(target);
 }
 
+// A column that is mostly NULL in a table larger than the block sample reads: the sample finds a
+// few values, and the index on the column tops them up with a hundred descents, not a scan.
+TEST(UnresolvedReferencesSparse, AShortSampleIsToppedUpThroughTheColumnsIndex) {
+    auto& servers = fixture_servers();
+    const std::string source = "unresolved_refs_sparse";
+    servers.primary.drop_database(source);
+    servers.primary.create_database(source);
+    servers.primary.execute(source, R"sql(
+CREATE TABLE public.reviewers (id bigint PRIMARY KEY, name text NOT NULL);
+CREATE TABLE public.reports (id bigint PRIMARY KEY, reviewer_id bigint, body text NOT NULL);
+CREATE INDEX ON public.reports (reviewer_id);
+INSERT INTO public.reviewers SELECT n, 'reviewer ' || n FROM generate_series(1, 5000) n;
+INSERT INTO public.reports SELECT n, CASE WHEN n % 1000 = 0 THEN 1 + (n / 1000 * 37) % 5000 END, 'report ' || n
+FROM generate_series(1, 200000) n;
+ANALYZE;
+)sql");
+    servers.standby.wait_for_replay_of(servers.primary);
+    auto read_reports = [&] {
+        return std::stoll(servers.standby.query_value(
+            source, "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables "
+                    "WHERE relname = 'reports'"));
+    };
+    const auto before = read_reports();
+    auto plan = run_understudy({"plan", "--source", servers.standby.url(source)});
+    ASSERT_EQ(plan.exit_code, 0) << plan.err;
+    const std::string line = unresolved_section(plan.out)["public.reports.reviewer_id"];
+    ASSERT_EQ(line.rfind("public.reviewers 100 %", 0), 0u) << plan.out;
+    // 200 non-NULL values in 200,000 rows: a 16,000-row block sample holds about 16 of them.
+    const auto of = line.find(" of ");
+    ASSERT_NE(of, std::string::npos) << line;
+    EXPECT_GE(std::stoi(line.substr(of + 4)), 50) << line;
+    EXPECT_LT(read_reports() - before, 40000) << plan.out;
+    servers.primary.drop_database(source);
+}
+
 }  // namespace
 }  // namespace understudy::testing

@@ -57,8 +57,10 @@ int name_likeness(const std::string& column, const QualifiedName& table);
 void rank_candidates(std::vector<ReferenceCandidate>& candidates);
 
 /// list_unresolved_columns(), each column ranked by a bounded probe in `tx`: up to 100 distinct
-/// values from a block sample of its table (never a full scan of a large table), then, for at most
-/// 20 candidate tables whose key range can hold them, one lookup of those values in the key's index.
+/// values from a block sample of its table (never a full scan of a large table; topped up by a
+/// hundred probes through an index on the column when the sample comes up short), then, for at
+/// most 20 candidate tables whose key range can hold them, one lookup of those values in the key's
+/// index.
 std::vector<UnresolvedReference> find_unresolved_references(pqxx::transaction_base& tx, const Catalog& catalog,
                                                             const SubsetPlan& plan, const SubsetSettings& settings);
 
