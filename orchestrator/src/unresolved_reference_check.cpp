@@ -27,6 +27,7 @@ void check_unresolved_references(pqxx::transaction_base& tx, const SourceModel& 
                            {"sampled", entry.sampled},
                            {"rows_sampled", entry.rows_sampled},
                            {"candidates", candidates}});
+        if (!entry.probe_error.empty()) entries.back()["probe_error"] = entry.probe_error;
     }
     report["unresolved_references"] = entries;
     if (unresolved.empty()) return;

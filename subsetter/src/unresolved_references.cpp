@@ -90,7 +90,7 @@ pqxx::row value_range(pqxx::transaction_base& tx, const Table& table, const std:
     return pg::with_context(pg::Side::source, action, [&] {
         // The alias matters: ORDER BY a bare name would pick the output column `"id"::text` and
         // sort text ("9999" > "10000") by reading the whole table.
-        return tx.exec1("SELECT (SELECT " + name + "::text AS v" + from + " LIMIT 1), (SELECT " + name + "::text AS v" +
+        return tx.exec_params1("SELECT (SELECT " + name + "::text AS v" + from + " LIMIT 1), (SELECT " + name + "::text AS v" +
                         from + " DESC LIMIT 1)");
     });
 }
@@ -125,7 +125,7 @@ ColumnSample sample_column(pqxx::transaction_base& tx, const Table& table, const
             std::to_string(k_sample_values) + "), ',')";
         auto row = pg::with_context(pg::Side::source,
                                     "could not sample " + table.name.quoted() + "." + name + " for its parents",
-                                    [&] { return tx.exec1(query); });
+                                    [&] { return tx.exec_params1(query); });
         sample.rows_read += row[0].as<std::int64_t>();
         sample.values = split_commas(row[1].is_null() ? "" : row[1].c_str());
         if (sample.values.size() >= k_sample_values || percent >= 100.0 || target_rows >= k_max_sample_rows) break;
@@ -153,7 +153,7 @@ void top_up_from_index(pqxx::transaction_base& tx, const Table& table, const Col
         pg::quote_literal(pg::array_literal(elements)) + "::" + column.base_type +
         "[]) AS probe(x) CROSS JOIN LATERAL (SELECT " + name + " AS v FROM " + relation(table) + " WHERE " + name +
         " >= probe.x ORDER BY " + name + " LIMIT 1) AS found), ',')";
-    auto row = pg::with_context(pg::Side::source, action, [&] { return tx.exec1(query); });
+    auto row = pg::with_context(pg::Side::source, action, [&] { return tx.exec_params1(query); });
     sample.rows_read += static_cast<std::int64_t>(probes.size());
     std::set<std::string> known(sample.values.begin(), sample.values.end());
     for (const auto& value : split_commas(row[0].is_null() ? "" : row[0].c_str())) {
@@ -172,11 +172,24 @@ const KeyRange& key_range(pqxx::transaction_base& tx, const Table& table, const 
                           std::map<QualifiedName, KeyRange>& ranges) {
     auto found = ranges.find(table.name);
     if (found != ranges.end()) return found->second;
-    auto row = value_range(tx, table, key.name, "could not read the key range of " + table.name.quoted());
     KeyRange range;
     const bool integer = is_integer_type(key.base_type);
-    if (!row[0].is_null()) range.min = KeyValue::parse(row[0].c_str(), integer);
-    if (!row[1].is_null()) range.max = KeyValue::parse(row[1].c_str(), integer);
+    auto run = [&](const char* statement) {
+        pg::with_context(pg::Side::source, "could not probe unresolved references", [&] { tx.exec0(statement); });
+    };
+    // A candidate the role cannot read (row-level security) is no candidate: its own savepoint
+    // keeps the failure from costing the column's other candidates.
+    run("SAVEPOINT understudy_key_range");
+    try {
+        auto row = value_range(tx, table, key.name, "could not read the key range of " + table.name.quoted());
+        if (!row[0].is_null()) range.min = KeyValue::parse(row[0].c_str(), integer);
+        if (!row[1].is_null()) range.max = KeyValue::parse(row[1].c_str(), integer);
+        run("RELEASE SAVEPOINT understudy_key_range");
+    } catch (const pg::DatabaseError& failure) {
+        if (failure.is_session_lost()) throw;
+        run("ROLLBACK TO SAVEPOINT understudy_key_range");
+        run("RELEASE SAVEPOINT understudy_key_range");
+    }
     return ranges.emplace(table.name, range).first->second;
 }
 
@@ -201,7 +214,7 @@ std::size_t count_contained(pqxx::transaction_base& tx, const Table& candidate, 
                               " = ANY(" + pg::quote_literal(pg::array_literal(elements)) + "::" + column.base_type +
                               "[])";
     auto row = pg::with_context(pg::Side::source, "could not look up values in " + candidate.name.quoted(),
-                                [&] { return tx.exec1(query); });
+                                [&] { return tx.exec_params1(query); });
     return static_cast<std::size_t>(row[0].as<std::int64_t>());
 }
 
@@ -281,66 +294,101 @@ std::vector<UnresolvedReference> list_unresolved_columns(const Catalog& catalog,
     return unresolved;
 }
 
+namespace {
+
+/// Where a table's rows are not in this database (a foreign partition), a sample would read
+/// another server: such tables are neither probed nor candidates.
+bool probe_reads_locally(const Table& table) { return !table.unreadable && !table.foreign_partitions; }
+
+/// Samples `entry`'s column and ranks its candidates (see find_unresolved_references).
+void probe_column(pqxx::transaction_base& tx, const Catalog& catalog, UnresolvedReference& entry,
+                  std::map<QualifiedName, KeyRange>& ranges, std::optional<BtreeIndexes>& indexes) {
+    const Table& table = *catalog.find(entry.table);
+    const Column& column = *table.find_column(entry.column);
+    auto sample = sample_column(tx, table, column);
+    if (sample.values.size() < k_sample_values && sample.rows_read < table.estimated_rows) {
+        if (!indexes) indexes = BtreeIndexes::load(tx);
+        if (indexes->serves_lookup(table.name, {column.name})) top_up_from_index(tx, table, column, sample);
+    }
+    parse_keys(column, sample);
+    entry.sampled = sample.values.size();
+    entry.rows_sampled = sample.rows_read;
+    if (sample.keys.empty()) return;
+    const bool integer_values = sample.keys.front().integer;
+
+    std::vector<Prospect> prospects;
+    for (const auto& candidate : catalog.tables) {
+        if (!probe_reads_locally(candidate) || candidate.row_key().size() != 1) continue;
+        const Column* key = candidate.find_column(candidate.row_key().front());
+        if (!key || !key_types_compatible(column, *key)) continue;
+        const KeyRange& range = key_range(tx, candidate, *key, ranges);
+        if (!range.min || !range.max || range.min->integer != integer_values) continue;
+        Prospect prospect;
+        prospect.table = &candidate;
+        prospect.key = key;
+        for (const auto& value : sample.keys) {
+            if (*range.min <= value && value <= *range.max) ++prospect.in_range;
+        }
+        if (prospect.in_range == 0) continue;
+        prospect.name_likeness = name_likeness(column.name, candidate.name);
+        prospect.same_schema = candidate.name.schema == table.name.schema;
+        // The tightest range around the sample first: a key from 1 to 50,000 is a likelier
+        // home for values up to 49,990 than one running to 10 million.
+        if (range.min->integer)
+            prospect.span = static_cast<double>(range.max->number) - static_cast<double>(range.min->number);
+        prospects.push_back(prospect);
+    }
+    std::sort(prospects.begin(), prospects.end(), [](const Prospect& left, const Prospect& right) {
+        if (left.in_range != right.in_range) return left.in_range > right.in_range;
+        if (left.name_likeness != right.name_likeness) return left.name_likeness > right.name_likeness;
+        if (left.same_schema != right.same_schema) return left.same_schema;
+        if (left.span != right.span) return left.span < right.span;
+        return left.table->name < right.table->name;
+    });
+    if (prospects.size() > k_max_candidates_tried) prospects.resize(k_max_candidates_tried);
+
+    for (const auto& prospect : prospects) {
+        ReferenceCandidate candidate;
+        candidate.table = prospect.table->name;
+        candidate.key_column = prospect.key->name;
+        candidate.name_likeness = prospect.name_likeness;
+        candidate.key_span = prospect.span;
+        candidate.contained = count_contained(tx, *prospect.table, *prospect.key, column, sample.values);
+        entry.candidates.push_back(std::move(candidate));
+    }
+    rank_candidates(entry.candidates);
+}
+
+}  // namespace
+
 std::vector<UnresolvedReference> find_unresolved_references(pqxx::transaction_base& tx, const Catalog& catalog,
                                                             const SubsetPlan& plan, const SubsetSettings& settings) {
     auto unresolved = list_unresolved_columns(catalog, plan, settings.not_references);
     std::map<QualifiedName, KeyRange> ranges;
     std::optional<BtreeIndexes> indexes;  // read only when a sample comes up short
+    auto run = [&](const char* statement) {
+        pg::with_context(pg::Side::source, "could not probe unresolved references", [&] { tx.exec0(statement); });
+    };
     for (auto& entry : unresolved) {
-        const Table& table = *catalog.find(entry.table);
-        const Column& column = *table.find_column(entry.column);
-        auto sample = sample_column(tx, table, column);
-        if (sample.values.size() < k_sample_values && sample.rows_read < table.estimated_rows) {
-            if (!indexes) indexes = BtreeIndexes::load(tx);
-            if (indexes->serves_lookup(table.name, {column.name})) top_up_from_index(tx, table, column, sample);
+        if (!probe_reads_locally(*catalog.find(entry.table))) {
+            entry.probe_error = "its rows are on another server (foreign partition)";
+            continue;
         }
-        parse_keys(column, sample);
-        entry.sampled = sample.values.size();
-        entry.rows_sampled = sample.rows_read;
-        if (sample.keys.empty()) continue;
-        const bool integer_values = sample.keys.front().integer;
-
-        std::vector<Prospect> prospects;
-        for (const auto& candidate : catalog.tables) {
-            if (candidate.unreadable || candidate.row_key().size() != 1) continue;
-            const Column* key = candidate.find_column(candidate.row_key().front());
-            if (!key || !key_types_compatible(column, *key)) continue;
-            const KeyRange& range = key_range(tx, candidate, *key, ranges);
-            if (!range.min || !range.max || range.min->integer != integer_values) continue;
-            Prospect prospect;
-            prospect.table = &candidate;
-            prospect.key = key;
-            for (const auto& value : sample.keys) {
-                if (*range.min <= value && value <= *range.max) ++prospect.in_range;
-            }
-            if (prospect.in_range == 0) continue;
-            prospect.name_likeness = name_likeness(column.name, candidate.name);
-            prospect.same_schema = candidate.name.schema == table.name.schema;
-            // The tightest range around the sample first: a key from 1 to 50,000 is a likelier
-            // home for values up to 49,990 than one running to 10 million.
-            if (range.min->integer)
-                prospect.span = static_cast<double>(range.max->number) - static_cast<double>(range.min->number);
-            prospects.push_back(prospect);
+        // Behind a savepoint (allowed in a standby's read-only transaction): a read the server
+        // refuses (row-level security that applies to the role) costs this column's ranking, not
+        // the plan or the run; the column is still reported. The probe's queries go through
+        // exec_params: libpqxx 6's plain exec aborts the whole transaction when a query fails.
+        run("SAVEPOINT understudy_unresolved");
+        try {
+            probe_column(tx, catalog, entry, ranges, indexes);
+            run("RELEASE SAVEPOINT understudy_unresolved");
+        } catch (const pg::DatabaseError& failure) {
+            if (failure.is_session_lost()) throw;
+            run("ROLLBACK TO SAVEPOINT understudy_unresolved");
+            run("RELEASE SAVEPOINT understudy_unresolved");
+            entry.candidates.clear();
+            entry.probe_error = failure.what();
         }
-        std::sort(prospects.begin(), prospects.end(), [](const Prospect& left, const Prospect& right) {
-            if (left.in_range != right.in_range) return left.in_range > right.in_range;
-            if (left.name_likeness != right.name_likeness) return left.name_likeness > right.name_likeness;
-            if (left.same_schema != right.same_schema) return left.same_schema;
-            if (left.span != right.span) return left.span < right.span;
-            return left.table->name < right.table->name;
-        });
-        if (prospects.size() > k_max_candidates_tried) prospects.resize(k_max_candidates_tried);
-
-        for (const auto& prospect : prospects) {
-            ReferenceCandidate candidate;
-            candidate.table = prospect.table->name;
-            candidate.key_column = prospect.key->name;
-            candidate.name_likeness = prospect.name_likeness;
-            candidate.key_span = prospect.span;
-            candidate.contained = count_contained(tx, *prospect.table, *prospect.key, column, sample.values);
-            entry.candidates.push_back(std::move(candidate));
-        }
-        rank_candidates(entry.candidates);
     }
     return unresolved;
 }
@@ -370,6 +418,10 @@ std::string format_unresolved_references(const std::vector<UnresolvedReference>&
     std::string out = "unresolved references (no constraint, declaration or convention says where they point):\n";
     for (const auto& entry : unresolved) {
         out += "  " + entry.display() + ": ";
+        if (!entry.probe_error.empty()) {
+            out += "not probed: " + entry.probe_error + "\n";
+            continue;
+        }
         if (entry.sampled == 0) {
             out += "no values to probe\n";
             continue;

@@ -284,5 +284,42 @@ ANALYZE;
     servers.primary.drop_database(source);
 }
 
+// A role that row-level security applies to cannot sample that table (the session's row_security =
+// off makes it an error): plan still lists the column, says why it has no candidates, and goes on.
+TEST(UnresolvedReferencesSparse, AColumnTheRoleCannotReadIsListedWithoutCandidates) {
+    auto& servers = fixture_servers();
+    const std::string source = "unresolved_refs_rls";
+    servers.primary.drop_database(source);
+    servers.primary.create_database(source);
+    servers.primary.execute(source, R"sql(
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'unresolved_reader') THEN
+        CREATE ROLE unresolved_reader LOGIN;
+    END IF;
+END $$;
+CREATE TABLE public.writers (id bigint PRIMARY KEY);
+CREATE TABLE public.notes (id bigint PRIMARY KEY, writer_id bigint, owner_name text NOT NULL);
+CREATE TABLE public.drafts (id bigint PRIMARY KEY, writer_id bigint);
+INSERT INTO public.writers SELECT n FROM generate_series(1, 100) n;
+INSERT INTO public.notes SELECT n, 1 + n % 100, 'someone' FROM generate_series(1, 1000) n;
+INSERT INTO public.drafts SELECT n, 1 + n % 100 FROM generate_series(1, 1000) n;
+ALTER TABLE public.notes ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_notes ON public.notes FOR SELECT USING (owner_name = current_user);
+GRANT USAGE ON SCHEMA public TO unresolved_reader;
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO unresolved_reader;
+ANALYZE;
+)sql");
+    servers.standby.wait_for_replay_of(servers.primary);
+    const std::string as_reader = servers.standby.conninfo(source).with("user", "unresolved_reader").keyword_string();
+    auto plan = run_understudy({"plan", "--source", as_reader});
+    ASSERT_EQ(plan.exit_code, 0) << plan.err;
+    auto columns = unresolved_section(plan.out);
+    EXPECT_EQ(columns["public.notes.writer_id"].rfind("not probed: ", 0), 0u) << plan.out;
+    EXPECT_NE(columns["public.notes.writer_id"].find("row-level security"), std::string::npos) << plan.out;
+    // The refused read left the transaction usable: the next column was probed.
+    EXPECT_EQ(columns["public.drafts.writer_id"].rfind("public.writers 100 %", 0), 0u) << plan.out;
+    servers.primary.drop_database(source);
+}
+
 }  // namespace
 }  // namespace understudy::testing

@@ -211,6 +211,12 @@ TEST(UnresolvedReferences, WarningErrorAndPlanSectionNameEveryColumn) {
               "  public.users.stripe_customer_id: no table's key holds any of 80 sampled values\n"
               "  public.invitations.inviter_id: no values to probe\n");
     EXPECT_EQ(format_unresolved_references({}), "");
+    auto refused = unresolved("notes", "writer_id", 0, {});
+    refused.probe_error = "source: query would be affected by row-level security policy for table \"notes\"";
+    EXPECT_EQ(format_unresolved_references({refused}),
+              "unresolved references (no constraint, declaration or convention says where they point):\n"
+              "  public.notes.writer_id: not probed: source: query would be affected by row-level security policy "
+              "for table \"notes\"\n");
 }
 
 }  // namespace

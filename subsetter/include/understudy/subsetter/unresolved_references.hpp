@@ -34,6 +34,7 @@ struct UnresolvedReference {
     std::size_t sampled = 0;                    ///< distinct non-NULL values looked up
     std::int64_t rows_sampled = 0;              ///< rows the block sample read to find them
     std::vector<ReferenceCandidate> candidates; ///< best first, at most 3, each holding some value
+    std::string probe_error;                    ///< why the probe could not read (then no candidates)
 
     /// `public.issues.author_id`
     std::string display() const;
