@@ -2,7 +2,8 @@
 #include "understudy/subsetter/unresolved_references.hpp"
 
 #include <algorithm>
-#include <cstdio>
+#include <iomanip>
+#include <locale>
 #include <map>
 #include <optional>
 #include <set>
@@ -90,8 +91,8 @@ pqxx::row value_range(pqxx::transaction_base& tx, const Table& table, const std:
     return pg::with_context(pg::Side::source, action, [&] {
         // The alias matters: ORDER BY a bare name would pick the output column `"id"::text` and
         // sort text ("9999" > "10000") by reading the whole table.
-        return tx.exec_params1("SELECT (SELECT " + name + "::text AS v" + from + " LIMIT 1), (SELECT " + name + "::text AS v" +
-                        from + " DESC LIMIT 1)");
+        return tx.exec_params1("SELECT (SELECT " + name + "::text AS v" + from + " LIMIT 1), (SELECT " + name +
+                               "::text AS v" + from + " DESC LIMIT 1)");
     });
 }
 
@@ -116,11 +117,15 @@ ColumnSample sample_column(pqxx::transaction_base& tx, const Table& table, const
     ColumnSample sample;
     while (true) {
         const double percent = std::min(100.0, 100.0 * target_rows / rows);
-        char percent_text[32];
-        std::snprintf(percent_text, sizeof percent_text, "%.6f", percent);
+        std::ostringstream percent_text;
+        percent_text.imbue(std::locale::classic());
+        percent_text << std::fixed << std::setprecision(6) << percent;
+        // The LIMIT stops the sample scan early: a table far larger than its (stale) estimate
+        // still gives at most k_max_sample_rows rows, never a scan of the whole table.
         const std::string query =
             "WITH sampled AS MATERIALIZED (SELECT " + name + " AS v FROM " + relation(table) + " TABLESAMPLE SYSTEM (" +
-            percent_text + ") REPEATABLE (0)) SELECT (SELECT count(*) FROM sampled), array_to_string(ARRAY("
+            percent_text.str() + ") REPEATABLE (0) LIMIT " + std::to_string(static_cast<long long>(k_max_sample_rows)) +
+            ") SELECT (SELECT count(*) FROM sampled), array_to_string(ARRAY("
             "SELECT v::text FROM (SELECT DISTINCT v FROM sampled WHERE v IS NOT NULL) AS d ORDER BY md5(v::text) LIMIT " +
             std::to_string(k_sample_values) + "), ',')";
         auto row = pg::with_context(pg::Side::source,
