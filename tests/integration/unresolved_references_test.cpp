@@ -204,6 +204,32 @@ TEST_F(UnresolvedReferences, SubsetAndDumpWarnInOneLineAndRecordThemInTheReport)
     EXPECT_NE(dump_warnings[0].find("public.issues.author_id"), std::string::npos) << dump_warnings[0];
 }
 
+TEST_F(UnresolvedReferences, ASubsettingSyncWarnsOnceAndAFullSyncDoesNot) {
+    auto& servers = fixture_servers();
+    const std::string live = "unresolved_refs_live";
+    auto drop_lives = [&] {
+        for (const auto& name : servers.primary.databases_like(live + "%")) servers.primary.drop_database(name);
+    };
+    drop_lives();
+    servers.primary.create_database(live);
+    TempFile subsetting("sync:\n  backend: postgres\n  keep: 1\n");
+    auto sync = run_understudy({"sync", "--source", source(), "--target", servers.primary.url(live), "--config",
+                                subsetting.path(), "--infer-foreign-keys", "rails"});
+    ASSERT_EQ(sync.exit_code, 0) << sync.err;
+    auto warnings = lines_starting_with(sync.err, "warning: ");
+    ASSERT_EQ(warnings.size(), 1u) << sync.err;
+    EXPECT_EQ(warnings[0].rfind("warning: 4 columns look like a reference that nothing declares", 0), 0u)
+        << warnings[0];
+
+    // A full copy keeps every row's parent: nothing to warn about, and strict has nothing to refuse.
+    TempFile full("sync:\n  backend: postgres\n  full: true\n  keep: 1\n");
+    auto full_sync = run_understudy({"sync", "--source", source(), "--target", servers.primary.url(live), "--config",
+                                     full.path(), "--infer-foreign-keys", "rails", "--strict-references"});
+    ASSERT_EQ(full_sync.exit_code, 0) << full_sync.err;
+    EXPECT_TRUE(lines_starting_with(full_sync.err, "warning: ").empty()) << full_sync.err;
+    drop_lives();
+}
+
 TEST_F(UnresolvedReferences, StrictReferencesRefusesBeforeWritingAnything) {
     auto& servers = fixture_servers();
     const std::string target = "unresolved_refs_strict";
