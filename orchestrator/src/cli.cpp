@@ -56,6 +56,7 @@ struct CliOptions {
     std::vector<std::string> schemas;
     std::string infer_foreign_keys;
     std::string rails_app;
+    bool strict_references = false;
     std::string sampling;
     int jobs = 0;
     std::string report_path;
@@ -172,6 +173,9 @@ void add_source_options(CLI::App& command, CliOptions& options) {
     command.add_option("--rails-app", options.rails_app,
                        "read references from this Rails app's app/models (default: . when it has app/models)")
         ->envname("UNDERSTUDY_RAILS_APP");
+    command.add_flag("--strict-references", options.strict_references,
+                     "refuse the run (exit 14) when a *_id column looks like a reference that nothing declares")
+        ->envname("UNDERSTUDY_STRICT_REFERENCES");
 }
 
 /// --target, --jobs and --report: what every command that loads a database takes.
@@ -234,6 +238,8 @@ subsetter::SubsetSettings build_settings(CLI::App& command, CliOptions& options,
         std::error_code error;
         if (std::filesystem::is_directory("app/models", error)) settings.rails_app = ".";
     }
+    settings.not_references = config.not_references;
+    settings.strict_references = options.strict_references || config.strict_references;
     return settings;
 }
 

@@ -3,6 +3,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
@@ -130,7 +131,8 @@ subsetter::PolymorphicReference parse_polymorphic(const FileContext& file, const
 void parse_subset(const FileContext& file, const YAML::Node& subset, ConfigFile& config) {
     file.only_keys(subset,
                    {"logarithmic", "fraction", "seed", "children", "sampling", "jobs", "schemas", "force",
-                    "infer_foreign_keys", "rails_app", "tables", "foreign_keys", "polymorphic"},
+                    "infer_foreign_keys", "rails_app", "tables", "foreign_keys", "polymorphic", "not_references",
+                    "references"},
                    "subset");
     if (subset["logarithmic"] && subset["fraction"]) file.fail(subset["fraction"], "give logarithmic or fraction, not both");
     for (const char* mode : {"logarithmic", "fraction"}) {
@@ -196,6 +198,19 @@ void parse_subset(const FileContext& file, const YAML::Node& subset, ConfigFile&
     if (auto polymorphic = sequence("polymorphic")) {
         for (std::size_t index = 0; index < polymorphic.size(); ++index)
             config.polymorphic.push_back(parse_polymorphic(file, polymorphic[index], index));
+    }
+    if (auto columns = sequence("not_references")) {
+        for (const auto& entry : columns) {
+            auto column = file.scalar<std::string>(entry, "not_references");
+            if (std::count(column.begin(), column.end(), '.') < 1)
+                file.fail(entry, "not_references entry \"" + column + "\" must be schema.table.column");
+            config.not_references.push_back(column);
+        }
+    }
+    if (subset["references"]) {
+        auto mode = file.scalar<std::string>(subset["references"], "references");
+        if (mode == "strict") config.strict_references = true;
+        else if (mode != "warn") file.fail(subset["references"], "references must be strict or warn");
     }
 }
 

@@ -12,6 +12,7 @@
 #include "row_security_guard.hpp"
 #include "source_model.hpp"
 #include "unindexed_references.hpp"
+#include "unresolved_reference_check.hpp"
 
 #include "understudy/anonymizer/secret.hpp"
 #include "understudy/anonymizer/table_rewriter.hpp"
@@ -171,6 +172,7 @@ nlohmann::json run_dump(const DumpRequest& request, Progress& progress) {
     std::optional<anonymizer::Secret> secret = guard_anonymization(request.rules, model);
     report["anonymized"] = secret.has_value();
     // After the guards: a run that is refused shows its one error line, not a warning first.
+    check_unresolved_references(snapshot.transaction(), model, request.settings, progress, report);
     warn_unindexed_references(snapshot.transaction(), model, request.settings, progress, report);
     // What `plan` lists under warnings (a model naming a missing table, a type value naming none)
     // must not go unseen by a run that only copies.

@@ -12,6 +12,7 @@
 #include "understudy/orchestrator/anonymization_guard.hpp"
 #include "understudy/pg/sql_text.hpp"
 #include "understudy/subsetter/access_paths.hpp"
+#include "understudy/subsetter/unresolved_references.hpp"
 
 namespace understudy::orchestrator {
 namespace {
@@ -67,6 +68,10 @@ std::string describe_plan(const pg::ConnInfo& source, const subsetter::SubsetSet
     pg::SourceSnapshot snapshot(source);
     auto model = read_source_model(snapshot, settings);
     std::string out = subsetter::format_plan(model.plan);
+    if (auto unresolved = subsetter::format_unresolved_references(subsetter::find_unresolved_references(
+            snapshot.transaction(), model.catalog, model.plan, settings));
+        !unresolved.empty())
+        out += "\n" + unresolved;
     out += "\n" + subsetter::format_access_paths(
                        subsetter::plan_access_paths(snapshot.transaction(), model.catalog, model.plan, settings));
     if (rules.configured()) {

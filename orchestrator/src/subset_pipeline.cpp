@@ -14,6 +14,7 @@
 #include "source_model.hpp"
 #include "table_index_builder.hpp"
 #include "unindexed_references.hpp"
+#include "unresolved_reference_check.hpp"
 
 #include "understudy/anonymizer/secret.hpp"
 #include "understudy/orchestrator/anonymization_guard.hpp"
@@ -150,6 +151,7 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
     std::optional<anonymizer::Secret> secret = guard_anonymization(request.rules, model);
     report["anonymized"] = secret.has_value();
     // After the guards: a run that is refused shows its one error line, not a warning first.
+    check_unresolved_references(snapshot.transaction(), model, request.settings, progress, report);
     warn_unindexed_references(snapshot.transaction(), model, request.settings, progress, report);
     // What `plan` lists under warnings (a model naming a missing table, a type value naming none)
     // must not go unseen by a run that only copies.

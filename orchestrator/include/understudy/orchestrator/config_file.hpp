@@ -42,6 +42,8 @@ struct ConfigFile {
     std::map<subsetter::QualifiedName, subsetter::TableOverride> overrides;
     std::vector<subsetter::ForeignKey> declared_references;
     std::vector<subsetter::PolymorphicReference> polymorphic;
+    std::vector<std::string> not_references;   ///< `not_references:` `schema.table.column`s
+    bool strict_references = false;            ///< `references: strict`
     std::optional<SyncConfig> sync;
     /// Top-level `protect:`: servers no command ever writes (subset, restore, sync, rollback), as
     /// `sync: protect:` entries are; see all_protected().

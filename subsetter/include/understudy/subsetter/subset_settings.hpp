@@ -74,6 +74,8 @@ struct SubsetSettings {
     ReferenceInference inference = ReferenceInference::none;
     /// With `rails` inference: the app whose `app/models` declare references (empty: none).
     std::string rails_app;
+    std::vector<std::string> not_references;              ///< `schema.table.column`s that only look like references
+    bool strict_references = false;                       ///< unresolved references refuse the run (exit 14)
     CatalogFilter catalog_filter;
 };
 
