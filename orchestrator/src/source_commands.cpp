@@ -5,6 +5,7 @@
 
 #include <pqxx/result>
 
+#include "reference_suggestions.hpp"
 #include "source_model.hpp"
 #include "understudy/anonymizer/coverage.hpp"
 #include "understudy/anonymizer/pii_detection.hpp"
@@ -104,7 +105,11 @@ std::string write_init_config(const pg::ConnInfo& source, const subsetter::Subse
                                                     ? std::vector<std::vector<std::string>>(shapes[table_index].columns.size())
                                                     : sample_values(snapshot.transaction(), table, shapes[table_index])});
     }
-    return anonymizer::write_starter_config(sampled);
+    // The references the schema does not declare go in as commented entries to review: what the
+    // models say (with --rails-app) and where the columns that look like references likely point.
+    auto plan = subsetter::make_plan(snapshot.transaction(), catalog, settings);
+    auto unresolved = subsetter::find_unresolved_references(snapshot.transaction(), catalog, plan, settings);
+    return anonymizer::write_starter_config(sampled) + suggested_references_yaml(plan, unresolved);
 }
 
 std::string describe_graph(const pg::ConnInfo& source, const subsetter::SubsetSettings& settings) {

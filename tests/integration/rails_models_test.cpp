@@ -160,6 +160,22 @@ TEST_F(RailsModels, PlanShowsWhereEachReferenceComesFrom) {
     EXPECT_EQ(without.out.find("app/models/"), std::string::npos) << without.out;
 }
 
+TEST_F(RailsModels, InitWritesTheModelsReferencesAsCommentedEntries) {
+    auto result = run_understudy({"init", "--source", fixture_servers().standby.url(k_source), "--rails-app", k_app});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    for (const char* line : {
+             "#     - {from: \"public.projects(owner_id)\", to: \"public.users(id)\"}  # app/models/project.rb:2\n",
+             "#     - {from: \"public.issues(author_id)\", to: \"public.users(id)\"}  # app/models/concerns/authored.rb:5\n",
+         }) {
+        EXPECT_NE(result.out.find(line), std::string::npos) << line << "\n" << result.out;
+    }
+    EXPECT_NE(result.out.find("#     - {table: \"public.comments\", type_column: \"commentable_type\", id_column: "
+                              "\"commentable_id\", types: {"),
+              std::string::npos)
+        << result.out;
+    EXPECT_NE(result.out.find("\"Billing::Invoice\": \"public.billing_invoices\""), std::string::npos) << result.out;
+}
+
 TEST_F(RailsModels, TheWorkingDirectoryIsTheDefaultAppAndNamingAnAppAsksForItsModels) {
     // A review app's postdeploy runs in the app's directory: its models are read without --rails-app.
     ProcessOptions options;

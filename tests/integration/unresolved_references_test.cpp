@@ -142,6 +142,21 @@ TEST_F(UnresolvedReferences, PlanListsExactlyTheUnresolvedColumnsWithTheirParent
     }
 }
 
+TEST_F(UnresolvedReferences, InitSuggestsEachColumnsBestParentAsACommentedEntry) {
+    auto init = run_understudy({"init", "--source", source()});
+    ASSERT_EQ(init.exit_code, 0) << init.err;
+    EXPECT_NE(init.out.find("# subset:\n#   foreign_keys:\n"), std::string::npos) << init.out;
+    for (const char* column : {"issues(author_id)", "projects(owner_id)", "invitations(inviter_id)"}) {
+        EXPECT_NE(init.out.find(std::string("#     - {from: \"public.") + column +
+                                "\", to: \"public.users(id)\"}  # unresolved; sampled values found in public.users 100 %"),
+                  std::string::npos)
+            << column << "\n" << init.out;
+    }
+    EXPECT_NE(init.out.find("#     # public.users.stripe_customer_id: looks like a reference, no table holds"),
+              std::string::npos)
+        << init.out;
+}
+
 TEST_F(UnresolvedReferences, NotReferencesRemovesAColumn) {
     TempFile config("subset:\n  not_references: [public.users.stripe_customer_id]\n");
     auto plan = run_understudy({"plan", "--source", source(), "--infer-foreign-keys", "rails", "--config", config.path()});
