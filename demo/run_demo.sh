@@ -14,12 +14,14 @@ echo "== loading the production-like demo database (scale $SCALE)" >&2
 "${PSQL[@]}" -p "$PRIMARY_PORT" -d production -v scale="$SCALE" -f "$HERE/../bench/generate_saas.sql" >/dev/null
 start_standby
 
+# The demo app's Rails models (demo/app/models) declare the associations the schema does not, as
+# `belongs_to :author, class_name: "User"` does: a review app's postdeploy runs in the app's directory.
 echo "== understudy plan (what the review app will get; read from the follower)" >&2
-"$UNDERSTUDY" plan --source "$(standby_url production)" --logarithmic 0.5 --force users:1
+"$UNDERSTUDY" plan --source "$(standby_url production)" --logarithmic 0.5 --force users:1 --rails-app "$HERE"
 
 echo "== understudy subset: follower -> review_app" >&2
 "$UNDERSTUDY" subset --source "$(standby_url production)" --target "$(primary_url review_app)" \
-  --logarithmic 0.5 --force users:1 --report "$WORK/report.json"
+  --logarithmic 0.5 --force users:1 --rails-app "$HERE" --report "$WORK/report.json"
 
 echo "== the review app works: user 1 is there with its account, and new rows get fresh ids" >&2
 "${PSQL[@]}" -p "$PRIMARY_PORT" -d review_app -P pager=off \

@@ -1,0 +1,4 @@
+class Comment < ApplicationRecord
+  belongs_to :commentable, polymorphic: true
+  belongs_to :author, class_name: "User"
+end

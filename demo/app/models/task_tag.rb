@@ -1,0 +1,4 @@
+class TaskTag < ApplicationRecord
+  belongs_to :task
+  belongs_to :tag
+end
