@@ -290,14 +290,21 @@ TEST_F(UnresolvedReferences, StrictReferencesRefusesBeforeWritingAnything) {
     servers.primary.drop_database(target);
 }
 
+// A new database `name` on the fixture primary holding `sql`, replayed on the standby.
+void load_source_on_primary(const std::string& name, const std::string& sql) {
+    auto& servers = fixture_servers();
+    servers.primary.drop_database(name);
+    servers.primary.create_database(name);
+    servers.primary.execute(name, sql);
+    servers.standby.wait_for_replay_of(servers.primary);
+}
+
 // A column that is mostly NULL in a table larger than the block sample reads: the sample finds a
 // few values, and the index on the column tops them up with a hundred descents, not a scan.
 TEST(UnresolvedReferencesSparse, AShortSampleIsToppedUpThroughTheColumnsIndex) {
     auto& servers = fixture_servers();
     const std::string source = "unresolved_refs_sparse";
-    servers.primary.drop_database(source);
-    servers.primary.create_database(source);
-    servers.primary.execute(source, R"sql(
+    load_source_on_primary(source, R"sql(
 CREATE TABLE public.reviewers (id bigint PRIMARY KEY, name text NOT NULL);
 CREATE TABLE public.reports (id bigint PRIMARY KEY, reviewer_id bigint, body text NOT NULL);
 CREATE INDEX ON public.reports (reviewer_id);
@@ -306,7 +313,6 @@ INSERT INTO public.reports SELECT n, CASE WHEN n % 1000 = 0 THEN 1 + (n / 1000 *
 FROM generate_series(1, 200000) n;
 ANALYZE;
 )sql");
-    servers.standby.wait_for_replay_of(servers.primary);
     auto read_reports = [&] {
         return std::stoll(servers.standby.query_value(
             source, "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables "
@@ -330,9 +336,7 @@ ANALYZE;
 TEST(UnresolvedReferencesSparse, AColumnTheRoleCannotReadIsListedWithoutCandidates) {
     auto& servers = fixture_servers();
     const std::string source = "unresolved_refs_rls";
-    servers.primary.drop_database(source);
-    servers.primary.create_database(source);
-    servers.primary.execute(source, R"sql(
+    load_source_on_primary(source, R"sql(
 DO $$ BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'unresolved_reader') THEN
         CREATE ROLE unresolved_reader LOGIN;
@@ -350,7 +354,6 @@ GRANT USAGE ON SCHEMA public TO unresolved_reader;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO unresolved_reader;
 ANALYZE;
 )sql");
-    servers.standby.wait_for_replay_of(servers.primary);
     const std::string as_reader = servers.standby.conninfo(source).with("user", "unresolved_reader").keyword_string();
     auto plan = run_understudy({"plan", "--source", as_reader});
     ASSERT_EQ(plan.exit_code, 0) << plan.err;
