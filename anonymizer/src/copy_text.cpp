@@ -8,15 +8,10 @@
 #include <emmintrin.h>
 #endif
 
+#include "understudy/hex_digit.hpp"
+
 namespace understudy::anonymizer {
 namespace {
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 bool is_octal(char c) { return c >= '0' && c <= '7'; }
 
@@ -150,9 +145,9 @@ void decode_field(std::string_view raw, std::string& out) {
             }
             case 'x': {
                 // \x needs at least one hex digit; otherwise it is a plain `x`.
-                if (pos < size && hex_value(raw[pos]) >= 0) {
-                    int value = hex_value(raw[pos++]);
-                    if (pos < size && hex_value(raw[pos]) >= 0) value = (value << 4) + hex_value(raw[pos++]);
+                if (pos < size && hex_digit_value(raw[pos]) >= 0) {
+                    int value = hex_digit_value(raw[pos++]);
+                    if (pos < size && hex_digit_value(raw[pos]) >= 0) value = (value << 4) + hex_digit_value(raw[pos++]);
                     c = static_cast<char>(value & 0xff);
                 }
                 break;

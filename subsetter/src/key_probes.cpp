@@ -8,6 +8,7 @@
 #include <charconv>
 
 #include "understudy/error.hpp"
+#include "understudy/hex_digit.hpp"
 
 namespace understudy::subsetter::detail {
 namespace {
@@ -46,11 +47,8 @@ Uint128 parse_uuid(const std::string& text) {
     int digits = 0;
     for (char character : text) {
         if (character == '-' || character == '{' || character == '}') continue;
-        int digit = 0;
-        if (character >= '0' && character <= '9') digit = character - '0';
-        else if (character >= 'a' && character <= 'f') digit = character - 'a' + 10;
-        else if (character >= 'A' && character <= 'F') digit = character - 'A' + 10;
-        else bad_bound(text, "a uuid");
+        int digit = hex_digit_value(character);
+        if (digit < 0) bad_bound(text, "a uuid");
         value = (value << 4) | static_cast<unsigned>(digit);
         ++digits;
     }

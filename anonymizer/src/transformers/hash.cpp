@@ -3,16 +3,10 @@
 
 #include "transformers/builders.hpp"
 #include "transformers/keyed_permutation.hpp"
+#include "understudy/hex_digit.hpp"
 
 namespace understudy::anonymizer {
 namespace {
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 // PostgreSQL prints a uuid as 8-4-4-4-12 lowercase hex; it also accepts 32 bare digits and braces,
 // but what COPY sends is always the canonical form, so that is the form that is permuted.
@@ -25,8 +19,8 @@ bool parse_uuid(std::string_view text, unsigned char (&bytes)[16]) {
             ++pos;
             continue;
         }
-        int high = hex_value(text[pos]);
-        int low = hex_value(text[pos + 1]);
+        int high = hex_digit_value(text[pos]);
+        int low = hex_digit_value(text[pos + 1]);
         if (high < 0 || low < 0) return false;
         bytes[byte_idx++] = static_cast<unsigned char>(high * 16 + low);
         pos += 2;
