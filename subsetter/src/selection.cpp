@@ -12,8 +12,6 @@ std::string column_expr(const std::string& column) {
     return std::string(detail::k_alias) + "." + pg::quote_ident(column);
 }
 
-// The text values at `fields` of `row` joined by '\0'; false when one is NULL (MATCH SIMPLE: a
-// reference with a NULL column references nothing).
 bool encode(const pqxx::row& row, const std::vector<std::size_t>& fields, std::string& out) {
     out.clear();
     for (std::size_t field_idx = 0; field_idx < fields.size(); ++field_idx) {

@@ -111,6 +111,8 @@ bool encode(const pqxx::row& row, const std::vector<std::size_t>& fields, std::s
 /// `values[begin, end)` as views, one lookup batch.
 std::vector<std::string_view> views_of(const std::vector<std::string>& values, std::size_t begin, std::size_t end);
 
+// One run of the key selection over one snapshot: forced rows and seeds, then parents to a fixed point and a
+// generation of children per round, then the result. Member functions are defined by concept (sections below).
 class Selector {
 public:
     Selector(detail::SelectionQueries& queries, pqxx::transaction_base& tx, const Catalog& catalog,
