@@ -6,7 +6,7 @@
 // is named `understudy` in argv[0] (CLI11 prints argv[0] in the usage line, which would otherwise be the
 // build directory). CLI11 does not read the terminal width (COLUMNS) and wraps nothing.
 // To regenerate after an intended change:
-//   UNDERSTUDY_GOLDEN_UPDATE=1 build/tests/integration_tests --gtest_filter='CliHelp*'
+//   UNDERSTUDY_GOLDEN_UPDATE=1 build/tests/integration_tests --gtest_filter='*CliHelp*'
 // and read the diff of tests/golden/help/ before committing it. No database is started by these tests.
 #include <gtest/gtest.h>
 
