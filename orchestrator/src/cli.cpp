@@ -117,6 +117,9 @@ void convert_numbers(const CLI::App& command, CliOptions& options) {
     if (given(command, "--jobs")) options.jobs = static_cast<int>(whole_number("--jobs", options.jobs_text, 1, 1024));
 }
 
+/// "exit 14": how help text names an exit code, its number taken from the one declaration.
+std::string exit_note(ExitCode code) { return "exit " + std::to_string(static_cast<int>(code)); }
+
 /// List options read their UNDERSTUDY_* variable as whitespace-separated words.
 void add_list_option(CLI::App& command, const std::string& flag, std::vector<std::string>& values,
                      const std::string& help) {
@@ -174,7 +177,8 @@ void add_source_options(CLI::App& command, CliOptions& options) {
                        "read references from this Rails app's app/models (default: . when it has app/models)")
         ->envname("UNDERSTUDY_RAILS_APP");
     command.add_flag("--strict-references", options.strict_references,
-                     "refuse the run (exit 14) when a *_id column looks like a reference that nothing declares")
+                     "refuse the run (" + exit_note(ExitCode::plan_refused) +
+                         ") when a *_id column looks like a reference that nothing declares")
         ->envname("UNDERSTUDY_STRICT_REFERENCES");
 }
 
@@ -344,7 +348,8 @@ int run(int argc, char** argv, ReportTarget& report_target) {
     graph->add_option("--format", options.graph_format, "output format")->check(CLI::IsMember({"dot"}));
 
     auto* check = app.add_subcommand("check", "verify that every copied column has an anonymization rule "
-                                               "(exit 12 on drift; for CI after migrations)");
+                                               "(" + exit_note(ExitCode::unclassified_columns) +
+                                                   " on drift; for CI after migrations)");
     add_source_options(*check, options);
 
     auto* init = app.add_subcommand("init", "write a starter understudy.yml with suggested anonymization rules");
@@ -383,7 +388,8 @@ int run(int argc, char** argv, ReportTarget& report_target) {
                                             "(config sync: section)");
     add_source_options(*sync, options);
     add_load_options(*sync, options, "the live database (default: the config's target, DATABASE_URL)");
-    sync->add_flag("--wait", options.wait_for_lock, "wait for a running sync instead of exiting (exit 13)")
+    sync->add_flag("--wait", options.wait_for_lock,
+                   "wait for a running sync instead of exiting (" + exit_note(ExitCode::locked) + ")")
         ->envname("UNDERSTUDY_WAIT");
     sync->add_flag("--allow-primary-source", options.allow_primary_source, "allow a source that is not a follower")
         ->envname("UNDERSTUDY_ALLOW_PRIMARY_SOURCE");

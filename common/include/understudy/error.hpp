@@ -4,27 +4,9 @@
 #include <stdexcept>
 #include <string>
 
-namespace understudy {
+#include "understudy/exit_code.hpp"
 
-/// Stable exit codes; each names one kind of failure and never changes meaning once released.
-enum class ExitCode : int {
-    ok = 0,
-    internal = 1,            ///< a bug or an unexpected condition
-    usage = 2,               ///< bad command-line options
-    config = 3,              ///< bad configuration file or value
-    source = 4,              ///< the source database failed or refused
-    target = 5,              ///< the target database failed or refused
-    target_not_empty = 6,    ///< target holds tables and --replace was not given
-    target_is_source = 7,    ///< target is the source database (or the same database of a replica)
-    source_not_read_only = 8,///< source is a primary and --allow-primary-source was not given
-    follower_lag = 9,        ///< source follower lags more than allowed
-    protected_target = 10,   ///< target matches a protect: entry
-    verify_failed = 11,      ///< the built database failed verification
-    unclassified_columns = 12, ///< columns without an anonymization rule
-    locked = 13,             ///< another run holds the lock
-    plan_refused = 14,       ///< the subset plan cannot be satisfied (e.g. excluded parent)
-    io = 15,                 ///< a local file could not be read or written
-};
+namespace understudy {
 
 /// Base of every error that ends an operation; `main()` maps it to a message and an exit code.
 class Error : public std::runtime_error {
