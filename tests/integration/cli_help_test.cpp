@@ -91,8 +91,11 @@ TEST(CliHelpEnvironment, EveryCommandHasAGoldenFile) {
         names.push_back(entry.path().stem().string());
     EXPECT_EQ(names.size(), k_commands.size());
     const std::string top = read_file(k_help_dir / "understudy.txt");
-    for (const std::string& command : k_commands)
-        if (!command.empty()) EXPECT_NE(top.find("  " + command + " "), std::string::npos) << command;
+    for (const std::string& command : k_commands) {
+        if (!command.empty()) {
+            EXPECT_NE(top.find("  " + command + " "), std::string::npos) << command;
+        }
+    }
 }
 
 }  // namespace
