@@ -10,11 +10,10 @@
 #include <pqxx/result>
 #include <pqxx/transaction>
 
-#include "user_schema_filter.hpp"
-
 #include "understudy/error.hpp"
 #include "understudy/pg/database_error.hpp"
 #include "understudy/pg/sql_text.hpp"
+#include "understudy/pg/user_schemas.hpp"
 
 namespace understudy::orchestrator {
 namespace {
@@ -26,20 +25,20 @@ namespace {
 const std::string k_objects = std::string(R"SQL(
 SELECT 'SCHEMA' AS kind, quote_ident(n.nspname) AS name, n.nspowner AS owner, n.nspacl AS acl,
        NULL::oid AS namespace
-FROM pg_namespace n WHERE )SQL") + k_user_schema_filter + R"SQL(
+FROM pg_namespace n WHERE )SQL") + pg::k_user_schema_filter + R"SQL(
 UNION ALL
 SELECT CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
        quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relowner, c.relacl, n.oid
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND )SQL" + k_user_schema_filter + R"SQL(
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND )SQL" + pg::k_user_schema_filter + R"SQL(
 UNION ALL
 SELECT 'ROUTINE', quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' ||
                   pg_get_function_identity_arguments(p.oid) || ')', p.proowner, p.proacl, n.oid
-FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE )SQL" + k_user_schema_filter + R"SQL(
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE )SQL" + pg::k_user_schema_filter + R"SQL(
 UNION ALL
 SELECT 'TYPE', quote_ident(n.nspname) || '.' || quote_ident(t.typname), t.typowner, t.typacl, n.oid
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-WHERE )SQL" + k_user_schema_filter + R"SQL(
+WHERE )SQL" + pg::k_user_schema_filter + R"SQL(
   AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
   AND (t.typrelid = 0 OR EXISTS (SELECT 1 FROM pg_class r WHERE r.oid = t.typrelid AND r.relkind = 'c'))
 UNION ALL
@@ -69,7 +68,7 @@ SELECT 'TABLE', quote_ident(n.nspname) || '.' || quote_ident(c.relname), quote_i
 FROM pg_attribute at JOIN pg_class c ON c.oid = at.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
      CROSS JOIN LATERAL aclexplode(at.attacl) a
 WHERE at.attacl IS NOT NULL AND at.attnum > 0 AND NOT at.attisdropped
-  AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND )SQL" + k_user_schema_filter + R"SQL(
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND )SQL" + pg::k_user_schema_filter + R"SQL(
 ORDER BY 1, 2, 3, 6, 4
 )SQL";
 
@@ -144,7 +143,7 @@ SELECT 'ALTER ' || CASE i.type WHEN 'statistics object' THEN 'STATISTICS' WHEN '
 FROM candidates o CROSS JOIN LATERAL pg_identify_object(o.classid, o.objid, 0) i
 LEFT JOIN pg_namespace n ON n.nspname = coalesce(i.schema, CASE WHEN i.type = 'schema' THEN i.name END)
 WHERE o.owner NOT IN ($1::regrole, 'pg_database_owner'::regrole)
-  AND (n.oid IS NULL OR ()SQL") + k_user_schema_filter + R"SQL())
+  AND (n.oid IS NULL OR ()SQL") + pg::k_user_schema_filter + R"SQL())
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = o.classid AND d.objid = o.objid
                   AND (d.deptype = 'e' OR (d.deptype = 'i' AND NOT (d.refclassid = o.classid AND d.refobjid = o.objid))))
 ORDER BY o.classid::oid, 1
@@ -335,7 +334,7 @@ void apply_database_properties(const DatabaseProperties& properties, pqxx::conne
 
         // Live's default privileges first: they also decide what the objects live did not have get.
         std::set<std::string> schemas;
-        for (const auto& row : tx.exec(std::string("SELECT quote_ident(n.nspname) FROM pg_namespace n WHERE ") + k_user_schema_filter))
+        for (const auto& row : tx.exec(std::string("SELECT quote_ident(n.nspname) FROM pg_namespace n WHERE ") + pg::k_user_schema_filter))
             schemas.insert(row[0].c_str());
         for (const auto& entry : properties.default_acls) {
             if (!entry.schema.empty() && !schemas.count(entry.schema)) continue;
@@ -369,7 +368,7 @@ void apply_database_properties(const DatabaseProperties& properties, pqxx::conne
                                  "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
                                  "JOIN pg_namespace n ON n.oid = c.relnamespace "
                                  "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND ") +
-                     k_user_schema_filter))
+                     pg::k_user_schema_filter))
                 columns.insert({row[0].c_str(), row[1].c_str()});
         }
         for (const auto& acl : acls) {

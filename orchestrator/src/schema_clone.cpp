@@ -18,6 +18,7 @@
 #include "understudy/orchestrator/subprocess.hpp"
 #include "understudy/pg/session.hpp"
 #include "understudy/pg/sql_text.hpp"
+#include "understudy/pg/user_schemas.hpp"
 
 namespace understudy::orchestrator {
 namespace {
@@ -141,9 +142,8 @@ std::set<std::string> existing_schemas(const pg::ConnInfo& target) {
     return pg::with_context(pg::Side::target, "could not list the target's schemas", [&] {
         pqxx::nontransaction tx(*connection);
         std::set<std::string> names;
-        for (const auto& row : tx.exec("SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', "
-                                       "'information_schema') AND nspname NOT LIKE 'pg\\_toast%' AND nspname "
-                                       "NOT LIKE 'pg\\_temp\\_%'")) {
+        for (const auto& row :
+             tx.exec(std::string("SELECT n.nspname FROM pg_namespace n WHERE ") + pg::k_user_schema_filter)) {
             names.insert(row[0].c_str());
         }
         return names;

@@ -7,11 +7,10 @@
 #include <pqxx/result>
 #include <pqxx/transaction>
 
-#include "user_schema_filter.hpp"
-
 #include "understudy/error.hpp"
 #include "understudy/pg/database_error.hpp"
 #include "understudy/pg/sql_text.hpp"
+#include "understudy/pg/user_schemas.hpp"
 
 namespace understudy::orchestrator {
 namespace {
@@ -28,19 +27,19 @@ WITH user_objects AS (
            n.nspname AS schema_name, c.relname AS object_name
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') AND NOT c.relispartition
-      AND )SQL") + k_user_schema_filter + R"SQL(
+      AND )SQL") + pg::k_user_schema_filter + R"SQL(
       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
                       AND (d.deptype = 'e' OR (d.deptype = 'i' AND d.refobjid <> c.oid)))
     UNION ALL
     SELECT 4, n.nspname, t.typname
     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-    WHERE )SQL" + k_user_schema_filter + R"SQL(
+    WHERE )SQL" + pg::k_user_schema_filter + R"SQL(
       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid
                       AND (d.deptype = 'e' OR (d.deptype = 'i' AND d.refobjid <> t.oid)))
     UNION ALL
     SELECT 5, n.nspname, p.proname
     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-    WHERE )SQL" + k_user_schema_filter + R"SQL(
+    WHERE )SQL" + pg::k_user_schema_filter + R"SQL(
       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
                       AND (d.deptype = 'e' OR (d.deptype = 'i' AND d.refobjid <> p.oid)))
 )
@@ -85,7 +84,7 @@ void clear_in_one_transaction(pqxx::connection& target) {
         for (const auto& row : extensions) {
             tx.exec0("DROP EXTENSION IF EXISTS " + pg::quote_ident(row[0].c_str()) + " CASCADE");
         }
-        auto schemas = tx.exec(std::string("SELECT n.nspname FROM pg_namespace n WHERE ") + k_user_schema_filter +
+        auto schemas = tx.exec(std::string("SELECT n.nspname FROM pg_namespace n WHERE ") + pg::k_user_schema_filter +
                                " ORDER BY n.nspname");
         for (const auto& row : schemas) {
             tx.exec0("DROP SCHEMA IF EXISTS " + pg::quote_ident(row[0].c_str()) + " CASCADE");
@@ -109,7 +108,7 @@ SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHE
                       WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END,
        quote_ident(n.nspname) || '.' || quote_ident(c.relname)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') AND )SQL") + k_user_schema_filter + R"SQL(
+WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') AND )SQL") + pg::k_user_schema_filter + R"SQL(
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
                   AND (d.deptype = 'e' OR (d.deptype = 'i' AND d.refobjid <> c.oid)))
 ORDER BY c.relispartition DESC, c.relkind = 'p', n.nspname, c.relname

@@ -25,14 +25,10 @@
 #include "understudy/orchestrator/subprocess.hpp"
 #include "understudy/pg/session.hpp"
 #include "understudy/pg/sql_text.hpp"
+#include "understudy/pg/user_schemas.hpp"
 
 namespace understudy::orchestrator {
 namespace {
-
-// Schemas that belong to PostgreSQL itself, never to the application.
-constexpr const char* k_user_schemas =
-    "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' "
-    "AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
 
 // How many failures the error message lists before "and N more" (the report has them all).
 constexpr std::size_t k_failures_in_message = 5;
@@ -84,7 +80,7 @@ std::vector<ForeignKeyCheck> list_foreign_keys(pqxx::transaction_base& tx) {
         JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_class r ON r.oid = con.confrelid JOIN pg_namespace rn ON rn.oid = r.relnamespace
         WHERE con.contype = 'f' AND con.conparentid = 0 AND )SQL") +
-                               k_user_schemas + R"SQL(
+                               pg::k_user_schema_filter + R"SQL(
         ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", con.conname COLLATE "C")SQL");
     std::vector<ForeignKeyCheck> checks;
     for (const auto& row : constraints) {

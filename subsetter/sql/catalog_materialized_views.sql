@@ -6,9 +6,7 @@ SELECT n.nspname AS schema_name,
   JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind = 'm'
    AND c.relispopulated
-   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-   AND n.nspname NOT LIKE 'pg\_toast%'
-   AND n.nspname NOT LIKE 'pg\_temp%'
+   AND @user_schemas@
    AND (cardinality($1::text[]) = 0 OR n.nspname = ANY ($1::text[]))
    AND NOT EXISTS (SELECT 1
                      FROM pg_depend d

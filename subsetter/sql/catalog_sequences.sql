@@ -25,9 +25,7 @@ SELECT n.nspname AS schema_name,
   LEFT JOIN pg_class owner_table ON owner_table.oid = coalesce(pg_partition_root(owner.refobjid)::oid, owner.refobjid)
   LEFT JOIN pg_namespace owner_namespace ON owner_namespace.oid = owner_table.relnamespace
  WHERE s.relkind = 'S'
-   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-   AND n.nspname NOT LIKE 'pg\_toast%'
-   AND n.nspname NOT LIKE 'pg\_temp%'
+   AND @user_schemas@
    AND (cardinality($1::text[]) = 0 OR n.nspname = ANY ($1::text[]))
    AND NOT EXISTS (SELECT 1
                      FROM pg_depend d

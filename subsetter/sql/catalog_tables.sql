@@ -25,9 +25,7 @@ SELECT c.oid::bigint AS table_oid,
          WHERE tree.isleaf AND c.relkind = 'p') leaves ON true
  WHERE c.relkind IN ('r', 'p')
    AND NOT c.relispartition
-   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-   AND n.nspname NOT LIKE 'pg\_toast%'
-   AND n.nspname NOT LIKE 'pg\_temp%'
+   AND @user_schemas@
    AND (cardinality($1::text[]) = 0 OR n.nspname = ANY ($1::text[]))
    AND NOT EXISTS (SELECT 1
                      FROM pg_depend d

@@ -15,6 +15,5 @@ LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum AND 
 WHERE i.indisvalid
   AND i.indpred IS NULL
   AND k.ord <= i.indnkeyatts
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND n.nspname NOT LIKE 'pg\_%'
+  AND @user_schemas@
 ORDER BY 1, 2, 3, 4

@@ -6,6 +6,7 @@
 #include <pqxx/result>
 
 #include "understudy/pg/database_error.hpp"
+#include "understudy/pg/user_schemas.hpp"
 #include "understudy/sql/subsetter_sql.hpp"
 
 namespace understudy::subsetter {
@@ -13,7 +14,7 @@ namespace understudy::subsetter {
 BtreeIndexes BtreeIndexes::load(pqxx::transaction_base& tx) {
     BtreeIndexes indexes;
     auto result = pg::with_context(pg::Side::source, "could not read the indexes",
-                                   [&] { return tx.exec(std::string(sql::k_selection_indexes)); });
+                                   [&] { return tx.exec(pg::with_user_schema_filter(sql::k_selection_indexes)); });
     std::string last_index;
     bool usable = true;
     for (const auto& row : result) {

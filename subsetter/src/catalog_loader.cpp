@@ -12,6 +12,7 @@
 
 #include "understudy/pg/database_error.hpp"
 #include "understudy/pg/sql_text.hpp"
+#include "understudy/pg/user_schemas.hpp"
 #include "understudy/sql/subsetter_sql.hpp"
 #include "understudy/subsetter/catalog.hpp"
 
@@ -51,7 +52,7 @@ struct Loading {
 };
 
 void load_tables(pqxx::transaction_base& tx, const std::string& schemas, Loading& loading) {
-    auto rows = tx.exec_params(std::string(sql::k_catalog_tables), schemas);
+    auto rows = tx.exec_params(pg::with_user_schema_filter(sql::k_catalog_tables), schemas);
     std::vector<std::pair<Table, Oid>> tables;
     for (const auto& row : rows) {
         Table table;
@@ -198,7 +199,7 @@ void load_foreign_keys(pqxx::transaction_base& tx, const std::string& oids, Load
 }
 
 void load_sequences(pqxx::transaction_base& tx, const std::string& schemas, Loading& loading) {
-    for (const auto& row : tx.exec_params(std::string(sql::k_catalog_sequences), schemas)) {
+    for (const auto& row : tx.exec_params(pg::with_user_schema_filter(sql::k_catalog_sequences), schemas)) {
         Sequence sequence;
         sequence.name = {text_of(row["schema_name"]), text_of(row["sequence_name"])};
         sequence.unreadable = bool_of(row["unlogged"]) && loading.catalog.read_on_follower;
@@ -213,7 +214,7 @@ void load_sequences(pqxx::transaction_base& tx, const std::string& schemas, Load
 }
 
 void load_materialized_views(pqxx::transaction_base& tx, const std::string& schemas, Loading& loading) {
-    for (const auto& row : tx.exec_params(std::string(sql::k_catalog_materialized_views), schemas)) {
+    for (const auto& row : tx.exec_params(pg::with_user_schema_filter(sql::k_catalog_materialized_views), schemas)) {
         loading.catalog.materialized_views.push_back({text_of(row["schema_name"]), text_of(row["view_name"])});
     }
     std::sort(loading.catalog.materialized_views.begin(), loading.catalog.materialized_views.end());
