@@ -14,8 +14,8 @@
 
 #include "bench_database.hpp"
 #include "understudy/anonymizer/rules.hpp"
-#include "understudy/orchestrator/progress.hpp"
-#include "understudy/orchestrator/subset_pipeline.hpp"
+#include "understudy/orchestrator/transfer/progress.hpp"
+#include "understudy/orchestrator/pipelines/subset_pipeline.hpp"
 #include "understudy/pg/session.hpp"
 #include "understudy/pg/sql_text.hpp"
 #include "understudy/subsetter/catalog.hpp"

@@ -18,9 +18,9 @@
 #include <pqxx/nontransaction>
 
 #include "bench_database.hpp"
-#include "understudy/orchestrator/progress.hpp"
-#include "understudy/orchestrator/schema_clone.hpp"
-#include "understudy/orchestrator/subset_pipeline.hpp"
+#include "understudy/orchestrator/transfer/progress.hpp"
+#include "understudy/orchestrator/schema/schema_clone.hpp"
+#include "understudy/orchestrator/pipelines/subset_pipeline.hpp"
 #include "understudy/pg/copy_connection.hpp"
 #include "understudy/pg/session.hpp"
 #include "understudy/pg/sql_text.hpp"

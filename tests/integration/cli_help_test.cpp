@@ -24,7 +24,7 @@ namespace {
 
 const std::filesystem::path k_help_dir = std::filesystem::path(UNDERSTUDY_TEST_DATA_DIR) / "golden" / "help";
 
-/// Every command of orchestrator/src/cli.cpp; "" is `understudy --help` itself.
+/// Every command of orchestrator/src/cli/cli.cpp; "" is `understudy --help` itself.
 const std::vector<std::string> k_commands = {"",          "subset", "plan",    "graph", "check",   "init",
                                              "anonymize", "dump",   "restore", "sync",  "rollback"};
 

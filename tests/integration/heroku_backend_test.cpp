@@ -6,7 +6,7 @@
 
 #include "fake_heroku_api.hpp"
 #include "understudy/error.hpp"
-#include "understudy/orchestrator/heroku_backend.hpp"
+#include "understudy/orchestrator/promotion/heroku_backend.hpp"
 
 namespace understudy::orchestrator {
 namespace {

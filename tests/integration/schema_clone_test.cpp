@@ -11,9 +11,9 @@
 #include "db_checks.hpp"
 #include "test_cluster.hpp"
 #include "understudy/error.hpp"
-#include "understudy/orchestrator/schema_clone.hpp"
-#include "understudy/orchestrator/sequence_reset.hpp"
-#include "understudy/orchestrator/target_guard.hpp"
+#include "understudy/orchestrator/schema/schema_clone.hpp"
+#include "understudy/orchestrator/transfer/sequence_reset.hpp"
+#include "understudy/orchestrator/guards/target_guard.hpp"
 #include "understudy/pg/session.hpp"
 
 namespace understudy::testing {

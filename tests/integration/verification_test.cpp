@@ -17,9 +17,9 @@
 #include "db_checks.hpp"
 #include "test_cluster.hpp"
 #include "understudy/error.hpp"
-#include "understudy/orchestrator/schema_clone.hpp"
-#include "understudy/orchestrator/sync_guards.hpp"
-#include "understudy/orchestrator/verification.hpp"
+#include "understudy/orchestrator/schema/schema_clone.hpp"
+#include "understudy/orchestrator/guards/sync_guards.hpp"
+#include "understudy/orchestrator/guards/verification.hpp"
 #include "understudy/pg/session.hpp"
 #include "understudy/subsetter/catalog.hpp"
 

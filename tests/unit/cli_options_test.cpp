@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "understudy/orchestrator/cli.hpp"
+#include "understudy/orchestrator/cli/cli.hpp"
 
 namespace understudy::orchestrator {
 namespace {

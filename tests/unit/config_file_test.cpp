@@ -7,7 +7,7 @@
 
 #include "../support/temp_file.hpp"
 #include "understudy/error.hpp"
-#include "understudy/orchestrator/config_file.hpp"
+#include "understudy/orchestrator/cli/config_file.hpp"
 
 namespace understudy::orchestrator {
 namespace {

@@ -14,7 +14,7 @@
 
 #include "understudy/anonymizer/coverage.hpp"
 #include "understudy/anonymizer/rules.hpp"
-#include "understudy/orchestrator/config_file.hpp"
+#include "understudy/orchestrator/cli/config_file.hpp"
 
 namespace understudy::anonymizer {
 namespace {

@@ -1,7 +1,7 @@
 // database_properties_test: live's per-database settings become ALTER … SET statements quoted as pg_dump quotes them.
 #include <gtest/gtest.h>
 
-#include "understudy/orchestrator/database_properties.hpp"
+#include "understudy/orchestrator/schema/database_properties.hpp"
 
 namespace understudy::orchestrator {
 namespace {

@@ -1,7 +1,7 @@
 // Unit tests for the table-of-contents filter that keeps user mappings and subscriptions out of every copy.
 #include <gtest/gtest.h>
 
-#include "understudy/orchestrator/never_copied.hpp"
+#include "understudy/orchestrator/schema/never_copied.hpp"
 
 namespace understudy::orchestrator {
 namespace {

@@ -1,7 +1,7 @@
 // The post-data split: which listing lines are one table's own keys and indexes, and which wait.
 #include <gtest/gtest.h>
 
-#include "understudy/orchestrator/post_data_split.hpp"
+#include "understudy/orchestrator/schema/post_data_split.hpp"
 
 namespace understudy::orchestrator {
 namespace {

@@ -14,8 +14,8 @@
 #include <sstream>
 
 #include "understudy/error.hpp"
-#include "understudy/orchestrator/private_temp_file.hpp"
-#include "understudy/orchestrator/subprocess.hpp"
+#include "understudy/orchestrator/schema/private_temp_file.hpp"
+#include "understudy/orchestrator/schema/subprocess.hpp"
 
 namespace understudy::orchestrator {
 namespace {

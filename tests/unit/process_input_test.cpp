@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "understudy/orchestrator/subprocess.hpp"
+#include "understudy/orchestrator/schema/subprocess.hpp"
 
 namespace understudy::orchestrator {
 namespace {

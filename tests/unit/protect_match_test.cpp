@@ -8,8 +8,8 @@
 
 #include "../support/temp_file.hpp"
 #include "understudy/error.hpp"
-#include "understudy/orchestrator/config_file.hpp"
-#include "understudy/orchestrator/sync_guards.hpp"
+#include "understudy/orchestrator/cli/config_file.hpp"
+#include "understudy/orchestrator/guards/sync_guards.hpp"
 
 namespace understudy::orchestrator {
 namespace {

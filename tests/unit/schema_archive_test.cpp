@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "understudy/error.hpp"
-#include "understudy/orchestrator/schema_clone.hpp"
+#include "understudy/orchestrator/schema/schema_clone.hpp"
 
 namespace understudy::orchestrator {
 namespace {

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "understudy/error.hpp"
-#include "understudy/orchestrator/subprocess.hpp"
+#include "understudy/orchestrator/schema/subprocess.hpp"
 
 namespace understudy::orchestrator {
 namespace {

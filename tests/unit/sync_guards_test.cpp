@@ -5,8 +5,8 @@
 #include <functional>
 
 #include "understudy/error.hpp"
-#include "understudy/orchestrator/sync_guards.hpp"
-#include "understudy/orchestrator/verification.hpp"
+#include "understudy/orchestrator/guards/sync_guards.hpp"
+#include "understudy/orchestrator/guards/verification.hpp"
 
 namespace understudy::orchestrator {
 namespace {

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "understudy/error.hpp"
-#include "understudy/orchestrator/target_guard.hpp"
+#include "understudy/orchestrator/guards/target_guard.hpp"
 
 namespace understudy::orchestrator {
 namespace {

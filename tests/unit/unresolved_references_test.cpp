@@ -5,7 +5,7 @@
 #include "../../subsetter/src/plan_builder.hpp"
 #include "../support/temp_file.hpp"
 #include "understudy/error.hpp"
-#include "understudy/orchestrator/config_file.hpp"
+#include "understudy/orchestrator/cli/config_file.hpp"
 #include "understudy/subsetter/unresolved_references.hpp"
 
 namespace understudy::subsetter {

@@ -1,0 +1,23 @@
+// The `sync:` section of understudy.yml: how the nightly refresh builds, guards and promotes.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace understudy::orchestrator {
+
+/// The `sync:` section: how the nightly refresh builds, guards and promotes.
+struct SyncConfig {
+    std::string backend = "postgres";        ///< postgres | heroku | none
+    bool full = false;                       ///< copy every table whole instead of the subset sizing
+    int keep = 1;                            ///< previous databases kept for rollback
+    std::optional<double> max_lag_seconds;   ///< refuse a follower lagging more than this
+    bool allow_primary_source = false;       ///< allow reading a primary (not a follower)
+    std::vector<std::string> protect;        ///< target hosts, host:port, host:port/db, system ids or add-ons never written
+    std::string heroku_app;
+    std::string heroku_plan;
+    std::string heroku_attachment = "DATABASE";
+};
+
+}  // namespace understudy::orchestrator

@@ -1,0 +1,67 @@
+// Reading the source model inside the snapshot.
+#include "pipelines/source_model.hpp"
+
+#include <memory>
+
+#include "understudy/orchestrator/guards/anonymization_guard.hpp"
+
+namespace understudy::orchestrator {
+
+SourceModel read_source_model(pg::SourceSnapshot& snapshot, const subsetter::SubsetSettings& settings) {
+    auto catalog = subsetter::load_catalog(snapshot.transaction(), settings.catalog_filter);
+    auto plan = subsetter::make_plan(snapshot.transaction(), catalog, settings);
+    return {std::move(catalog), std::move(plan)};
+}
+
+subsetter::Selection select_rows_in_snapshot(pg::SourceSnapshot& snapshot, const SourceModel& model,
+                                             const subsetter::SubsetSettings& settings, int sessions,
+                                             Progress& progress) {
+    // The more sessions, the more lookups of a step run at once; each is one more connection to
+    // the follower for the few seconds the selection takes.
+    std::vector<std::unique_ptr<pg::SnapshotSession>> helpers;
+    std::vector<pqxx::transaction_base*> parallel;
+    for (int session_idx = 1; session_idx < sessions; ++session_idx) {
+        helpers.push_back(std::make_unique<pg::SnapshotSession>(snapshot.conninfo(), snapshot.id()));
+        parallel.push_back(&helpers.back()->transaction());
+    }
+    return subsetter::select_rows(snapshot.transaction(), model.catalog, model.plan, settings,
+                                  [&](const std::string& message) { progress.note(message); }, parallel);
+}
+
+std::optional<anonymizer::Secret> guard_anonymization(const anonymizer::RuleSet& rules, const SourceModel& model) {
+    if (!rules.configured()) return std::nullopt;
+    enforce_coverage(rules, model.catalog, &model.plan);
+    return anonymizer::Secret::from_environment();
+}
+
+std::vector<TableCopyJob> make_copy_jobs(const subsetter::Catalog& catalog, const subsetter::SubsetPlan& plan,
+                                         const subsetter::Selection& selection, bool split_partitions) {
+    std::vector<TableCopyJob> jobs;
+    for (const auto& table_plan : plan.tables) {
+        const auto* table = catalog.find(table_plan.table);
+        const auto* chosen = selection.find(table_plan.table);
+        if (!table || !chosen || chosen->mode == subsetter::SelectionMode::none) continue;
+        if (split_partitions && chosen->mode == subsetter::SelectionMode::all && table->partitioned &&
+            !table->partitions.empty() && !table->foreign_partitions) {
+            for (const auto& leaf : table->partitions) {
+                TableCopyJob job;
+                job.table = table;
+                job.whole_table = true;
+                job.partition = leaf;
+                job.expected_rows = table->estimated_rows / static_cast<std::int64_t>(table->partitions.size());
+                jobs.push_back(std::move(job));
+            }
+            continue;
+        }
+        TableCopyJob job;
+        job.table = table;
+        job.whole_table = chosen->mode == subsetter::SelectionMode::all && !table->partitioned;
+        if (!job.whole_table) job.selects = chosen->select_statements(*table);
+        if (!job.whole_table && job.selects.empty()) continue;
+        job.expected_rows = chosen->row_count() >= 0 ? chosen->row_count() : table->estimated_rows;
+        jobs.push_back(std::move(job));
+    }
+    return jobs;
+}
+
+}  // namespace understudy::orchestrator
