@@ -12,7 +12,7 @@
 #include "test_cluster.hpp"
 #include "understudy/error.hpp"
 #include "understudy/orchestrator/schema/schema_clone.hpp"
-#include "understudy/orchestrator/transfer/sequence_reset.hpp"
+#include "understudy/orchestrator/transfer/finishing_statements.hpp"
 #include "understudy/orchestrator/guards/target_guard.hpp"
 #include "understudy/pg/session.hpp"
 
@@ -366,9 +366,11 @@ TEST_F(SchemaClone, ResetSequencesLetsInsertsWithoutIdSucceed) {
     pg::ConnInfo target = clone_into(k_rich_database, "clone_sequences");
     subsetter::Catalog catalog = rich_catalog();
     std::vector<orchestrator::SequenceValue> values;
+    std::vector<std::string> statements;
     {
         pg::SourceSnapshot snapshot(servers.standby.conninfo(k_rich_database));
         values = orchestrator::read_sequence_values(snapshot.transaction(), catalog);
+        statements = orchestrator::sequence_position_statements(snapshot.transaction(), catalog, values);
     }
     ASSERT_EQ(values.size(), catalog.sequences.size());
     EXPECT_EQ(values[2].sequence.display(), "public.countdown");
@@ -385,7 +387,7 @@ TEST_F(SchemaClone, ResetSequencesLetsInsertsWithoutIdSucceed) {
         INSERT INTO tree (id, label) VALUES (1, 'root');
     )SQL");
     auto connection = pg::connect(target, pg::Side::target);
-    orchestrator::reset_sequences(*connection, catalog, values);
+    orchestrator::set_sequence_positions(*connection, statements);
 
     EXPECT_EQ(servers.primary.query_value("clone_sequences", "INSERT INTO users (email) VALUES ('c@x') RETURNING id"),
               "901");
@@ -418,8 +420,15 @@ TEST_F(SchemaClone, RefreshMaterializedViewsInDependencyOrder) {
         INSERT INTO users (id, email) OVERRIDING SYSTEM VALUE VALUES (1, 'a@x');
         INSERT INTO billing.events (created, user_id, amount) VALUES ('2024-02-01', 1, 9), ('2024-03-01', 1, 8);
     )SQL");
+    std::vector<subsetter::QualifiedName> order;
+    {
+        pg::SourceSnapshot snapshot(servers.standby.conninfo(k_rich_database));
+        order = orchestrator::materialized_view_refresh_order(snapshot.transaction(), rich_catalog());
+    }
+    ASSERT_EQ(order.size(), 2u);
+    EXPECT_EQ(order[0].display(), "billing.totals");  // billing.top reads it
     auto connection = pg::connect(target, pg::Side::target);
-    orchestrator::refresh_materialized_views(*connection, rich_catalog());
+    orchestrator::refresh_materialized_views(*connection, order);
     EXPECT_EQ(servers.primary.query_value("clone_matviews", "SELECT total FROM billing.top"), "17");
     EXPECT_EQ(servers.primary.query_value(
                   "clone_matviews", "SELECT string_agg(relname || '=' || relispopulated, ',' ORDER BY relname) "

@@ -3,6 +3,10 @@
 
 #include <memory>
 
+#include "guards/row_security_guard.hpp"
+#include "pipelines/unindexed_references.hpp"
+#include "pipelines/unresolved_reference_check.hpp"
+
 #include "understudy/orchestrator/guards/anonymization_guard.hpp"
 
 namespace understudy::orchestrator {
@@ -32,6 +36,34 @@ std::optional<anonymizer::Secret> guard_anonymization(const anonymizer::RuleSet&
     if (!rules.configured()) return std::nullopt;
     enforce_coverage(rules, model.catalog, &model.plan);
     return anonymizer::Secret::from_environment();
+}
+
+GuardedModel open_guarded_model(pg::SourceSnapshot& snapshot, const subsetter::SubsetSettings& settings,
+                                const anonymizer::RuleSet& rules, Progress& progress, nlohmann::json& report) {
+    GuardedModel guarded{read_source_model(snapshot, settings), std::nullopt};
+    const SourceModel& model = guarded.model;
+    // Row-level security that filters our role would copy fewer rows without a word.
+    check_rows_readable(snapshot.transaction(), model.catalog, model.plan);
+    // The fail-closed guard and the secret come before any row is read, let alone written.
+    guarded.secret = guard_anonymization(rules, model);
+    report["anonymized"] = guarded.secret.has_value();
+    // After the guards: a run that is refused shows its one error line, not a warning first.
+    check_unresolved_references(snapshot.transaction(), model, settings, progress, report);
+    warn_unindexed_references(snapshot.transaction(), model, settings, progress, report);
+    // What `plan` lists under warnings (a model naming a missing table, a type value naming none)
+    // must not go unseen by a run that only copies.
+    for (const auto& warning : model.plan.warnings) progress.warn(warning);
+    return guarded;
+}
+
+SelectedRows select_copy_jobs(pg::SourceSnapshot& snapshot, const SourceModel& model,
+                              const subsetter::SubsetSettings& settings, int sessions, Progress& progress,
+                              nlohmann::json& report, bool split_partitions) {
+    SelectedRows selected{select_rows_in_snapshot(snapshot, model, settings, sessions, progress), {}};
+    report["selection_rounds"] = selected.selection.rounds;
+    report["selection"]["rows_read"] = selected.selection.rows_read;
+    selected.jobs = make_copy_jobs(model.catalog, model.plan, selected.selection, split_partitions);
+    return selected;
 }
 
 std::vector<TableCopyJob> make_copy_jobs(const subsetter::Catalog& catalog, const subsetter::SubsetPlan& plan,

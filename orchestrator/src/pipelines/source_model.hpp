@@ -2,6 +2,8 @@
 #pragma once
 
 #include <optional>
+
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "understudy/anonymizer/rules.hpp"
@@ -40,5 +42,30 @@ std::optional<anonymizer::Secret> guard_anonymization(const anonymizer::RuleSet&
 /// out). With `split_partitions`, a partitioned table copied whole becomes one job per leaf partition.
 std::vector<TableCopyJob> make_copy_jobs(const subsetter::Catalog& catalog, const subsetter::SubsetPlan& plan,
                                          const subsetter::Selection& selection, bool split_partitions = false);
+
+/// A model that passed every guard, and the secret its rows are rewritten with (nullopt without rules).
+struct GuardedModel {
+    SourceModel model;
+    std::optional<anonymizer::Secret> secret;
+};
+
+/// The opening subset and dump share, before any row is read: the model, the row-security and
+/// anonymization guards, then (a refused run shows only its one error line) the warnings about
+/// unresolved and unindexed references and the plan's own. Sets the report's `anonymized` and
+/// what the reference checks add.
+GuardedModel open_guarded_model(pg::SourceSnapshot& snapshot, const subsetter::SubsetSettings& settings,
+                                const anonymizer::RuleSet& rules, Progress& progress, nlohmann::json& report);
+
+/// The selection and the copy jobs made from it.
+struct SelectedRows {
+    subsetter::Selection selection;
+    std::vector<TableCopyJob> jobs;  ///< make_copy_jobs() of the selection
+};
+
+/// select_rows_in_snapshot() then make_copy_jobs(), with the report's `selection_rounds` and
+/// `selection.rows_read`: what subset and dump copy.
+SelectedRows select_copy_jobs(pg::SourceSnapshot& snapshot, const SourceModel& model,
+                              const subsetter::SubsetSettings& settings, int sessions, Progress& progress,
+                              nlohmann::json& report, bool split_partitions);
 
 }  // namespace understudy::orchestrator

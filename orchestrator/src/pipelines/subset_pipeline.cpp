@@ -10,18 +10,14 @@
 
 #include <pqxx/nontransaction>
 
-#include "guards/row_security_guard.hpp"
 #include "pipelines/source_model.hpp"
 #include "schema/table_index_builder.hpp"
-#include "pipelines/unindexed_references.hpp"
-#include "pipelines/unresolved_reference_check.hpp"
 
 #include "understudy/anonymizer/secret.hpp"
-#include "understudy/orchestrator/guards/anonymization_guard.hpp"
 #include "understudy/orchestrator/transfer/large_objects.hpp"
 #include "understudy/orchestrator/schema/post_data_split.hpp"
 #include "understudy/orchestrator/schema/schema_clone.hpp"
-#include "understudy/orchestrator/transfer/sequence_reset.hpp"
+#include "understudy/orchestrator/transfer/finishing_statements.hpp"
 #include "understudy/orchestrator/guards/sync_guards.hpp"
 #include "understudy/orchestrator/transfer/table_transfer.hpp"
 #include "understudy/orchestrator/transfer/target_analyze.hpp"
@@ -142,26 +138,16 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
     }
     report["source_in_recovery"] = snapshot.identity().in_recovery;
 
-    auto model = clock.run("plan", progress, "reading the catalog", [&] {
-        return read_source_model(snapshot, request.settings);
+    auto guarded = clock.run("plan", progress, "reading the catalog", [&] {
+        return open_guarded_model(snapshot, request.settings, request.rules, progress, report);
     });
-    // Row-level security that filters our role would copy fewer rows without a word.
-    check_rows_readable(snapshot.transaction(), model.catalog, model.plan);
-    // The fail-closed guard and the secret come before any row is read, let alone written.
-    std::optional<anonymizer::Secret> secret = guard_anonymization(request.rules, model);
-    report["anonymized"] = secret.has_value();
-    // After the guards: a run that is refused shows its one error line, not a warning first.
-    check_unresolved_references(snapshot.transaction(), model, request.settings, progress, report);
-    warn_unindexed_references(snapshot.transaction(), model, request.settings, progress, report);
-    // What `plan` lists under warnings (a model naming a missing table, a type value naming none)
-    // must not go unseen by a run that only copies.
-    for (const auto& warning : model.plan.warnings) progress.warn(warning);
+    const SourceModel& model = guarded.model;
+    const std::optional<anonymizer::Secret>& secret = guarded.secret;
     if (request.dry_run) {
-        auto selection = clock.run("selection", progress, "selecting rows", [&] {
-            return select_rows_in_snapshot(snapshot, model, request.settings, request.jobs, progress);
+        auto selected = clock.run("selection", progress, "selecting rows", [&] {
+            return select_copy_jobs(snapshot, model, request.settings, request.jobs, progress, report, false);
         });
-        report["selection_rounds"] = selection.rounds;
-        report["selection"]["rows_read"] = selection.rows_read;
+        const auto& selection = selected.selection;
         nlohmann::json tables = nlohmann::json::array();
         for (const auto& table_plan : model.plan.tables)
             tables.push_back(table_report(table_plan, selection.find(table_plan.table)));
@@ -221,6 +207,8 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
                            Progress& progress, bool clear_first, const std::function<void()>& loaded) {
     // Sequence values are read in the snapshot, like everything else of the source.
     auto sequence_values = read_sequence_values(snapshot.transaction(), model.catalog);
+    const auto sequence_positions = sequence_position_statements(snapshot.transaction(), model.catalog, sequence_values);
+    const auto matview_order = materialized_view_refresh_order(snapshot.transaction(), model.catalog);
 
     // The schema work (pg_dump, pre-data restore) runs on its own thread while the key selection
     // runs on the source: they share nothing but the snapshot id, and on two cores this hides
@@ -245,11 +233,12 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
         step.pre_data_seconds = std::chrono::duration<double>(Clock::now() - start).count();
         return step;
     });
-    auto selection = clock.run("selection", progress, "selecting rows", [&] {
-        return select_rows_in_snapshot(snapshot, model, request.settings, request.jobs, progress);
+    auto selected = clock.run("selection", progress, "selecting rows", [&] {
+        return select_copy_jobs(snapshot, model, request.settings, request.jobs, progress, report,
+                                /*split_partitions=*/true);
     });
-    report["selection_rounds"] = selection.rounds;
-    report["selection"]["rows_read"] = selection.rows_read;
+    const auto& selection = selected.selection;
+    const auto& jobs = selected.jobs;
     auto schema = clock.run("schema_wait", progress, "creating tables", [&] { return schema_step.get(); });
     report["phases"]["schema_dump"] = schema.dump_seconds;
     report["phases"]["pre_data"] = schema.pre_data_seconds;
@@ -262,7 +251,6 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
         tables.push_back(table_report(table_plan, selection.find(table_plan.table)));
     }
 
-    auto jobs = make_copy_jobs(model.catalog, model.plan, selection, /*split_partitions=*/true);
     // Each table's own indexes and keys are built as soon as its rows are in, while the next tables
     // copy; what needs several tables (foreign keys) or none of the loaded ones waits for post-data.
     auto post_data = split_post_data(parse_archive_listing(archive.listing(SchemaSection::post_data)),
@@ -331,8 +319,8 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
     test_pause_point("subset:post_data_restored");
     auto target_connection = pg::connect(request.target, pg::Side::target);
     clock.run("sequences", progress, "setting sequences", [&] {
-        reset_sequences(*target_connection, model.catalog, sequence_values);
-        refresh_materialized_views(*target_connection, model.catalog);
+        set_sequence_positions(*target_connection, sequence_positions);
+        refresh_materialized_views(*target_connection, matview_order);
     });
     clock.run("analyze", progress, "analyzing", [&] {
         // Each table once (a partitioned one has a job per leaf), unless analyzed during the copy.

@@ -1,4 +1,4 @@
-// Copy workers: source COPY TO STDOUT buffers go straight into target COPY FROM STDIN.
+// Copy workers: each takes the next table and copies it into the target, retrying in the same snapshot.
 #include "understudy/orchestrator/transfer/table_transfer.hpp"
 
 #include <algorithm>
@@ -13,11 +13,9 @@
 
 #include "transfer/parallel_workers.hpp"
 
-#include "understudy/anonymizer/table_rewriter.hpp"
 #include "understudy/error.hpp"
-#include "understudy/test_pause.hpp"
-#include "understudy/orchestrator/transfer/copy_statement.hpp"
 #include "understudy/pg/copy_connection.hpp"
+#include "understudy/pg/snapshot_connection.hpp"
 #include "understudy/pg/sql_text.hpp"
 
 namespace understudy::orchestrator {
@@ -28,17 +26,6 @@ namespace {
 // replay to pass, short enough that a server gone for good fails the run soon.
 constexpr int k_max_attempts = 5;
 constexpr int k_first_retry_wait_seconds = 1;
-constexpr std::uint64_t k_progress_every_rows = 8192;
-
-/// Whether one CopyData message of a binary COPY TO holds a row. The server sends each row as one
-/// message; the 19-byte file header rides in front of the first one (or alone), and the trailer
-/// is the 2-byte field count -1. A row of a table without columns is the 2 bytes 0.
-bool binary_message_is_row(std::string_view message, bool first) {
-    static constexpr std::string_view k_signature("PGCOPY\n\377\r\n\0", 11);
-    constexpr std::size_t k_header_size = 19;  // signature, flags, header extension length
-    if (first && message.substr(0, k_signature.size()) == k_signature) message.remove_prefix(k_header_size);
-    return !message.empty() && message != std::string_view("\377\377", 2);
-}
 
 /// The error a server gives for a type without binary send or receive functions (an extension
 /// type may lack them): the table is then copied in text format instead.
@@ -52,24 +39,13 @@ public:
         : m_source_info(source), m_target_info(target) {}
 
     pg::CopyConnection& source() {
-        if (!m_source) {
-            m_source = std::make_unique<pg::CopyConnection>(m_source_info.conninfo, pg::Side::source);
-            // SET TRANSACTION SNAPSHOT must be the transaction's first statement. REPEATABLE READ keeps
-            // the imported snapshot for every later statement of the transaction.
-            // The source converts to the target's encoding, so the bytes we forward (and rewrite:
-            // every server encoding keeps ASCII's tab, newline and backslash) are valid there.
-            if (!m_source_info.encoding.empty())
-                m_source->execute("SET client_encoding = " + pg::quote_literal(m_source_info.encoding),
-                                  "could not set the client encoding");
-            m_source->execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
-                              "SET TRANSACTION SNAPSHOT " + pg::quote_literal(m_source_info.snapshot_id) + "; "
-                              "SET LOCAL synchronize_seqscans = off",
-                              "could not import the run's snapshot");
-        }
+        if (!m_source)
+            m_source = pg::open_in_snapshot({m_source_info.conninfo, m_source_info.snapshot_id,
+                                             m_source_info.encoding, pg::Side::source});
         return *m_source;
     }
 
-    pg::CopyConnection& target() {
+    RowSink& target() {
         if (!m_target) {
             m_target = std::make_unique<pg::CopyConnection>(m_target_info, pg::Side::target);
             // The load is redone from scratch if the server crashes, so commits need not wait for WAL flush.
@@ -77,12 +53,14 @@ public:
             if (!m_source_info.encoding.empty())
                 m_target->execute("SET client_encoding = " + pg::quote_literal(m_source_info.encoding),
                                   "could not set the client encoding");
+            m_sink = target_sink(*m_target);
         }
-        return *m_target;
+        return *m_sink;
     }
 
     void reset() {
         m_source.reset();
+        m_sink.reset();
         m_target.reset();
     }
 
@@ -91,78 +69,14 @@ private:
     const pg::ConnInfo& m_target_info;
     std::unique_ptr<pg::CopyConnection> m_source;
     std::unique_ptr<pg::CopyConnection> m_target;
+    std::unique_ptr<RowSink> m_sink;
 };
 
 TableCopyResult copy_once(WorkerConnections& connections, const TableCopyJob& job, Progress& progress,
                           const RowRewriting* rewriting, bool binary_allowed) {
-    const auto& table = *job.table;
-    const subsetter::QualifiedName* leaf = job.partition ? &*job.partition : nullptr;
-    // Progress and messages name what this job loads: the leaf partition, or the table.
-    const std::string name = (leaf ? *leaf : table.name).display();
-    const std::string quoted = (leaf ? *leaf : table.name).quoted();
-    TableCopyResult result;
-    result.table = table.name.display();
-    if (leaf) result.partition = name;
-
-    // A fresh rewriter per attempt: its row numbers (for error messages) restart with the rows.
-    std::optional<anonymizer::TableRewriter> rewriter;
-    if (rewriting) {
-        // Rules are the partitioned table's: its leaves share its columns.
-        rewriter.emplace(rewriting->rules, rewriting->secret, table.name.display(), table.copy_columns());
-        if (rewriter->passthrough()) rewriter.reset();
-    }
-    // Binary format skips every value's text output on the source and its parsing on the target
-    // (timestamps and numerics above all): measured here, a 1.5 M-row table copies in 1.5 s each
-    // way instead of 4. The rewriter reads text, and a multi-SELECT job would need its headers
-    // merged, so only a whole table without rules goes binary.
-    const bool binary = binary_allowed && job.whole_table && !rewriter;
-    result.binary = binary;
-
-    auto& target = connections.target();
-    auto& source = connections.source();
-    // TRUNCATE in the loading transaction lets COPY write frozen rows (no later anti-wraparound
-    // vacuum of the whole table). A partitioned table takes neither ONLY nor FREEZE; its leaves do.
-    const bool routed = table.partitioned && !leaf;
-    target.execute(std::string("BEGIN; TRUNCATE ") + (routed ? "" : "ONLY ") + quoted, "could not prepare " + quoted);
-    target.begin_copy_in(copy_in_statement(table, !routed, leaf, binary), "could not load " + quoted);
-    std::string rewritten;
-    std::uint64_t since_report = 0;
-    bool first_message = true;
-    auto forward = [&](std::string_view row) {
-        if (rewriter) {
-            rewritten.clear();
-            rewriter->rewrite(row, rewritten);
-            target.put(rewritten);
-        } else {
-            target.put(row);
-        }
-        const bool is_row = !binary || binary_message_is_row(row, first_message);
-        first_message = false;
-        if (!is_row) return;
-        ++result.rows;
-        result.bytes += row.size();
-        if (++since_report == k_progress_every_rows) {
-            since_report = 0;
-            progress.table_running(name, result.rows, result.bytes);
-            test_pause_point("copy:mid_table");
-        }
-    };
-    try {
-        if (job.whole_table) {
-            source.copy_out(copy_out_statement(table, {}, leaf, binary), "could not copy " + quoted, forward);
-        } else {
-            for (const auto& select : job.selects) {
-                source.copy_out(copy_out_statement(table, select), "could not copy " + quoted, forward);
-            }
-        }
-    } catch (...) {
-        // The source failed: end the target COPY with an error so none of its rows commit.
-        target.abort_copy_in("understudy: the source failed while copying " + name);
-        throw;
-    }
-    target.end_copy_in();
-    target.execute("COMMIT", "could not commit " + quoted);
-    return result;
+    // The target first: a target that refuses connections fails before the source is read.
+    auto& sink = connections.target();
+    return copy_table(connections.source(), sink, job, rewriting, binary_allowed, progress);
 }
 
 /// The error text without its "source: " / "target: " prefix, to quote inside another message.
@@ -217,8 +131,7 @@ TableCopyResult copy_with_retries(WorkerConnections& connections, const TableCop
                 --attempt;
                 continue;
             }
-            if (error.sqlstate() == "22023" &&
-                std::string(error.what()).find("could not import the run's snapshot") != std::string::npos) {
+            if (pg::is_snapshot_import_failure(error)) {
                 throw_snapshot_gone(table, retried_after ? &*retried_after : nullptr);
             }
             if (!error.is_retryable() || attempt == k_max_attempts) throw;

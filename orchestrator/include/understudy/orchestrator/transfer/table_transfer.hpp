@@ -7,36 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "understudy/anonymizer/rules.hpp"
-#include "understudy/anonymizer/secret.hpp"
 #include "understudy/orchestrator/transfer/progress.hpp"
+#include "understudy/orchestrator/transfer/table_copy.hpp"
 #include "understudy/pg/conninfo.hpp"
 #include "understudy/subsetter/catalog.hpp"
 
 namespace understudy::orchestrator {
-
-/// One table to copy: the SELECTs whose rows it gets, or the whole table.
-struct TableCopyJob {
-    const subsetter::Table* table = nullptr;
-    std::vector<std::string> selects;   ///< streamed in order into one target COPY
-    bool whole_table = false;           ///< plain `COPY table TO STDOUT` (selects ignored)
-    /// Set for one leaf partition of a partitioned table copied whole: its rows go leaf to leaf
-    /// (TRUNCATE ONLY + COPY FREEZE into the leaf, no tuple routing), and the leaves of one table
-    /// load in parallel. `table` stays the partitioned table (rules, report, manifest).
-    std::optional<subsetter::QualifiedName> partition;
-    std::int64_t expected_rows = 0;     ///< for scheduling: big tables start first
-};
-
-/// What one table's copy did.
-struct TableCopyResult {
-    std::string table;       ///< the catalog table (a partitioned one for each of its leaves)
-    std::string partition;   ///< the leaf partition copied, when the job was one
-    std::uint64_t rows = 0;
-    std::uint64_t bytes = 0;
-    double seconds = 0;
-    int attempts = 0;
-    bool binary = false;     ///< the rows moved in COPY's binary format
-};
 
 /// Where the transfer reads, and how.
 struct TransferSource {
@@ -47,12 +23,6 @@ struct TransferSource {
     /// versions) may carry the rows of whole tables without rules; a type without binary I/O falls
     /// back to text.
     bool binary = false;
-};
-
-/// Rows are rewritten between source and target with these rules (the anonymizer).
-struct RowRewriting {
-    const anonymizer::RuleSet& rules;
-    const anonymizer::Secret& secret;
 };
 
 /// Copies every job with `workers` parallel workers. Each worker holds a source connection inside

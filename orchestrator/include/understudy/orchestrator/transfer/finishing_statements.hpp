@@ -1,0 +1,50 @@
+// Sequences and materialized views: what a schema-only restore leaves behind, as statements read in the snapshot.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <pqxx/connection>
+#include <pqxx/transaction_base>
+
+#include "understudy/subsetter/catalog.hpp"
+
+namespace understudy::orchestrator {
+
+/// One sequence's position in the source.
+struct SequenceValue {
+    subsetter::QualifiedName sequence;
+    std::int64_t last_value;
+    bool is_called;
+};
+
+/// Reads every catalog sequence's last_value/is_called inside the source snapshot (works on a standby).
+std::vector<SequenceValue> read_sequence_values(pqxx::transaction_base& source_tx, const subsetter::Catalog& catalog);
+
+/// One statement per catalog sequence (settings read in the source snapshot) that, run on the
+/// loaded copy, sets it to the greater of its source position and the largest value of the column
+/// it feeds there (the smaller for a descending one), so the next nextval() never collides and an
+/// INSERT without an explicit id succeeds. The column is read when the statement runs, over exactly
+/// the rows loaded. A sequence without a source value starts unused (is_called false). Subset runs
+/// them on the target; dump writes them into its file.
+std::vector<std::string> sequence_position_statements(pqxx::transaction_base& source_tx,
+                                                      const subsetter::Catalog& catalog,
+                                                      const std::vector<SequenceValue>& values);
+
+/// The populated materialized views (catalog.materialized_views) in an order that refreshes each
+/// after every matview it reads, directly or through plain views (pg_depend, read in the snapshot),
+/// else by name.
+std::vector<subsetter::QualifiedName> materialized_view_refresh_order(pqxx::transaction_base& source_tx,
+                                                                      const subsetter::Catalog& catalog);
+
+/// `REFRESH MATERIALIZED VIEW <view>;`
+std::string refresh_statement(const subsetter::QualifiedName& view);
+
+/// Runs sequence_position_statements() on the target, each committing on its own.
+void set_sequence_positions(pqxx::connection& target, const std::vector<std::string>& statements);
+
+/// REFRESH MATERIALIZED VIEW for each of `order` (materialized_view_refresh_order()), each in its own transaction.
+void refresh_materialized_views(pqxx::connection& target, const std::vector<subsetter::QualifiedName>& order);
+
+}  // namespace understudy::orchestrator
