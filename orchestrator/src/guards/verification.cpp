@@ -24,6 +24,7 @@
 #include "understudy/orchestrator/guards/anonymization_guard.hpp"
 #include "understudy/orchestrator/schema/subprocess.hpp"
 #include "understudy/pg/session.hpp"
+#include "understudy/pg/snapshot_connection.hpp"
 #include "understudy/pg/sql_text.hpp"
 #include "understudy/pg/user_schemas.hpp"
 
@@ -194,33 +195,46 @@ void report_foreign_keys(const std::vector<ForeignKeyCheck>& checks, bool source
     result.checks["not_valid_orphans"] = not_valid_orphans;
 }
 
-/// The table scans of the checks (row counts, foreign keys), spread over `jobs` connections that
-/// import the snapshot of `tx`, so every scan sees the same state; biggest tables first.
+/// The table scans of the checks (row counts, foreign keys), each one query returning one count,
+/// spread over `jobs` sessions that import the snapshot of `tx`, so every scan sees the same state;
+/// biggest tables first.
 class ScanPool {
 public:
-    using Scan = std::function<void(pqxx::transaction_base&)>;
+    /// Called with the count the scan's query returned.
+    using OnCount = std::function<void(long long)>;
 
-    void add(std::int64_t weight, Scan scan) { m_scans.push_back({weight, std::move(scan)}); }
+    void add(std::int64_t weight, std::string query, OnCount on_count) {
+        m_scans.push_back({weight, std::move(query), std::move(on_count)});
+    }
 
     void run(const pg::ConnInfo& built, pqxx::transaction_base& tx, int jobs) {
         std::stable_sort(m_scans.begin(), m_scans.end(),
-                         [](const auto& left, const auto& right) { return left.first > right.first; });
+                         [](const Scan& left, const Scan& right) { return left.weight > right.weight; });
         const std::string snapshot =
             worker_count(jobs, m_scans.size()) > 1 ? tx.exec1("SELECT pg_export_snapshot()")[0].c_str() : "";
         run_workers(jobs, m_scans.size(), [&](int worker, WorkQueue& queue) {
-            auto scan_all = [&](pqxx::transaction_base& scan_tx) {
-                for (std::size_t index = 0; queue.take(index);) m_scans[index].second(scan_tx);
-            };
-            if (worker == 0) return scan_all(tx);  // the caller's own connection and snapshot
-            auto connection = pg::connect(built, pg::Side::target);
-            ReadOnlyTransaction helper_tx(*connection);
-            helper_tx.exec0("SET TRANSACTION SNAPSHOT " + helper_tx.quote(snapshot));
-            scan_all(helper_tx);
+            if (worker == 0) {  // the caller's own connection and snapshot
+                for (std::size_t index = 0; queue.take(index);)
+                    m_scans[index].on_count(tx.exec1(m_scans[index].query)[0].as<long long>());
+                return;
+            }
+            // The same session kind as every worker reading inside a snapshot; this one is the built
+            // database's own (a scan of the copy, not of the source), so errors name the target.
+            auto session = pg::open_in_snapshot({built, snapshot, "", pg::Side::target});
+            for (std::size_t index = 0; queue.take(index);) {
+                const auto& scan = m_scans[index];
+                scan.on_count(std::stoll(session->query_value(scan.query, "could not verify the built database")));
+            }
         });
     }
 
 private:
-    std::vector<std::pair<std::int64_t, Scan>> m_scans;
+    struct Scan {
+        std::int64_t weight;
+        std::string query;
+        OnCount on_count;
+    };
+    std::vector<Scan> m_scans;
 };
 
 /// The query counting a catalog table's rows as COPY moved them: a partitioned table with its
@@ -497,15 +511,13 @@ VerificationResult verify_database(const VerificationInput& input) {
             for (std::size_t index = 0; index < catalog.tables.size(); ++index) {
                 const auto& table = catalog.tables[index];
                 estimated_rows[table.name.display()] = table.estimated_rows;
-                scans.add(table.estimated_rows, [&, index](pqxx::transaction_base& scan_tx) {
-                    table_rows[index] = scan_tx.exec1(row_count_query(catalog.tables[index]))[0].as<std::uint64_t>();
-                });
+                scans.add(table.estimated_rows, row_count_query(table),
+                          [&table_rows, index](long long rows) { table_rows[index] = static_cast<std::uint64_t>(rows); });
             }
             for (auto& check : foreign_keys) {
                 auto size = estimated_rows.find(check.child);
-                scans.add(size == estimated_rows.end() ? 0 : size->second, [&check](pqxx::transaction_base& scan_tx) {
-                    check.orphans = scan_tx.exec1(check.orphan_count)[0].as<long long>();
-                });
+                scans.add(size == estimated_rows.end() ? 0 : size->second, check.orphan_count,
+                          [&check](long long orphans) { check.orphans = orphans; });
             }
             scans.run(input.built, tx, input.jobs);
             if (input.source_transaction) {
