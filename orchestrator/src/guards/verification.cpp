@@ -23,6 +23,7 @@
 #include "understudy/error.hpp"
 #include "understudy/orchestrator/guards/anonymization_guard.hpp"
 #include "understudy/orchestrator/schema/subprocess.hpp"
+#include "understudy/orchestrator/transfer/finishing_statements.hpp"
 #include "understudy/pg/session.hpp"
 #include "understudy/pg/snapshot_connection.hpp"
 #include "understudy/pg/sql_text.hpp"
@@ -274,18 +275,10 @@ void check_row_counts(const std::map<std::string, std::uint64_t>& counts,
 void check_sequences(pqxx::transaction_base& tx, const subsetter::Catalog& catalog, VerificationResult& result) {
     std::size_t checked = 0;
     std::size_t failed = 0;
-    for (const auto& sequence : catalog.sequences) {
-        if (!sequence.table || sequence.column.empty()) continue;
-        const std::string table = pg::quote_literal(sequence.table->quoted()) + "::regclass";
-        const bool integer_column =
-            tx.exec1(
-                  "SELECT coalesce((SELECT coalesce(nullif(t.typbasetype, 0), t.oid) IN ('int2'::regtype, "
-                  "'int4'::regtype, 'int8'::regtype) FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
-                  "WHERE a.attrelid = " +
-                  table + " AND a.attname = " + pg::quote_literal(sequence.column) +
-                  " AND NOT a.attisdropped), false)")[0]
-                .as<bool>();
-        if (!integer_column) continue;
+    const auto settings = read_sequence_settings(tx, catalog, pg::Side::target);
+    for (std::size_t sequence_idx = 0; sequence_idx < catalog.sequences.size(); ++sequence_idx) {
+        const auto& sequence = catalog.sequences[sequence_idx];
+        if (!settings[sequence_idx].feeds_integer_column) continue;
         ++checked;
         const std::string column = pg::quote_ident(sequence.column);
         const bool behind =

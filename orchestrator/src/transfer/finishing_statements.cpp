@@ -53,18 +53,8 @@ std::vector<SequenceValue> read_sequence_values(pqxx::transaction_base& source_t
     return values;
 }
 
-namespace {
-
-/// How a sequence is set after the load: where it starts, which way it runs, and whether the column
-/// it feeds can push it further.
-struct SequenceSettings {
-    std::int64_t start = 1;
-    bool ascending = true;
-    bool feeds_integer_column = false;
-};
-
-std::vector<SequenceSettings> read_sequence_settings(pqxx::transaction_base& source_tx,
-                                                     const subsetter::Catalog& catalog) {
+std::vector<SequenceSettings> read_sequence_settings(pqxx::transaction_base& tx, const subsetter::Catalog& catalog,
+                                                     pg::Side side) {
     std::vector<std::string> names, tables, columns;
     for (const auto& sequence : catalog.sequences) {
         names.push_back(sequence.name.quoted());
@@ -75,9 +65,9 @@ std::vector<SequenceSettings> read_sequence_settings(pqxx::transaction_base& sou
     auto as_array = [](const std::vector<std::string>& texts) {
         return pg::array_literal(std::vector<std::string_view>(texts.begin(), texts.end()));
     };
-    auto rows = pg::with_context(pg::Side::source, "could not read the sequences' settings", [&] {
-        return source_tx.exec_params(std::string(sql::k_sequence_settings), as_array(names), as_array(tables),
-                                     as_array(columns));
+    auto rows = pg::with_context(side, "could not read the sequences' settings", [&] {
+        return tx.exec_params(std::string(sql::k_sequence_settings), as_array(names), as_array(tables),
+                              as_array(columns));
     });
     std::vector<SequenceSettings> settings(catalog.sequences.size());
     for (const auto& row : rows) {
@@ -88,6 +78,8 @@ std::vector<SequenceSettings> read_sequence_settings(pqxx::transaction_base& sou
     }
     return settings;
 }
+
+namespace {
 
 /// The statement for one sequence: its position in the source (or its start, unused), or the value
 /// furthest along its direction in the column it feeds, when that is at or beyond the position.
@@ -114,7 +106,7 @@ std::vector<std::string> sequence_position_statements(pqxx::transaction_base& so
                                                       const std::vector<SequenceValue>& values) {
     std::map<subsetter::QualifiedName, const SequenceValue*> source_values;
     for (const auto& value : values) source_values[value.sequence] = &value;
-    const auto settings = read_sequence_settings(source_tx, catalog);
+    const auto settings = read_sequence_settings(source_tx, catalog, pg::Side::source);
     std::vector<std::string> statements;
     for (std::size_t sequence_idx = 0; sequence_idx < catalog.sequences.size(); ++sequence_idx) {
         const auto& sequence = catalog.sequences[sequence_idx];

@@ -8,6 +8,7 @@
 #include <pqxx/connection>
 #include <pqxx/transaction_base>
 
+#include "understudy/pg/database_error.hpp"
 #include "understudy/subsetter/catalog.hpp"
 
 namespace understudy::orchestrator {
@@ -21,6 +22,19 @@ struct SequenceValue {
 
 /// Reads every catalog sequence's last_value/is_called inside the source snapshot (works on a standby).
 std::vector<SequenceValue> read_sequence_values(pqxx::transaction_base& source_tx, const subsetter::Catalog& catalog);
+
+/// How a sequence moves: where it starts, which way it runs, and whether the column it feeds (OWNED
+/// BY accepts any) holds integers, so that values it handed out can be there.
+struct SequenceSettings {
+    std::int64_t start = 1;
+    bool ascending = true;
+    bool feeds_integer_column = false;
+};
+
+/// The settings of every catalog sequence, in catalog order, read in `tx` (one query); `side` names
+/// the database in errors.
+std::vector<SequenceSettings> read_sequence_settings(pqxx::transaction_base& tx, const subsetter::Catalog& catalog,
+                                                     pg::Side side);
 
 /// One statement per catalog sequence (settings read in the source snapshot) that, run on the
 /// loaded copy, sets it to the greater of its source position and the largest value of the column
