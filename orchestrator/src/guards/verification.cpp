@@ -28,6 +28,7 @@
 #include "understudy/pg/snapshot_connection.hpp"
 #include "understudy/pg/sql_text.hpp"
 #include "understudy/pg/user_schemas.hpp"
+#include "understudy/sql/orchestrator_sql.hpp"
 
 namespace understudy::orchestrator {
 namespace {
@@ -64,26 +65,9 @@ struct ForeignKeyCheck {
     long long subset_orphans = 0;  ///< orphans whose parent exists in the source: the copy lost it
 };
 
-/// Every FK constraint of the database, checked once each: a constraint cloned onto a partition
-/// (conparentid <> 0), on either side, is covered by the one on the partitioned table. NOT VALID
-/// ones are checked too: the rows they skipped are exactly what must not be promoted.
+/// Every FK constraint of the database, checked once each (verified_foreign_keys.sql says which).
 std::vector<ForeignKeyCheck> list_foreign_keys(pqxx::transaction_base& tx) {
-    auto constraints = tx.exec(std::string(R"SQL(
-        SELECT n.nspname, c.relname, con.conname, rn.nspname, r.relname, c.relkind = 'p', r.relkind = 'p',
-               (SELECT json_agg(a.attname ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
-                JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum),
-               (SELECT json_agg(a.attname ORDER BY k.ord) FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
-                JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum),
-               con.convalidated,
-               (SELECT json_agg(format_type(a.atttypid, a.atttypmod) ORDER BY k.ord)
-                FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
-                JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum)
-        FROM pg_constraint con
-        JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-        JOIN pg_class r ON r.oid = con.confrelid JOIN pg_namespace rn ON rn.oid = r.relnamespace
-        WHERE con.contype = 'f' AND con.conparentid = 0 AND )SQL") +
-                               pg::k_user_schema_filter + R"SQL(
-        ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", con.conname COLLATE "C")SQL");
+    auto constraints = tx.exec(pg::with_user_schema_filter(sql::k_verified_foreign_keys));
     std::vector<ForeignKeyCheck> checks;
     for (const auto& row : constraints) {
         const std::string child = pg::quote_ident(row[0].c_str()) + "." + pg::quote_ident(row[1].c_str());

@@ -100,13 +100,7 @@ std::vector<std::uint32_t> large_objects_to_copy(pqxx::transaction_base& source_
     std::set<std::uint32_t> referenced;
     for (const auto& [job, columns] : sources) {
         // The rows the job copies: its selects, or the whole table (or leaf).
-        std::vector<std::string> selects = job->selects;
-        if (job->whole_table) {
-            selects = {"SELECT * FROM " + std::string(job->partition ? "ONLY " + job->partition->quoted()
-                                                                     : (job->table->partitioned ? "" : "ONLY ") +
-                                                                           job->table->name.quoted())};
-        }
-        for (const auto& select : selects) {
+        for (const auto& select : selects_of(*job)) {
             for (const auto& column : columns) {
                 const std::string name = pg::quote_ident(column);
                 auto rows = pg::with_context(

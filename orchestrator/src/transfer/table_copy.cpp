@@ -105,6 +105,12 @@ private:
 
 }  // namespace
 
+std::vector<std::string> selects_of(const TableCopyJob& job) {
+    if (!job.whole_table) return job.selects;
+    const bool routed = job.table->partitioned && !job.partition;
+    return {"SELECT * FROM " + std::string(routed ? "" : "ONLY ") + relation_of(job).quoted()};
+}
+
 std::unique_ptr<RowSink> target_sink(pg::CopyConnection& target) { return std::make_unique<TargetSink>(target); }
 
 std::unique_ptr<RowSink> dump_file_sink(DumpFileWriter& file) { return std::make_unique<DumpFileSink>(file); }

@@ -10,7 +10,7 @@
 #include <pqxx/transaction_base>
 
 #include "understudy/anonymizer/rules.hpp"
-#include "understudy/orchestrator/transfer/table_transfer.hpp"
+#include "understudy/orchestrator/transfer/table_copy.hpp"
 #include "understudy/subsetter/catalog.hpp"
 #include "understudy/subsetter/subset_plan.hpp"
 #include "understudy/subsetter/subset_settings.hpp"

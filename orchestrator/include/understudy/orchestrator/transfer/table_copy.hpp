@@ -30,6 +30,10 @@ struct TableCopyJob {
     std::int64_t expected_rows = 0;     ///< for scheduling: big tables start first
 };
 
+/// The SELECTs whose rows `job` copies: its own, or for a whole table (or leaf) one that reads all
+/// of it, as COPY does (a plain table without its INHERITS children).
+std::vector<std::string> selects_of(const TableCopyJob& job);
+
 /// What one table's copy did.
 struct TableCopyResult {
     std::string table;       ///< the catalog table (a partitioned one for each of its leaves)
