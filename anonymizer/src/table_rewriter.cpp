@@ -35,16 +35,22 @@ struct TableRewriter::Impl final : RowView {
     std::vector<char> readable;                ///< columns a rule may read through RowView
     std::vector<char> done;                    ///< ruled columns already rewritten in this row
 
-    // Per-row state, kept between rows so that steady state does not allocate: values stay
-    // engaged and `null` says which are NULL this row.
+    // Per-row state, kept between rows so that steady state does not allocate: values and outputs
+    // stay engaged (transformers write into them, keeping their capacity) and `null` and
+    // `output_null` say which are NULL this row.
     std::vector<std::string_view> fields;
     std::vector<Value> values;
     std::vector<char> null;
     std::vector<Value> outputs;
+    std::vector<char> output_null;
     std::uint64_t row_number = 0;
 
     const Value& original(std::size_t column_idx) const {
         return null[column_idx] ? k_null_value : values[column_idx];
+    }
+
+    const Value& output(std::size_t column_idx) const {
+        return output_null[column_idx] ? k_null_value : outputs[column_idx];
     }
 
     const Value& column(std::string_view name) const override {
@@ -54,7 +60,7 @@ struct TableRewriter::Impl final : RowView {
                                                 quoted(std::string(name)) + ", which it did not declare");
         }
         const std::size_t column_idx = found->second;
-        return ruled[column_idx] && done[column_idx] ? outputs[column_idx] : original(column_idx);
+        return ruled[column_idx] && done[column_idx] ? output(column_idx) : original(column_idx);
     }
 
     [[noreturn]] void fail_step(const Step& step, const std::exception& cause) const {
@@ -145,7 +151,8 @@ TableRewriter::TableRewriter(const RuleSet& rules, const Secret& secret, const s
     }
     impl.values.assign(count, std::string());
     impl.null.assign(count, 0);
-    impl.outputs.assign(count, std::nullopt);
+    impl.outputs.assign(count, std::string());
+    impl.output_null.assign(count, 0);
     impl.fields.reserve(count);
 }
 
@@ -175,7 +182,8 @@ void TableRewriter::rewrite(std::string_view row, std::string& out) {
     }
     for (const Impl::Step& step : impl.steps) {
         try {
-            impl.outputs[step.column] = step.transformer->apply(impl.original(step.column), impl);
+            impl.output_null[step.column] =
+                !step.transformer->write(impl.original(step.column), impl, *impl.outputs[step.column]);
         } catch (const std::exception& cause) {
             impl.fail_step(step, cause);
         }
@@ -196,10 +204,10 @@ void TableRewriter::rewrite(std::string_view row, std::string& out) {
             run = nullptr;
         }
         if (column_idx > 0) out.push_back('\t');
-        if (const Value& value = impl.outputs[column_idx]) {
-            encode_field(*value, out);
-        } else {
+        if (impl.output_null[column_idx]) {
             encode_null(out);
+        } else {
+            encode_field(*impl.outputs[column_idx], out);
         }
     }
     if (run == nullptr) {

@@ -72,13 +72,52 @@ void KeyedPermutation::unpermute(unsigned char* bytes, std::size_t length) const
     }
 }
 
+namespace {
+
+// value || 0x80 || 0x00...: the last 0x80 marks where the value ends, so padding is injective.
+std::size_t padded_length(std::size_t value_length) {
+    return value_length + 1 < KeyedPermutation::k_min_block ? KeyedPermutation::k_min_block : value_length + 1;
+}
+
+void pad(std::string_view value, unsigned char* block, std::size_t length) {
+    std::memcpy(block, value.data(), value.size());
+    block[value.size()] = 0x80;
+    std::memset(block + value.size() + 1, 0, length - value.size() - 1);
+}
+
+}  // namespace
+
 void KeyedPermutation::permute_padded(std::string_view value, std::string& out) const {
-    // value || 0x80 || 0x00...: the last 0x80 marks where the value ends, so padding is injective.
-    const std::size_t length = value.size() + 1 < k_min_block ? k_min_block : value.size() + 1;
-    out.assign(length, '\0');
-    std::memcpy(out.data(), value.data(), value.size());
-    out[value.size()] = static_cast<char>(0x80);
-    permute(reinterpret_cast<unsigned char*>(out.data()), length);
+    const std::size_t length = padded_length(value.size());
+    out.resize(length);
+    auto* block = reinterpret_cast<unsigned char*>(out.data());
+    pad(value, block, length);
+    permute(block, length);
+}
+
+template <typename Use>
+void KeyedPermutation::with_padded(std::string_view value, Use&& use) const {
+    // Most values (emails, names, ids) fit the stack block; longer ones take one allocation.
+    constexpr std::size_t k_stack_block = 256;
+    const std::size_t length = padded_length(value.size());
+    if (length <= k_stack_block) {
+        unsigned char block[k_stack_block];
+        pad(value, block, length);
+        permute(block, length);
+        use(block, length);
+        return;
+    }
+    std::string block;
+    permute_padded(value, block);
+    use(reinterpret_cast<const unsigned char*>(block.data()), length);
+}
+
+void KeyedPermutation::append_padded_base32(std::string_view value, std::string& out) const {
+    with_padded(value, [&out](const unsigned char* block, std::size_t length) { append_base32(block, length, out); });
+}
+
+void KeyedPermutation::append_padded_hex(std::string_view value, std::string& out) const {
+    with_padded(value, [&out](const unsigned char* block, std::size_t length) { append_hex(block, length, out); });
 }
 
 void append_base32(const unsigned char* bytes, std::size_t length, std::string& out) {
