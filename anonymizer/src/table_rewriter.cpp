@@ -2,6 +2,7 @@
 #include "understudy/anonymizer/table_rewriter.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <utility>
@@ -190,8 +191,19 @@ void TableRewriter::rewrite(std::string_view row, std::string& out) {
         impl.done[step.column] = 1;
     }
     // Untouched columns go out as one raw run each (their tabs included), the last run with the
-    // row's own line end (none, \n or \r\n).
+    // row's own line end (none, \n or \r\n). `out` is sized once for the longest this row can be
+    // (every rewritten byte escaped) and cut to what was written: appending piece by piece checked
+    // the capacity a dozen times a row.
     const std::size_t count = impl.columns.size();
+    std::size_t longest = row.size();
+    for (const Impl::Step& step : impl.steps) longest += 2 * impl.outputs[step.column]->size() + 2;
+    const std::size_t start = out.size();
+    out.resize(start + longest);
+    char* write = out.data() + start;
+    auto copy = [&write](const char* from, std::size_t size) {
+        std::memcpy(write, from, size);
+        write += size;
+    };
     const char* run = nullptr;
     for (std::size_t column_idx = 0; column_idx < count; ++column_idx) {
         const std::string_view field = impl.fields[column_idx];
@@ -200,21 +212,22 @@ void TableRewriter::rewrite(std::string_view row, std::string& out) {
             continue;
         }
         if (run != nullptr) {
-            out.append(run, static_cast<std::size_t>(field.data() - 1 - run));
+            copy(run, static_cast<std::size_t>(field.data() - 1 - run));
             run = nullptr;
         }
-        if (column_idx > 0) out.push_back('\t');
+        if (column_idx > 0) *write++ = '\t';
         if (impl.output_null[column_idx]) {
-            encode_null(out);
+            copy("\\N", 2);
         } else {
-            encode_field(*impl.outputs[column_idx], out);
+            write = encode_field(*impl.outputs[column_idx], write);
         }
     }
     if (run == nullptr) {
         const std::string_view last = impl.fields.back();
         run = last.data() + last.size();
     }
-    out.append(run, static_cast<std::size_t>(row.data() + row.size() - run));
+    copy(run, static_cast<std::size_t>(row.data() + row.size() - run));
+    out.resize(static_cast<std::size_t>(write - out.data()));
 }
 
 }  // namespace understudy::anonymizer
