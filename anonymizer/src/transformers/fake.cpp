@@ -115,13 +115,13 @@ int iban_check_digits(std::string_view country, std::string_view bban) {
 class FakeTransformer final : public Transformer {
 public:
     FakeTransformer(const Secret& secret, FakeKind kind, bool unique, std::string pseudonym_class)
-        : m_secret(secret), m_kind(kind), m_unique(unique), m_class(std::move(pseudonym_class)),
-          m_permutation(secret, m_class), m_lower_first(lowered_first_names()), m_lower_last(lowered_last_names()),
+        : m_kind(kind), m_unique(unique), m_class(std::move(pseudonym_class)),
+          m_hash(secret, m_class), m_permutation(secret, m_class), m_lower_first(lowered_first_names()), m_lower_last(lowered_last_names()),
           m_lower_words(lowered_words()) {}
 
     bool write(const Value& input, const RowView&, std::string& out) const override {
         if (!input) return false;
-        Draws draws(m_secret.hash64(m_class, *input));
+        Draws draws(m_hash(*input));
         out.clear();
         switch (m_kind) {
         case FakeKind::first_name: out += first_names().pick(draws.next()); break;
@@ -313,10 +313,10 @@ private:
         m_permutation.append_padded_base32(input, out);
     }
 
-    Secret m_secret;
     FakeKind m_kind;
     bool m_unique;
     std::string m_class;
+    ClassHash m_hash;
     KeyedPermutation m_permutation;
     const LoweredWords& m_lower_first;
     const LoweredWords& m_lower_last;

@@ -25,19 +25,28 @@ std::uint64_t to_little_endian(std::uint64_t value) {
 
 }  // namespace
 
-KeyedPermutation::KeyedPermutation(const Secret& secret, std::string_view pseudonym_class) : m_secret(secret) {
-    for (int round = 0; round < k_rounds; ++round) {
-        std::string name(pseudonym_class);
-        name += "\x1fpermutation round ";
-        name += static_cast<char>('0' + round);
-        m_round_classes[static_cast<std::size_t>(round)] = std::move(name);
-    }
+namespace {
+
+// Each round hashes in a class of its own: `<class>\x1fpermutation round <n>`.
+ClassHash round_hash(const Secret& secret, std::string_view pseudonym_class, int round) {
+    std::string name(pseudonym_class);
+    name += "\x1fpermutation round ";
+    name += static_cast<char>('0' + round);
+    return ClassHash(secret, name);
+}
+
+}  // namespace
+
+KeyedPermutation::KeyedPermutation(const Secret& secret, std::string_view pseudonym_class)
+    : m_round_hashes{round_hash(secret, pseudonym_class, 0), round_hash(secret, pseudonym_class, 1),
+                     round_hash(secret, pseudonym_class, 2), round_hash(secret, pseudonym_class, 3)} {
+    static_assert(k_rounds == 4, "one round_hash per round above");
 }
 
 void KeyedPermutation::mix(int round, const unsigned char* from, std::size_t from_length, unsigned char* into,
                            std::size_t into_length) const {
-    std::uint64_t state = m_secret.hash64(m_round_classes[static_cast<std::size_t>(round)],
-                                          std::string_view(reinterpret_cast<const char*>(from), from_length));
+    std::uint64_t state = m_round_hashes[static_cast<std::size_t>(round)](
+        std::string_view(reinterpret_cast<const char*>(from), from_length));
     // Eight bytes at a time: the mask is XORed in little-endian order, the tail byte by byte.
     std::size_t offset = 0;
     for (; offset + 8 <= into_length; offset += 8) {

@@ -39,8 +39,7 @@ private:
     void mix(int round, const unsigned char* from, std::size_t from_length, unsigned char* into,
              std::size_t into_length) const;
 
-    Secret m_secret;
-    std::array<std::string, k_rounds> m_round_classes;
+    std::array<ClassHash, k_rounds> m_round_hashes;
 };
 
 /// Lowercase RFC 4648 base32 without padding (letters and digits 2-7: safe in emails and URLs).
