@@ -179,10 +179,19 @@ bool escape_free(const char* data, std::size_t size) {
         return _mm_movemask_epi8(_mm_or_si128(low, _mm_cmpeq_epi8(chunk, backslashes))) != 0;
     };
     if (size < 16) {
-        char padded[16];
-        std::memset(padded, 'a', sizeof padded);
-        if (size > 0) std::memcpy(padded, data, size);
-        return !escapes_in(padded);
+        // Two overlapping words cover 8 to 15 bytes (the word test may see an escape where there is
+        // none, never the reverse: then the slow path decides); shorter values byte by byte.
+        if (size >= 8) {
+            std::uint64_t first;
+            std::uint64_t last;
+            std::memcpy(&first, data, 8);
+            std::memcpy(&last, data + size - 8, 8);
+            return !may_need_escape(first) && !may_need_escape(last);
+        }
+        for (std::size_t pos = 0; pos < size; ++pos) {
+            if (k_escapes.letter[static_cast<unsigned char>(data[pos])] != 0) return false;
+        }
+        return true;
     }
     for (std::size_t at = 0; at + 16 <= size; at += 16) {
         if (escapes_in(data + at)) return false;

@@ -303,8 +303,9 @@ private:
         return length;
     }
 
-    static constexpr std::array<const char*, 3> k_email_domains = {"@example.com", "@example.org", "@example.net"};
-    static constexpr std::array<const char*, 3> k_url_hosts = {"example.com", "example.org", "example.net"};
+    // string_views, not char pointers: appending one then needs no strlen.
+    static constexpr std::array<std::string_view, 3> k_email_domains = {"@example.com", "@example.org", "@example.net"};
+    static constexpr std::array<std::string_view, 3> k_url_hosts = {"example.com", "example.org", "example.net"};
 
     // Emails, usernames and URLs always carry the base32 of the keyed permutation of the input, with
     // or without `unique: true`: distinct inputs, distinct codes, by construction. One form for both
