@@ -79,20 +79,20 @@ TEST(TransformerBuffers, ClassHashEqualsSecretHash64) {
     }
 }
 
-// The server's escaping (CopyAttributeOutText), one byte at a time.
+// The server's escaping (CopyAttributeOutText), one byte at a time: seven bytes become a backslash
+// and a letter, every other byte goes out as it is.
 std::string reference_escape(const std::string& value) {
+    static const std::string k_escaped = "\b\f\n\r\t\v\\";
+    static const std::string k_letters = "bfnrtv\\";
     std::string out;
     for (char c : value) {
-        switch (c) {
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            case '\v': out += "\\v"; break;
-            case '\\': out += "\\\\"; break;
-            default: out += c;
+        const std::size_t found = k_escaped.find(c);
+        if (found == std::string::npos) {
+            out += c;
+            continue;
         }
+        out += '\\';
+        out += k_letters[found];
     }
     return out;
 }
