@@ -98,14 +98,28 @@ void split_fields(std::string_view row, std::vector<std::string_view>& fields) {
     // Sixteen bytes at a time; only tabs and backslashes are looked at one by one.
     const __m128i tabs = _mm_set1_epi8('\t');
     const __m128i backslashes = _mm_set1_epi8('\\');
-    for (; pos + 16 <= size; pos += 16) {
-        const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(begin + pos));
-        auto mask = static_cast<unsigned>(
+    auto tabs_and_backslashes = [&](std::size_t at) {
+        const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(begin + at));
+        return static_cast<unsigned>(
             _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(chunk, tabs), _mm_cmpeq_epi8(chunk, backslashes))));
+    };
+    for (; pos + 16 <= size; pos += 16) {
+        unsigned mask = tabs_and_backslashes(pos);
         while (mask != 0) {
             hit(pos + static_cast<std::size_t>(__builtin_ctz(mask)));
             mask &= mask - 1;
         }
+    }
+    // The last partial block: the final sixteen bytes again, minus those already looked at, so no
+    // row longer than a block ends byte by byte.
+    if (pos < size && size >= 16) {
+        const std::size_t block = size - 16;
+        unsigned mask = tabs_and_backslashes(block) & (~0U << (pos - block));
+        while (mask != 0) {
+            hit(block + static_cast<std::size_t>(__builtin_ctz(mask)));
+            mask &= mask - 1;
+        }
+        pos = size;
     }
 #endif
     for (; pos < size; ++pos) {

@@ -118,6 +118,41 @@ TEST(TransformerBuffers, BlockEscapingEqualsByteByByteEscaping) {
     }
 }
 
+// Splitting one byte at a time: a backslash makes the next byte data, an unescaped tab ends a field.
+std::vector<std::string> reference_split(const std::string& row) {
+    std::vector<std::string> fields(1);
+    for (std::size_t pos = 0; pos < row.size(); ++pos) {
+        if (row[pos] == '\t') {
+            fields.emplace_back();
+            continue;
+        }
+        fields.back() += row[pos];
+        if (row[pos] == '\\' && pos + 1 < row.size()) fields.back() += row[++pos];
+    }
+    return fields;
+}
+
+// Rows of every length up to three blocks, tabs and backslashes anywhere: the blocks (and the last,
+// overlapping one) must split exactly where the byte-by-byte reading does.
+TEST(TransformerBuffers, BlockSplittingEqualsByteByByteSplitting) {
+    std::mt19937_64 random(13);
+    const char k_bytes[] = {'a', 'a', 'a', '\t', '\\', 'z'};
+    for (std::size_t length = 0; length <= 48; ++length) {
+        for (int variant = 0; variant < 200; ++variant) {
+            std::string row;
+            for (std::size_t pos = 0; pos < length; ++pos) row += k_bytes[random() % sizeof k_bytes];
+            if (!row.empty() && row.back() == '\\') row.back() = 'e';  // a final backslash would quote the line end
+            std::vector<std::string_view> fields;
+            split_fields(row, fields);
+            const std::vector<std::string> expected = reference_split(row);
+            ASSERT_EQ(fields.size(), expected.size()) << row;
+            for (std::size_t field_idx = 0; field_idx < fields.size(); ++field_idx) {
+                ASSERT_EQ(std::string(fields[field_idx]), expected[field_idx]) << row;
+            }
+        }
+    }
+}
+
 std::string reference_base32(const std::string& bytes) {
     static const char k_alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
     std::string bits;
