@@ -2,6 +2,7 @@
 #include "understudy/anonymizer/table_rewriter.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <utility>
@@ -35,16 +36,22 @@ struct TableRewriter::Impl final : RowView {
     std::vector<char> readable;                ///< columns a rule may read through RowView
     std::vector<char> done;                    ///< ruled columns already rewritten in this row
 
-    // Per-row state, kept between rows so that steady state does not allocate: values stay
-    // engaged and `null` says which are NULL this row.
+    // Per-row state, kept between rows so that steady state does not allocate: values and outputs
+    // stay engaged (transformers write into them, keeping their capacity) and `null` and
+    // `output_null` say which are NULL this row.
     std::vector<std::string_view> fields;
     std::vector<Value> values;
     std::vector<char> null;
     std::vector<Value> outputs;
+    std::vector<char> output_null;
     std::uint64_t row_number = 0;
 
     const Value& original(std::size_t column_idx) const {
         return null[column_idx] ? k_null_value : values[column_idx];
+    }
+
+    const Value& output(std::size_t column_idx) const {
+        return output_null[column_idx] ? k_null_value : outputs[column_idx];
     }
 
     const Value& column(std::string_view name) const override {
@@ -54,7 +61,7 @@ struct TableRewriter::Impl final : RowView {
                                                 quoted(std::string(name)) + ", which it did not declare");
         }
         const std::size_t column_idx = found->second;
-        return ruled[column_idx] && done[column_idx] ? outputs[column_idx] : original(column_idx);
+        return ruled[column_idx] && done[column_idx] ? output(column_idx) : original(column_idx);
     }
 
     [[noreturn]] void fail_step(const Step& step, const std::exception& cause) const {
@@ -145,7 +152,8 @@ TableRewriter::TableRewriter(const RuleSet& rules, const Secret& secret, const s
     }
     impl.values.assign(count, std::string());
     impl.null.assign(count, 0);
-    impl.outputs.assign(count, std::nullopt);
+    impl.outputs.assign(count, std::string());
+    impl.output_null.assign(count, 0);
     impl.fields.reserve(count);
 }
 
@@ -175,15 +183,27 @@ void TableRewriter::rewrite(std::string_view row, std::string& out) {
     }
     for (const Impl::Step& step : impl.steps) {
         try {
-            impl.outputs[step.column] = step.transformer->apply(impl.original(step.column), impl);
+            impl.output_null[step.column] =
+                !step.transformer->write(impl.original(step.column), impl, *impl.outputs[step.column]);
         } catch (const std::exception& cause) {
             impl.fail_step(step, cause);
         }
         impl.done[step.column] = 1;
     }
     // Untouched columns go out as one raw run each (their tabs included), the last run with the
-    // row's own line end (none, \n or \r\n).
+    // row's own line end (none, \n or \r\n). `out` is sized once for the longest this row can be
+    // (every rewritten byte escaped) and cut to what was written: appending piece by piece checked
+    // the capacity a dozen times a row.
     const std::size_t count = impl.columns.size();
+    std::size_t longest = row.size();
+    for (const Impl::Step& step : impl.steps) longest += 2 * impl.outputs[step.column]->size() + 2;
+    const std::size_t start = out.size();
+    out.resize(start + longest);
+    char* write = out.data() + start;
+    auto copy = [&write](const char* from, std::size_t size) {
+        std::memcpy(write, from, size);
+        write += size;
+    };
     const char* run = nullptr;
     for (std::size_t column_idx = 0; column_idx < count; ++column_idx) {
         const std::string_view field = impl.fields[column_idx];
@@ -192,21 +212,22 @@ void TableRewriter::rewrite(std::string_view row, std::string& out) {
             continue;
         }
         if (run != nullptr) {
-            out.append(run, static_cast<std::size_t>(field.data() - 1 - run));
+            copy(run, static_cast<std::size_t>(field.data() - 1 - run));
             run = nullptr;
         }
-        if (column_idx > 0) out.push_back('\t');
-        if (const Value& value = impl.outputs[column_idx]) {
-            encode_field(*value, out);
+        if (column_idx > 0) *write++ = '\t';
+        if (impl.output_null[column_idx]) {
+            copy("\\N", 2);
         } else {
-            encode_null(out);
+            write = encode_field(*impl.outputs[column_idx], write);
         }
     }
     if (run == nullptr) {
         const std::string_view last = impl.fields.back();
         run = last.data() + last.size();
     }
-    out.append(run, static_cast<std::size_t>(row.data() + row.size() - run));
+    copy(run, static_cast<std::size_t>(row.data() + row.size() - run));
+    out.resize(static_cast<std::size_t>(write - out.data()));
 }
 
 }  // namespace understudy::anonymizer

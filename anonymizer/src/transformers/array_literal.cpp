@@ -43,11 +43,10 @@ class ArrayTransformer final : public Transformer {
 public:
     explicit ArrayTransformer(std::unique_ptr<Transformer> element) : m_element(std::move(element)) {}
 
-    Value apply(const Value& input, const RowView& row) const override {
-        if (!input) return std::nullopt;
+    bool write(const Value& input, const RowView& row, std::string& out) const override {
+        if (!input) return false;
         const std::string& text = *input;
-        std::string out;
-        out.reserve(text.size() + 16);
+        out.clear();
         std::size_t pos = 0;
         // Explicit bounds (`[0:1]={a,b}`) are kept verbatim.
         if (!text.empty() && text[0] == '[') {
@@ -61,7 +60,7 @@ public:
         rewrite_level(text, pos, row, out);
         while (pos < text.size() && is_array_space(text[pos])) ++pos;
         if (pos != text.size()) fail();
-        return out;
+        return true;
     }
     bool injective() const override { return m_element->injective(); }
     TypeClass accepts() const override { return TypeClass::array; }
@@ -79,6 +78,7 @@ private:
         ++pos;
         bool first = true;
         std::string element;
+        std::string result;
         for (;;) {
             while (pos < text.size() && is_array_space(text[pos])) ++pos;
             if (pos >= text.size()) fail();
@@ -92,8 +92,7 @@ private:
                 rewrite_level(text, pos, row, out);
             } else {
                 Value value = read_element(text, pos, element);
-                Value result = m_element->apply(value, row);
-                if (result) append_element(*result, out);
+                if (m_element->write(value, row, result)) append_element(result, out);
                 else out += "NULL";
             }
             while (pos < text.size() && is_array_space(text[pos])) ++pos;

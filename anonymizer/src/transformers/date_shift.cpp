@@ -13,18 +13,17 @@ public:
         m_global_offset = offset_for(m_secret.hash64(m_class, std::string_view("\x1f" "all entities")));
     }
 
-    Value apply(const Value& input, const RowView& row) const override {
-        if (!input) return std::nullopt;
+    bool write(const Value& input, const RowView& row, std::string& out) const override {
+        if (!input) return false;
         std::int64_t offset = m_global_offset;
         if (!m_entity.empty()) {
             // An entity with a NULL id gets the shared offset: it has no other rows to line up with.
             const Value& entity = row.column(m_entity);
             if (entity) offset = offset_for(m_secret.hash64(m_class, *entity));
         }
-        std::string out;
         if (!shift_temporal(*input, offset, out))
             throw Error(ExitCode::config, "date_shift: value is not a date, time or timestamp in ISO form");
-        return out;
+        return true;
     }
     bool injective() const override { return false; }
     TypeClass accepts() const override { return TypeClass::temporal; }

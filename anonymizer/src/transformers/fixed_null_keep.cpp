@@ -6,7 +6,11 @@ namespace {
 
 class KeepTransformer final : public Transformer {
 public:
-    Value apply(const Value& input, const RowView&) const override { return input; }
+    bool write(const Value& input, const RowView&, std::string& out) const override {
+        if (!input) return false;
+        out.assign(*input);
+        return true;
+    }
     bool injective() const override { return true; }
     TypeClass accepts() const override { return TypeClass::any; }
     std::string describe() const override { return "keep"; }
@@ -16,7 +20,7 @@ public:
 // nullable; the coverage guard checks that, since only it knows the column.
 class NullTransformer final : public Transformer {
 public:
-    Value apply(const Value&, const RowView&) const override { return std::nullopt; }
+    bool write(const Value&, const RowView&, std::string&) const override { return false; }
     bool injective() const override { return false; }
     TypeClass accepts() const override { return TypeClass::any; }
     std::string describe() const override { return "null"; }
@@ -25,9 +29,10 @@ public:
 class FixedTransformer final : public Transformer {
 public:
     FixedTransformer(Value value, bool replace_nulls) : m_value(std::move(value)), m_replace_nulls(replace_nulls) {}
-    Value apply(const Value& input, const RowView&) const override {
-        if (!input && !m_replace_nulls) return std::nullopt;
-        return m_value;
+    bool write(const Value& input, const RowView&, std::string& out) const override {
+        if ((!input && !m_replace_nulls) || !m_value) return false;
+        out.assign(*m_value);
+        return true;
     }
     bool injective() const override { return false; }
     TypeClass accepts() const override { return TypeClass::any; }

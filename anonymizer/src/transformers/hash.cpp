@@ -28,14 +28,11 @@ bool parse_uuid(std::string_view text, unsigned char (&bytes)[16]) {
     return byte_idx == 16;
 }
 
-std::string format_uuid(const unsigned char* bytes) {
-    std::string out;
-    out.reserve(36);
+void append_uuid(const unsigned char* bytes, std::string& out) {
     for (std::size_t byte_idx = 0; byte_idx < 16; ++byte_idx) {
         if (byte_idx == 4 || byte_idx == 6 || byte_idx == 8 || byte_idx == 10) out += '-';
         append_hex(bytes + byte_idx, 1, out);
     }
-    return out;
 }
 
 class HashTransformer final : public Transformer {
@@ -44,8 +41,9 @@ public:
         : m_secret(secret), m_class(std::move(pseudonym_class)), m_permutation(secret, m_class), m_form(form),
           m_length(length) {}
 
-    Value apply(const Value& input, const RowView&) const override {
-        if (!input) return std::nullopt;
+    bool write(const Value& input, const RowView&, std::string& out) const override {
+        if (!input) return false;
+        out.clear();
         if (m_form == HashForm::uuid) {
             unsigned char bytes[16];
             if (parse_uuid(*input, bytes)) {
@@ -54,15 +52,12 @@ public:
                 auto hash = m_secret.hash128(m_class, *input);
                 std::memcpy(bytes, hash.data(), 16);
             }
-            return format_uuid(bytes);
+            append_uuid(bytes, out);
+            return true;
         }
-        thread_local std::string permuted;  // reused: the padded block is always on the heap otherwise
-        m_permutation.permute_padded(*input, permuted);
-        std::string out;
-        out.reserve(permuted.size() * 2);
-        append_hex(reinterpret_cast<const unsigned char*>(permuted.data()), permuted.size(), out);
+        m_permutation.append_padded_hex(*input, out);
         if (m_length != 0 && out.size() > m_length) out.resize(m_length);
-        return out;
+        return true;
     }
     // The uuid form is injective on uuid columns only; the coverage guard decides that with the type.
     bool injective() const override { return m_form == HashForm::hex && m_length == 0; }

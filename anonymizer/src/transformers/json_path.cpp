@@ -124,13 +124,14 @@ public:
     JsonTransformer(std::vector<JsonPath> paths, std::string description)
         : m_paths(std::move(paths)), m_description(std::move(description)) {}
 
-    Value apply(const Value& input, const RowView&) const override {
-        if (!input) return std::nullopt;
+    bool write(const Value& input, const RowView&, std::string& out) const override {
+        if (!input) return false;
         Json document;
         RawNumberBuilder builder(document);
         if (!Json::sax_parse(*input, &builder)) throw Error(ExitCode::config, "json: value is not valid JSON");
         for (const auto& path : m_paths) visit(document, path, 0);
-        return dump_with_raw_numbers(document);
+        out = dump_with_raw_numbers(document);
+        return true;
     }
     bool injective() const override { return false; }
     TypeClass accepts() const override { return TypeClass::json; }

@@ -25,19 +25,28 @@ std::uint64_t to_little_endian(std::uint64_t value) {
 
 }  // namespace
 
-KeyedPermutation::KeyedPermutation(const Secret& secret, std::string_view pseudonym_class) : m_secret(secret) {
-    for (int round = 0; round < k_rounds; ++round) {
-        std::string name(pseudonym_class);
-        name += "\x1fpermutation round ";
-        name += static_cast<char>('0' + round);
-        m_round_classes[static_cast<std::size_t>(round)] = std::move(name);
-    }
+namespace {
+
+// Each round hashes in a class of its own: `<class>\x1fpermutation round <n>`.
+ClassHash round_hash(const Secret& secret, std::string_view pseudonym_class, int round) {
+    std::string name(pseudonym_class);
+    name += "\x1fpermutation round ";
+    name += static_cast<char>('0' + round);
+    return ClassHash(secret, name);
+}
+
+}  // namespace
+
+KeyedPermutation::KeyedPermutation(const Secret& secret, std::string_view pseudonym_class)
+    : m_round_hashes{round_hash(secret, pseudonym_class, 0), round_hash(secret, pseudonym_class, 1),
+                     round_hash(secret, pseudonym_class, 2), round_hash(secret, pseudonym_class, 3)} {
+    static_assert(k_rounds == 4, "one round_hash per round above");
 }
 
 void KeyedPermutation::mix(int round, const unsigned char* from, std::size_t from_length, unsigned char* into,
                            std::size_t into_length) const {
-    std::uint64_t state = m_secret.hash64(m_round_classes[static_cast<std::size_t>(round)],
-                                          std::string_view(reinterpret_cast<const char*>(from), from_length));
+    std::uint64_t state = m_round_hashes[static_cast<std::size_t>(round)](
+        std::string_view(reinterpret_cast<const char*>(from), from_length));
     // Eight bytes at a time: the mask is XORed in little-endian order, the tail byte by byte.
     std::size_t offset = 0;
     for (; offset + 8 <= into_length; offset += 8) {
@@ -72,13 +81,52 @@ void KeyedPermutation::unpermute(unsigned char* bytes, std::size_t length) const
     }
 }
 
+namespace {
+
+// value || 0x80 || 0x00...: the last 0x80 marks where the value ends, so padding is injective.
+std::size_t padded_length(std::size_t value_length) {
+    return value_length + 1 < KeyedPermutation::k_min_block ? KeyedPermutation::k_min_block : value_length + 1;
+}
+
+void pad(std::string_view value, unsigned char* block, std::size_t length) {
+    std::memcpy(block, value.data(), value.size());
+    block[value.size()] = 0x80;
+    std::memset(block + value.size() + 1, 0, length - value.size() - 1);
+}
+
+}  // namespace
+
 void KeyedPermutation::permute_padded(std::string_view value, std::string& out) const {
-    // value || 0x80 || 0x00...: the last 0x80 marks where the value ends, so padding is injective.
-    const std::size_t length = value.size() + 1 < k_min_block ? k_min_block : value.size() + 1;
-    out.assign(length, '\0');
-    std::memcpy(out.data(), value.data(), value.size());
-    out[value.size()] = static_cast<char>(0x80);
-    permute(reinterpret_cast<unsigned char*>(out.data()), length);
+    const std::size_t length = padded_length(value.size());
+    out.resize(length);
+    auto* block = reinterpret_cast<unsigned char*>(out.data());
+    pad(value, block, length);
+    permute(block, length);
+}
+
+template <typename Use>
+void KeyedPermutation::with_padded(std::string_view value, Use&& use) const {
+    // Most values (emails, names, ids) fit the stack block; longer ones take one allocation.
+    constexpr std::size_t k_stack_block = 256;
+    const std::size_t length = padded_length(value.size());
+    if (length <= k_stack_block) {
+        unsigned char block[k_stack_block];
+        pad(value, block, length);
+        permute(block, length);
+        use(block, length);
+        return;
+    }
+    std::string block;
+    permute_padded(value, block);
+    use(reinterpret_cast<const unsigned char*>(block.data()), length);
+}
+
+void KeyedPermutation::append_padded_base32(std::string_view value, std::string& out) const {
+    with_padded(value, [&out](const unsigned char* block, std::size_t length) { append_base32(block, length, out); });
+}
+
+void KeyedPermutation::append_padded_hex(std::string_view value, std::string& out) const {
+    with_padded(value, [&out](const unsigned char* block, std::size_t length) { append_hex(block, length, out); });
 }
 
 void append_base32(const unsigned char* bytes, std::size_t length, std::string& out) {
@@ -86,9 +134,25 @@ void append_base32(const unsigned char* bytes, std::size_t length, std::string& 
     const std::size_t start = out.size();
     out.resize(start + (length * 8 + 4) / 5);
     char* write = &out[start];
+    // Five bytes are exactly eight letters: whole groups without a bit buffer (the code of a fake
+    // email is six of them), then the tail bit by bit.
+    std::size_t byte_idx = 0;
+    for (; byte_idx + 5 <= length; byte_idx += 5, write += 8) {
+        const std::uint64_t group = (std::uint64_t{bytes[byte_idx]} << 32) | (std::uint64_t{bytes[byte_idx + 1]} << 24) |
+                                    (std::uint64_t{bytes[byte_idx + 2]} << 16) |
+                                    (std::uint64_t{bytes[byte_idx + 3]} << 8) | bytes[byte_idx + 4];
+        write[0] = k_alphabet[(group >> 35) & 31];
+        write[1] = k_alphabet[(group >> 30) & 31];
+        write[2] = k_alphabet[(group >> 25) & 31];
+        write[3] = k_alphabet[(group >> 20) & 31];
+        write[4] = k_alphabet[(group >> 15) & 31];
+        write[5] = k_alphabet[(group >> 10) & 31];
+        write[6] = k_alphabet[(group >> 5) & 31];
+        write[7] = k_alphabet[group & 31];
+    }
     std::uint32_t buffer = 0;
     int bits = 0;
-    for (std::size_t byte_idx = 0; byte_idx < length; ++byte_idx) {
+    for (; byte_idx < length; ++byte_idx) {
         buffer = (buffer << 8) | bytes[byte_idx];
         bits += 8;
         while (bits >= 5) {

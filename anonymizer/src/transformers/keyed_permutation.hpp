@@ -23,17 +23,23 @@ public:
     /// Pads `value || 0x80 || 0x00...` to at least k_min_block bytes and permutes it into `out`
     /// (replaced): distinct values always give distinct outputs.
     void permute_padded(std::string_view value, std::string& out) const;
+    /// Appends the base32 of permute_padded(value) to `out`; short values never touch the heap.
+    void append_padded_base32(std::string_view value, std::string& out) const;
+    /// Appends the hex of permute_padded(value) to `out`; short values never touch the heap.
+    void append_padded_hex(std::string_view value, std::string& out) const;
     /// Permutes `bytes` in place (any length >= 2): a bijection for each length.
     void permute(unsigned char* bytes, std::size_t length) const;
     /// Undoes permute(): used by tests to prove that nothing was lost.
     void unpermute(unsigned char* bytes, std::size_t length) const;
 
 private:
+    /// Pads and permutes `value` into a block (on the stack when short) and hands it to `use`.
+    template <typename Use>
+    void with_padded(std::string_view value, Use&& use) const;
     void mix(int round, const unsigned char* from, std::size_t from_length, unsigned char* into,
              std::size_t into_length) const;
 
-    Secret m_secret;
-    std::array<std::string, k_rounds> m_round_classes;
+    std::array<ClassHash, k_rounds> m_round_hashes;
 };
 
 /// Lowercase RFC 4648 base32 without padding (letters and digits 2-7: safe in emails and URLs).

@@ -13,17 +13,17 @@ public:
     MaskTransformer(std::size_t keep_first, std::size_t keep_last, std::string mask_char)
         : m_keep_first(keep_first), m_keep_last(keep_last), m_mask_char(std::move(mask_char)) {}
 
-    Value apply(const Value& input, const RowView&) const override {
-        if (!input) return std::nullopt;
+    bool write(const Value& input, const RowView&, std::string& out) const override {
+        if (!input) return false;
         const std::string& text = *input;
         std::size_t characters = 0;
         for (char byte : text) characters += starts_character(byte) ? 1 : 0;
         if (m_keep_first + m_keep_last >= characters) {
             // Keeping everything would reveal the value: a short one is masked whole instead.
-            std::string out;
+            out.clear();
             if (m_mask_char.size() == 1) out.assign(characters, m_mask_char[0]);
             else for (std::size_t char_idx = 0; char_idx < characters; ++char_idx) out += m_mask_char;
-            return out;
+            return true;
         }
         // Byte offsets where the hidden run starts and ends; the kept ends are copied as they are.
         std::size_t hidden_begin = 0;
@@ -38,13 +38,11 @@ public:
             if (starts_character(text[hidden_end])) ++seen;
         }
         const std::size_t hidden = characters - m_keep_first - m_keep_last;
-        std::string out;
-        out.reserve(hidden_begin + hidden * m_mask_char.size() + (text.size() - hidden_end));
-        out.append(text, 0, hidden_begin);
+        out.assign(text, 0, hidden_begin);
         if (m_mask_char.size() == 1) out.append(hidden, m_mask_char[0]);
         else for (std::size_t char_idx = 0; char_idx < hidden; ++char_idx) out += m_mask_char;
         out.append(text, hidden_end, std::string::npos);
-        return out;
+        return true;
     }
     bool injective() const override { return false; }
     TypeClass accepts() const override { return TypeClass::text; }

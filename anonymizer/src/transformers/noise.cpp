@@ -87,21 +87,20 @@ public:
     NoiseTransformer(const Secret& secret, NoiseRange range, std::string pseudonym_class)
         : m_secret(secret), m_range(std::move(range)), m_class(std::move(pseudonym_class)) {}
 
-    Value apply(const Value& input, const RowView&) const override {
-        if (!input) return std::nullopt;
+    bool write(const Value& input, const RowView&, std::string& out) const override {
+        if (!input) return false;
         const std::uint64_t hash = m_secret.hash64(m_class, *input);
-        std::string out;
         if (m_range.temporal) {
             // Whole days for ranges of a day or more, so dates stay dates and times of day stay put.
             std::int64_t offset = m_range.seconds >= 86400 ? offset_within(hash, m_range.seconds / 86400) * 86400
                                                            : offset_within(hash, m_range.seconds);
             if (!shift_temporal(*input, offset, out))
                 throw Error(ExitCode::config, "noise: value is not a date, time or timestamp in ISO form");
-            return out;
+            return true;
         }
         if (!noise_decimal(*input, m_range.amount, hash, out) && !noise_float(*input, m_range.amount, hash, out))
             throw Error(ExitCode::config, "noise: value is not a number");
-        return out;
+        return true;
     }
     bool injective() const override { return false; }
     TypeClass accepts() const override { return m_range.temporal ? TypeClass::temporal : TypeClass::numeric; }

@@ -6,7 +6,7 @@
 namespace understudy::anonymizer {
 namespace {
 
-// The pattern is split once into literal and column pieces, so apply() only concatenates.
+// The pattern is split once into literal and column pieces, so write() only concatenates.
 struct Piece {
     bool column = false;
     std::string text;
@@ -17,10 +17,9 @@ public:
     TemplateTransformer(std::vector<Piece> pieces, std::string pattern)
         : m_pieces(std::move(pieces)), m_pattern(std::move(pattern)) {}
 
-    Value apply(const Value& input, const RowView& row) const override {
-        if (!input) return std::nullopt;
-        std::string out;
-        out.reserve(64);
+    bool write(const Value& input, const RowView& row, std::string& out) const override {
+        if (!input) return false;
+        out.clear();
         for (const auto& piece : m_pieces) {
             if (!piece.column) {
                 out += piece.text;
@@ -30,7 +29,7 @@ public:
             const Value& value = row.column(piece.text);
             if (value) out += *value;
         }
-        return out;
+        return true;
     }
     bool injective() const override { return false; }
     TypeClass accepts() const override { return TypeClass::text; }

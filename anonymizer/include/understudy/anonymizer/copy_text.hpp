@@ -22,6 +22,9 @@ void decode_field(std::string_view raw, std::string& out);
 /// escaped; everything else, multibyte characters included, verbatim). Like the whole codec it assumes an
 /// ASCII-safe encoding (every server encoding; not the client-only SJIS, BIG5, GBK, UHC, GB18030, JOHAB).
 void encode_field(std::string_view value, std::string& out);
+/// The same written at `out`, which has room for 2 * value.size() bytes (every byte escaped);
+/// returns the end of what was written. The row rewriter sizes its output once per row with it.
+char* encode_field(std::string_view value, char* out);
 
 /// Appends the NULL marker `\N`.
 void encode_null(std::string& out);

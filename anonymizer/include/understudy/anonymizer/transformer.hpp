@@ -30,7 +30,15 @@ class Transformer {
 public:
     virtual ~Transformer() = default;
     /// The new value for `input` (NULL stays NULL unless the rule says otherwise).
-    virtual Value apply(const Value& input, const RowView& row) const = 0;
+    Value apply(const Value& input, const RowView& row) const {
+        std::string out;
+        if (!write(input, row, out)) return std::nullopt;
+        return out;
+    }
+    /// The same into `out`, which is replaced but keeps its capacity: the copy path calls this once
+    /// per value, and a string returned by value would be one allocation per value. Returns false
+    /// for NULL (then `out` holds nothing useful). `out` must not be `input` nor a column of `row`.
+    virtual bool write(const Value& input, const RowView& row, std::string& out) const = 0;
     /// Distinct non-NULL inputs always give distinct outputs (safe under a unique index).
     virtual bool injective() const = 0;
     /// The values it accepts.
