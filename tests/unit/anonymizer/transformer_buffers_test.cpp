@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "../../anonymizer/src/transformers/keyed_permutation.hpp"
+#include "../../../anonymizer/src/transformers/keyed_permutation.hpp"
 #include "understudy/anonymizer/copy_text.hpp"
 #include "understudy/anonymizer/rules.hpp"
 #include "understudy/anonymizer/secret.hpp"
