@@ -1,5 +1,5 @@
 // A single redrawn status line on stderr, only when stderr is a terminal; warnings always.
-#include "understudy/orchestrator/progress.hpp"
+#include "understudy/orchestrator/transfer/progress.hpp"
 
 #include <unistd.h>
 
