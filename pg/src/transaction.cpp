@@ -22,17 +22,25 @@ Row Transaction::exec1(const std::string& sql) {
     return detail::make_result(std::move(result))[0];
 }
 
-Result Transaction::exec_params_list(const std::string& sql, const std::vector<detail::Param>& params) {
+namespace {
+
+/// The parameters as libpqxx takes a list of them: text, or a null pointer for NULL.
+std::vector<const char*> param_values(const std::vector<detail::Param>& params) {
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+    return values;
+}
+
+}  // namespace
+
+Result Transaction::exec_params_list(const std::string& sql, const std::vector<detail::Param>& params) {
+    const auto values = param_values(params);
     return detail::make_result(m_state->transaction->exec_params(sql, pqxx::prepare::make_dynamic_params(values)));
 }
 
 Row Transaction::exec_params1_list(const std::string& sql, const std::vector<detail::Param>& params) {
-    std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+    const auto values = param_values(params);
     auto result = m_state->transaction->exec_params_n(1, sql, pqxx::prepare::make_dynamic_params(values));
     return detail::make_result(std::move(result))[0];
 }

@@ -382,7 +382,7 @@ std::vector<UnresolvedReference> find_unresolved_references(pg::Transaction& tx,
         // Behind a savepoint (allowed in a standby's read-only transaction): a read the server
         // refuses (row-level security that applies to the role) costs this column's ranking, not
         // the plan or the run; the column is still reported. The probe's queries go through
-        // exec_params (extended protocol): libpqxx 6's plain exec aborts the whole transaction when a query fails.
+        // exec_params (extended protocol): a plain exec() aborts the whole transaction when a query fails.
         run("SAVEPOINT understudy_unresolved");
         try {
             probe_column(tx, catalog, entry, ranges, indexes);
