@@ -3,6 +3,7 @@
 
 #include <new>
 
+#include <pqxx/result>
 #include <pqxx/row>
 #include <pqxx/strconv>
 
@@ -11,8 +12,9 @@
 namespace understudy::pg {
 namespace {
 
-static_assert(sizeof(pqxx::row) <= 64, "pg::Row's storage is too small for pqxx::row");
-static_assert(alignof(pqxx::row) <= 8, "pg::Row's storage is not aligned for pqxx::row");
+using StoredRow = pqxx::const_result_iterator;  // a pqxx::row that can move to the next row
+static_assert(sizeof(StoredRow) <= 64, "pg::Row's storage is too small for libpqxx's row iterator");
+static_assert(alignof(StoredRow) <= 8, "pg::Row's storage is not aligned for libpqxx's row iterator");
 
 template <typename T> T convert(const char* value, bool null) {
     if (null) pqxx::internal::throw_null_conversion(pqxx::string_traits<T>::name());
@@ -39,18 +41,22 @@ template <> std::string Field::as<std::string>() const {
 }
 
 namespace {
-const pqxx::row& stored(const unsigned char* storage) {
-    return *std::launder(reinterpret_cast<const pqxx::row*>(storage));
+const StoredRow& stored(const unsigned char* storage) {
+    return *std::launder(reinterpret_cast<const StoredRow*>(storage));
 }
+StoredRow& stored(unsigned char* storage) { return *std::launder(reinterpret_cast<StoredRow*>(storage)); }
 }  // namespace
 
-Row::Row(const detail::ResultData& data, std::size_t row) { new (m_storage) pqxx::row(data.result[row]); }
-Row::Row(const Row& other) { new (m_storage) pqxx::row(stored(other.m_storage)); }
+Row::Row(const detail::ResultData& data, std::size_t row) { new (m_storage) StoredRow(data.result[row]); }
+Row::Row(const Row& other) { new (m_storage) StoredRow(stored(other.m_storage)); }
 Row& Row::operator=(const Row& other) {
-    if (this != &other) *std::launder(reinterpret_cast<pqxx::row*>(m_storage)) = stored(other.m_storage);
+    if (this != &other) stored(m_storage) = stored(other.m_storage);
     return *this;
 }
-Row::~Row() { std::launder(reinterpret_cast<pqxx::row*>(m_storage))->~row(); }
+Row::~Row() { stored(m_storage).~StoredRow(); }
+
+void Row::advance() { ++stored(m_storage); }
+std::size_t Row::number() const { return stored(m_storage).rownumber(); }
 
 std::size_t Row::size() const { return stored(m_storage).size(); }
 

@@ -74,9 +74,13 @@ public:
 private:
     friend class Result;
     Row(const detail::ResultData& data, std::size_t row);
+    /// Moves this row to the next one of its result (iteration reuses one Row).
+    void advance();
+    std::size_t number() const;
 
-    // Holds libpqxx's own row object in place (its size is checked in pg/src), so that reading a
-    // field costs what it cost with libpqxx: no allocation, one reference count.
+    // Holds libpqxx's own row iterator in place (its size is checked in pg/src), so that walking a
+    // result and reading its fields cost what they cost with libpqxx: no allocation, no copy of
+    // the result per row, one reference count per field read.
     alignas(8) unsigned char m_storage[64];
 };
 
@@ -97,25 +101,25 @@ public:
     Row at(std::size_t row) const;
     Row front() const { return at(0); }
 
-    /// Iterates rows in order.
+    /// Iterates rows in order; `*it` is valid until the iterator moves.
     class const_iterator {
     public:
-        Row operator*() const { return Row(*m_data, m_row); }
+        const Row& operator*() const { return m_row; }
+        const Row* operator->() const { return &m_row; }
         const_iterator& operator++() {
-            ++m_row;
+            m_row.advance();
             return *this;
         }
-        bool operator!=(const const_iterator& other) const { return m_row != other.m_row; }
-        bool operator==(const const_iterator& other) const { return m_row == other.m_row; }
+        bool operator!=(const const_iterator& other) const { return m_row.number() != other.m_row.number(); }
+        bool operator==(const const_iterator& other) const { return m_row.number() == other.m_row.number(); }
 
     private:
         friend class Result;
-        const_iterator(const detail::ResultData* data, std::size_t row) : m_data(data), m_row(row) {}
-        const detail::ResultData* m_data;
-        std::size_t m_row;
+        const_iterator(const detail::ResultData& data, std::size_t row) : m_row(data, row) {}
+        Row m_row;
     };
-    const_iterator begin() const { return {m_data.get(), 0}; }
-    const_iterator end() const { return {m_data.get(), size()}; }
+    const_iterator begin() const { return {*m_data, 0}; }
+    const_iterator end() const { return {*m_data, size()}; }
 
 private:
     std::shared_ptr<const detail::ResultData> m_data;
