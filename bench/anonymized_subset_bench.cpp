@@ -10,7 +10,7 @@
 #include <iostream>
 #include <set>
 
-#include <pqxx/nontransaction>
+#include "understudy/pg/query_session.hpp"
 
 #include "bench_database.hpp"
 #include "understudy/anonymizer/rules.hpp"

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include <pqxx/nontransaction>
+#include "understudy/pg/query_session.hpp"
 
 #include "understudy/pg/session.hpp"
 #include "understudy/pg/sql_text.hpp"
@@ -13,7 +13,7 @@ namespace understudy::bench {
 /// Drops `name` on the server of `server` (forcing its sessions off) and creates it empty.
 inline void recreate_database(const pg::ConnInfo& server, const std::string& name) {
     auto connection = pg::connect(server, pg::Side::target);
-    pqxx::nontransaction tx(*connection);
+    pg::Transaction tx = connection->autocommit();
     tx.exec0("DROP DATABASE IF EXISTS " + pg::quote_ident(name) + " WITH (FORCE)");
     tx.exec0("CREATE DATABASE " + pg::quote_ident(name));
 }

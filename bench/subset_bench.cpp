@@ -15,7 +15,7 @@
 #include <iostream>
 #include <string>
 
-#include <pqxx/nontransaction>
+#include "understudy/pg/query_session.hpp"
 
 #include "bench_database.hpp"
 #include "understudy/orchestrator/transfer/progress.hpp"
@@ -76,7 +76,7 @@ RawResult raw_copy_pipe(const ConnInfo& schema_from, const ConnInfo& rows_from, 
     result.copy_seconds = seconds_since(copy_start);
     archive.restore(target, understudy::orchestrator::SchemaSection::post_data, 1);
     auto connection = understudy::pg::connect(target, understudy::pg::Side::target);
-    pqxx::nontransaction(*connection).exec0("ANALYZE");
+    connection->autocommit().exec0("ANALYZE");
     result.seconds = seconds_since(start);
     return result;
 }

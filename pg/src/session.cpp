@@ -1,28 +1,11 @@
-// Connections through libpqxx and the exported source snapshot.
+// The exported source snapshot, sessions that import it, and a server's identity.
 #include "understudy/pg/session.hpp"
-
-#include <pqxx/nontransaction>
-
-#include "understudy/pg/session_settings.hpp"
 
 namespace understudy::pg {
 
-std::unique_ptr<pqxx::connection> connect(const ConnInfo& info, Side side) {
-    const ConnInfo effective = with_default_connect_timeout(info.with("application_name", "understudy"));
-    auto connection = with_context(side, "could not connect to " + info.redacted(), [&] {
-        return std::make_unique<pqxx::connection>(effective.keyword_string());
-    });
-    // Before anything else is read or written, so that no value passes under the database's own settings.
-    with_context(side, "could not configure the session", [&] {
-        pqxx::nontransaction tx(*connection);
-        tx.exec(session_settings_sql(side));
-    });
-    return connection;
-}
-
-ServerIdentity read_identity(pqxx::connection& connection, Side side) {
+ServerIdentity read_identity(QuerySession& session, Side side) {
     return with_context(side, "could not read the server identity", [&] {
-        pqxx::nontransaction tx(connection);
+        Transaction tx = session.autocommit();
         auto row = tx.exec1(
             "SELECT (SELECT system_identifier::text FROM pg_control_system()), current_database(), "
             "pg_is_in_recovery(), current_setting('server_version_num')::int, current_setting('server_encoding')");
@@ -32,8 +15,8 @@ ServerIdentity read_identity(pqxx::connection& connection, Side side) {
         identity.in_recovery = row[2].as<bool>();
         identity.server_version = row[3].as<int>();
         identity.encoding = row[4].c_str();
-        if (const char* host = connection.hostname()) identity.host = host;
-        if (const char* port = connection.port()) identity.port = port;
+        identity.host = session.host();
+        identity.port = session.port();
         // Everyone may call pg_control_checkpoint() by default, but a managed service may revoke it:
         // asking first keeps the identity readable there (timeline 0: unknown).
         bool may_read_control =
@@ -48,25 +31,24 @@ ServerIdentity read_identity(pqxx::connection& connection, Side side) {
     });
 }
 
-SourceSnapshot::SourceSnapshot(const ConnInfo& info) : m_info(info) {
-    m_connection = connect(info, Side::source);
-    m_identity = read_identity(*m_connection, Side::source);
+SourceSnapshot::SourceSnapshot(const ConnInfo& info) : m_info(info), m_session(info, Side::source) {
+    m_identity = read_identity(m_session, Side::source);
     with_context(Side::source, "could not export a snapshot", [&] {
         // REPEATABLE READ, not SERIALIZABLE: a standby refuses SERIALIZABLE, and REPEATABLE READ
         // already gives one snapshot for the whole transaction, which is all a copy needs.
-        m_transaction = std::make_unique<ReadOnlyTransaction>(*m_connection);
+        m_transaction.emplace(m_session.begin_repeatable_read_only());
         m_id = m_transaction->exec1("SELECT pg_export_snapshot()")[0].c_str();
         // A synchronized scan may start mid-table; turning it off keeps row order repeatable.
         m_transaction->exec0("SET LOCAL synchronize_seqscans = off");
     });
 }
 
-SnapshotSession::SnapshotSession(const ConnInfo& info, const std::string& snapshot_id) {
-    m_connection = connect(info, Side::source);
+SnapshotSession::SnapshotSession(const ConnInfo& info, const std::string& snapshot_id)
+    : m_session(info, Side::source) {
     with_context(Side::source, "could not import the run's snapshot", [&] {
         // libpqxx sends BEGIN when the transaction is made, so SET TRANSACTION SNAPSHOT is its
         // first statement, as the server requires.
-        m_transaction = std::make_unique<ReadOnlyTransaction>(*m_connection);
+        m_transaction.emplace(m_session.begin_repeatable_read_only());
         m_transaction->exec0("SET TRANSACTION SNAPSHOT " + m_transaction->quote(snapshot_id));
         m_transaction->exec0("SET LOCAL synchronize_seqscans = off");
     });

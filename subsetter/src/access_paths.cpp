@@ -9,7 +9,7 @@
 #include <map>
 
 #include <nlohmann/json.hpp>
-#include <pqxx/result>
+#include "understudy/pg/result.hpp"
 
 #include "key_probes.hpp"
 #include "selection_sql.hpp"
@@ -136,7 +136,7 @@ std::string explain_action(const QualifiedName& table) {
     return "could not explain the selection of \"" + table.display() + "\"";
 }
 
-ExplainedPlan explain(pqxx::transaction_base& tx, const QualifiedName& table, const std::string& query) {
+ExplainedPlan explain(pg::Transaction& tx, const QualifiedName& table, const std::string& query) {
     // EXPLAIN without ANALYZE plans and executes nothing: not the query, not the InitPlan, not a
     // function of a `where:` override (the transaction is read-only besides). Sent through the
     // extended protocol, which takes exactly one statement: a `where:` holding "; ..." is refused.
@@ -153,7 +153,7 @@ ExplainedPlan explain(pqxx::transaction_base& tx, const QualifiedName& table, co
 // EXPLAIN behind a savepoint, so that a query the server refuses (a broken `where:`, a role that
 // row-level security applies to) costs its own line in `plan`, not the whole plan. Savepoints are
 // allowed in a standby's read-only transactions.
-std::optional<ExplainedPlan> try_explain(pqxx::transaction_base& tx, const QualifiedName& table,
+std::optional<ExplainedPlan> try_explain(pg::Transaction& tx, const QualifiedName& table,
                                          const std::string& query, std::string& error) {
     auto run = [&](const char* statement) {
         pg::with_context(pg::Side::source, "could not explain the selection", [&] { tx.exec0(statement); });
@@ -464,7 +464,7 @@ AccessPlan access_paths_by_rules(const Catalog& catalog, const SubsetPlan& plan,
     return result;
 }
 
-AccessPlan plan_access_paths(pqxx::transaction_base& tx, const Catalog& catalog, const SubsetPlan& plan,
+AccessPlan plan_access_paths(pg::Transaction& tx, const Catalog& catalog, const SubsetPlan& plan,
                              const SubsetSettings& settings) {
     auto result = AccessPlanner(catalog, plan, settings, BtreeIndexes::load(tx)).build();
     for (auto& entry : result.tables) {
@@ -481,7 +481,7 @@ AccessPlan plan_access_paths(pqxx::transaction_base& tx, const Catalog& catalog,
     return result;
 }
 
-std::vector<UnindexedReference> find_unindexed_references(pqxx::transaction_base& tx, const Catalog& catalog,
+std::vector<UnindexedReference> find_unindexed_references(pg::Transaction& tx, const Catalog& catalog,
                                                           const SubsetPlan& plan, const SubsetSettings& settings) {
     return AccessPlanner(catalog, plan, settings, BtreeIndexes::load(tx)).build().unindexed;
 }

@@ -3,7 +3,7 @@
 
 #include <set>
 
-#include <pqxx/result>
+#include "understudy/pg/result.hpp"
 
 #include "understudy/pg/database_error.hpp"
 #include "understudy/pg/user_schemas.hpp"
@@ -11,7 +11,7 @@
 
 namespace understudy::subsetter {
 
-BtreeIndexes BtreeIndexes::load(pqxx::transaction_base& tx) {
+BtreeIndexes BtreeIndexes::load(pg::Transaction& tx) {
     BtreeIndexes indexes;
     auto result = pg::with_context(pg::Side::source, "could not read the indexes",
                                    [&] { return tx.exec(pg::with_user_schema_filter(sql::k_selection_indexes)); });

@@ -8,7 +8,7 @@
 #include <tuple>
 #include <vector>
 
-#include <pqxx/result>
+#include "understudy/pg/result.hpp"
 
 #include "understudy/pg/database_error.hpp"
 #include "understudy/pg/sql_text.hpp"
@@ -36,9 +36,9 @@ std::string oid_array(const std::map<Oid, std::size_t>& oids) {
     return out;
 }
 
-std::string text_of(const pqxx::field& field) { return field.is_null() ? std::string() : field.c_str(); }
+std::string text_of(const pg::Field& field) { return field.is_null() ? std::string() : field.c_str(); }
 
-bool bool_of(const pqxx::field& field) { return !field.is_null() && field.as<bool>(); }
+bool bool_of(const pg::Field& field) { return !field.is_null() && field.as<bool>(); }
 
 /// The catalog being built, with the oid of each table so later queries can be matched to it.
 struct Loading {
@@ -51,7 +51,7 @@ struct Loading {
     }
 };
 
-void load_tables(pqxx::transaction_base& tx, const std::string& schemas, Loading& loading) {
+void load_tables(pg::Transaction& tx, const std::string& schemas, Loading& loading) {
     auto rows = tx.exec_params(pg::with_user_schema_filter(sql::k_catalog_tables), schemas);
     std::vector<std::pair<Table, Oid>> tables;
     for (const auto& row : rows) {
@@ -83,7 +83,7 @@ void load_tables(pqxx::transaction_base& tx, const std::string& schemas, Loading
     }
 }
 
-void load_partitions(pqxx::transaction_base& tx, const std::string& oids, Loading& loading) {
+void load_partitions(pg::Transaction& tx, const std::string& oids, Loading& loading) {
     for (const auto& row : tx.exec_params(std::string(sql::k_catalog_partitions), oids)) {
         if (Table* table = loading.table(row["table_oid"].as<Oid>())) {
             table->partitions.push_back({text_of(row["schema_name"]), text_of(row["partition_name"])});
@@ -93,7 +93,7 @@ void load_partitions(pqxx::transaction_base& tx, const std::string& oids, Loadin
     for (auto& table : loading.catalog.tables) std::sort(table.partitions.begin(), table.partitions.end());
 }
 
-void load_columns(pqxx::transaction_base& tx, const std::string& oids, Loading& loading) {
+void load_columns(pg::Transaction& tx, const std::string& oids, Loading& loading) {
     for (const auto& row : tx.exec_params(std::string(sql::k_catalog_columns), oids)) {
         Table* table = loading.table(row["table_oid"].as<Oid>());
         if (!table) continue;
@@ -109,7 +109,7 @@ void load_columns(pqxx::transaction_base& tx, const std::string& oids, Loading& 
     }
 }
 
-void load_keys(pqxx::transaction_base& tx, const std::string& oids, Loading& loading) {
+void load_keys(pg::Transaction& tx, const std::string& oids, Loading& loading) {
     struct Key {
         bool primary = false;
         bool all_not_null = true;
@@ -151,13 +151,13 @@ void load_keys(pqxx::transaction_base& tx, const std::string& oids, Loading& loa
     }
 }
 
-void load_unique_columns(pqxx::transaction_base& tx, const std::string& oids, Loading& loading) {
+void load_unique_columns(pg::Transaction& tx, const std::string& oids, Loading& loading) {
     for (const auto& row : tx.exec_params(std::string(sql::k_catalog_unique_columns), oids)) {
         if (Table* table = loading.table(row["table_oid"].as<Oid>())) table->unique_columns.push_back(text_of(row["column_name"]));
     }
 }
 
-void load_foreign_keys(pqxx::transaction_base& tx, const std::string& oids, Loading& loading) {
+void load_foreign_keys(pg::Transaction& tx, const std::string& oids, Loading& loading) {
     std::map<Oid, ForeignKey> by_constraint;
     std::set<Oid> on_partition;
     for (const auto& row : tx.exec_params(std::string(sql::k_catalog_foreign_keys), oids)) {
@@ -198,7 +198,7 @@ void load_foreign_keys(pqxx::transaction_base& tx, const std::string& oids, Load
     loading.catalog.foreign_keys = std::move(kept);
 }
 
-void load_sequences(pqxx::transaction_base& tx, const std::string& schemas, Loading& loading) {
+void load_sequences(pg::Transaction& tx, const std::string& schemas, Loading& loading) {
     for (const auto& row : tx.exec_params(pg::with_user_schema_filter(sql::k_catalog_sequences), schemas)) {
         Sequence sequence;
         sequence.name = {text_of(row["schema_name"]), text_of(row["sequence_name"])};
@@ -213,7 +213,7 @@ void load_sequences(pqxx::transaction_base& tx, const std::string& schemas, Load
               [](const Sequence& left, const Sequence& right) { return left.name < right.name; });
 }
 
-void load_materialized_views(pqxx::transaction_base& tx, const std::string& schemas, Loading& loading) {
+void load_materialized_views(pg::Transaction& tx, const std::string& schemas, Loading& loading) {
     for (const auto& row : tx.exec_params(pg::with_user_schema_filter(sql::k_catalog_materialized_views), schemas)) {
         loading.catalog.materialized_views.push_back({text_of(row["schema_name"]), text_of(row["view_name"])});
     }
@@ -222,7 +222,7 @@ void load_materialized_views(pqxx::transaction_base& tx, const std::string& sche
 
 }  // namespace
 
-Catalog load_catalog(pqxx::transaction_base& tx, const CatalogFilter& filter) {
+Catalog load_catalog(pg::Transaction& tx, const CatalogFilter& filter) {
     return pg::with_context(pg::Side::source, "could not read the catalog", [&] {
         Loading loading;
         const std::string schemas = text_array(filter.schemas);

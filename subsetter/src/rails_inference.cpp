@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <set>
 
-#include <pqxx/result>
+#include "understudy/pg/result.hpp"
 
 #include "inflection.hpp"
 #include "understudy/pg/database_error.hpp"
@@ -50,7 +50,7 @@ std::set<std::string> constrained_columns(const Catalog& catalog, const Table& t
     return columns;
 }
 
-std::vector<std::string> read_type_values(pqxx::transaction_base& tx, const Table& table,
+std::vector<std::string> read_type_values(pg::Transaction& tx, const Table& table,
                                           const std::string& type_column, std::vector<std::string>& warnings) {
     const std::string column = pg::quote_ident(type_column);
     const std::string query = "SELECT DISTINCT " + column + " FROM " + table.name.quoted() + " WHERE " + column +
@@ -159,7 +159,7 @@ std::vector<ForeignKey> infer_polymorphic_references(const Catalog& catalog, con
     return references;
 }
 
-std::vector<ForeignKey> infer_rails_references(pqxx::transaction_base& tx, const Catalog& catalog,
+std::vector<ForeignKey> infer_rails_references(pg::Transaction& tx, const Catalog& catalog,
                                                std::vector<std::string>& warnings) {
     std::vector<ForeignKey> references;
     for (const auto& table : catalog.tables) {

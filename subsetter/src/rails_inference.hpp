@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include <pqxx/transaction_base>
+#include "understudy/pg/transaction.hpp"
 
 #include "understudy/subsetter/catalog.hpp"
 
@@ -14,7 +14,7 @@ namespace understudy::subsetter {
 /// key, and `<x>_type`/`<x>_id` pairs whose type values (read in `tx`) name tables. Columns that
 /// already start a FOREIGN KEY are skipped. Type values that name no usable table become lines in
 /// `warnings`. Results have origin `inferred`, a reason, and are sorted by (child, name).
-std::vector<ForeignKey> infer_rails_references(pqxx::transaction_base& tx, const Catalog& catalog,
+std::vector<ForeignKey> infer_rails_references(pg::Transaction& tx, const Catalog& catalog,
                                                std::vector<std::string>& warnings);
 
 /// The pure part of the polymorphic inference: maps `type_values` of the pair `type_column` /

@@ -12,10 +12,10 @@ std::string column_expr(const std::string& column) {
     return std::string(detail::k_alias) + "." + pg::quote_ident(column);
 }
 
-bool encode(const pqxx::row& row, const std::vector<std::size_t>& fields, std::string& out) {
+bool encode(const pg::Row& row, const std::vector<std::size_t>& fields, std::string& out) {
     out.clear();
     for (std::size_t field_idx = 0; field_idx < fields.size(); ++field_idx) {
-        auto value = row[static_cast<pqxx::row::size_type>(fields[field_idx])];
+        auto value = row[static_cast<std::size_t>(fields[field_idx])];
         if (value.is_null()) return false;
         if (field_idx > 0) out += '\0';
         out.append(value.c_str(), value.size());
@@ -141,7 +141,7 @@ std::size_t Selector::value_set_of(TableState& state, const std::vector<std::str
 
 // Records a fetched row; returns whether it is new. Queues its parents when new, and its
 // children when it descends for the first time.
-bool Selector::add_row(std::size_t state_idx, const pqxx::row& row, Reason reason, bool descend) {
+bool Selector::add_row(std::size_t state_idx, const pg::Row& row, Reason reason, bool descend) {
     auto& state = m_states[state_idx];
     std::string key;
     encode(row, state.key_fields, key);
@@ -157,7 +157,7 @@ bool Selector::add_row(std::size_t state_idx, const pqxx::row& row, Reason reaso
         for (const auto& out : state.out) {
             if (!encode(row, out.fields, value)) continue;
             if (out.type_field) {
-                auto type = row[static_cast<pqxx::row::size_type>(*out.type_field)];
+                auto type = row[static_cast<std::size_t>(*out.type_field)];
                 if (type.is_null() || out.fk->condition->type_value != type.c_str()) continue;
             }
             need_parent(state_idx, out, value);
@@ -200,7 +200,7 @@ void Selector::need_parent(std::size_t child_idx, const OutReference& out, const
     if (set.values.count(value) == 0 && set.missing.count(value) == 0) set.pending.insert(value);
 }
 
-pqxx::result Selector::query(const TableState& state, const std::string& sql) {
+pg::Result Selector::query(const TableState& state, const std::string& sql) {
     return m_queries.run(state.table->name, sql);
 }
 
@@ -254,7 +254,7 @@ std::string Selector::select_where(const TableState& state, const std::string& c
     return "SELECT " + select_list(state) + " FROM " + detail::from_clause(*state.table) + " WHERE " + condition;
 }
 
-void Selector::add_rows(std::size_t state_idx, const pqxx::result& result, Reason reason, bool descend) {
+void Selector::add_rows(std::size_t state_idx, const pg::Result& result, Reason reason, bool descend) {
     std::int64_t added = 0;
     for (const auto& row : result) added += add_row(state_idx, row, reason, descend) ? 1 : 0;
     report(m_states[state_idx], reason, added);
@@ -271,7 +271,7 @@ std::size_t Selector::fetch_where(std::size_t state_idx, const std::string& cond
 detail::StepQuery Selector::where_query(std::size_t state_idx, const std::string& condition, Reason reason,
                                         bool descend) {
     return {m_states[state_idx].table->name, select_where(m_states[state_idx], condition),
-            [this, state_idx, reason, descend](const pqxx::result& result) {
+            [this, state_idx, reason, descend](const pg::Result& result) {
                 add_rows(state_idx, result, reason, descend);
             }};
 }
@@ -286,9 +286,9 @@ void Selector::report(const TableState& state, Reason reason, std::int64_t added
 
 namespace understudy::subsetter {
 
-Selection select_rows(pqxx::transaction_base& tx, const Catalog& catalog, const SubsetPlan& plan,
+Selection select_rows(pg::Transaction& tx, const Catalog& catalog, const SubsetPlan& plan,
                       const SubsetSettings& settings, const SelectionProgress& progress,
-                      const std::vector<pqxx::transaction_base*>& parallel) {
+                      const std::vector<pg::Transaction*>& parallel) {
     detail::SelectionQueries queries(tx, parallel);
     return detail::Selector(queries, tx, catalog, plan, settings, progress).run();
 }

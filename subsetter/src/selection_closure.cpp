@@ -28,7 +28,7 @@ void Selector::close_full_tables() {
             step.push_back({state.table->name,
                             "SELECT DISTINCT " + join(out.exprs, ", ") + " FROM " + detail::from_clause(*state.table) +
                                 " WHERE " + held_clause(out),
-                            [this, state_idx, out_idx](const pqxx::result& result) {
+                            [this, state_idx, out_idx](const pg::Result& result) {
                                 const auto& out = m_states[state_idx].out[out_idx];
                                 std::vector<std::size_t> fields(out.exprs.size());
                                 for (std::size_t field_idx = 0; field_idx < fields.size(); ++field_idx)
@@ -60,7 +60,7 @@ void Selector::close_full_tables() {
         step.push_back({state.table->name,
                         "SELECT DISTINCT " + list + " FROM " + detail::from_clause(*state.table) +
                             " CROSS JOIN LATERAL (" + branches + ") v(" + names + ")",
-                        [this, state_idx](const pqxx::result& result) {
+                        [this, state_idx](const pg::Result& result) {
                             std::string value;
                             for (const auto& row : result) {
                                 auto out_idx = row[0].as<std::size_t>();
@@ -155,7 +155,7 @@ void Selector::fetch_parents() {
                     step.push_back(where_query(state_idx, condition, Reason::parent, false));
                 } else {
                     step.push_back({state.table->name, ancestors_query(state_idx, condition, self_join),
-                                    [this, state_idx](const pqxx::result& result) {
+                                    [this, state_idx](const pg::Result& result) {
                                         add_rows(state_idx, result, Reason::parent, false);
                                     }});
                 }

@@ -48,14 +48,14 @@ std::string rows_read_sql(bool has_partition_root) {
            " JOIN pg_namespace n ON n.oid = c.relnamespace GROUP BY 1, 2";
 }
 
-pqxx::result run_on(pqxx::transaction_base& session, const QualifiedName& table, const std::string& sql) {
+pg::Result run_on(pg::Transaction& session, const QualifiedName& table, const std::string& sql) {
     return pg::with_context(pg::Side::source, "could not select rows of \"" + table.display() + "\"",
                             [&] { return session.exec(sql); });
 }
 
 }  // namespace
 
-SelectionQueries::SelectionQueries(pqxx::transaction_base& main, std::vector<pqxx::transaction_base*> parallel) {
+SelectionQueries::SelectionQueries(pg::Transaction& main, std::vector<pg::Transaction*> parallel) {
     m_sessions.push_back(&main);
     for (auto* session : parallel) m_sessions.push_back(session);
     std::string read;
@@ -69,7 +69,7 @@ SelectionQueries::SelectionQueries(pqxx::transaction_base& main, std::vector<pqx
             auto row = session->exec1(read);
             std::vector<std::string> saved;
             for (std::size_t setting_idx = 0; setting_idx < k_formats.size(); ++setting_idx)
-                saved.emplace_back(row[static_cast<pqxx::row::size_type>(setting_idx)].c_str());
+                saved.emplace_back(row[static_cast<std::size_t>(setting_idx)].c_str());
             m_saved_formats.push_back(std::move(saved));
             session->exec1(set_formats(pinned));
         }
@@ -88,15 +88,15 @@ SelectionQueries::~SelectionQueries() {
     }
 }
 
-pqxx::result SelectionQueries::run(const QualifiedName& table, const std::string& sql) {
+pg::Result SelectionQueries::run(const QualifiedName& table, const std::string& sql) {
     return run_on(*m_sessions.front(), table, sql);
 }
 
 void SelectionQueries::run_step(std::vector<StepQuery>& step) {
-    std::vector<pqxx::result> results(step.size());
+    std::vector<pg::Result> results(step.size());
     std::vector<std::exception_ptr> failures(step.size());
     std::atomic<std::size_t> next{0};
-    auto work = [&](pqxx::transaction_base& session) {
+    auto work = [&](pg::Transaction& session) {
         for (auto query_idx = next++; query_idx < step.size(); query_idx = next++) {
             try {
                 results[query_idx] = run_on(session, step[query_idx].table, step[query_idx].sql);

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include <pqxx/result>
-#include <pqxx/transaction_base>
+#include "understudy/pg/result.hpp"
+#include "understudy/pg/transaction.hpp"
 
 #include "understudy/subsetter/catalog.hpp"
 
@@ -21,19 +21,19 @@ namespace understudy::subsetter::detail {
 struct StepQuery {
     QualifiedName table;  ///< for the error message
     std::string sql;
-    std::function<void(const pqxx::result&)> on_rows;
+    std::function<void(const pg::Result&)> on_rows;
 };
 
 class SelectionQueries {
 public:
     /// Pins the output formats keys are compared in on every session; restores them afterwards.
-    SelectionQueries(pqxx::transaction_base& main, std::vector<pqxx::transaction_base*> parallel);
+    SelectionQueries(pg::Transaction& main, std::vector<pg::Transaction*> parallel);
     ~SelectionQueries();
     SelectionQueries(const SelectionQueries&) = delete;
     SelectionQueries& operator=(const SelectionQueries&) = delete;
 
     /// Runs one query on the main session.
-    pqxx::result run(const QualifiedName& table, const std::string& sql);
+    pg::Result run(const QualifiedName& table, const std::string& sql);
     /// Runs independent queries, as many at a time as there are sessions, then hands each result
     /// to its callback in order. The first failure (in order) is rethrown after all have ended.
     void run_step(std::vector<StepQuery>& step);
@@ -44,7 +44,7 @@ public:
     std::map<QualifiedName, std::int64_t> rows_read();
 
 private:
-    std::vector<pqxx::transaction_base*> m_sessions;  // the main one first
+    std::vector<pg::Transaction*> m_sessions;  // the main one first
     std::vector<std::vector<std::string>> m_saved_formats;
     std::string m_rows_read_sql;
 };

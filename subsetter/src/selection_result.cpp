@@ -31,7 +31,7 @@ Selection Selector::finish(int rounds) {
         for (auto state_idx : uncounted) {
             step.push_back({m_states[state_idx].table->name,
                             detail::filter_count_query(*m_states[state_idx].table, filters.at(state_idx)),
-                            [&counts, &filters, &uncounted, state_idx](const pqxx::result& result) {
+                            [&counts, &filters, &uncounted, state_idx](const pg::Result& result) {
                                 auto count = result.at(0).at(0).as<std::int64_t>();
                                 auto& filter = filters.at(state_idx);
                                 if (count < filter.sample_rows && filter.sample_percent < 100.0) {

@@ -129,7 +129,7 @@ std::string Selector::hash_order(const TableState& state, std::int64_t limit) co
 }
 
 // Adds rows as seeds until the table has `target` of them; the rest are left out.
-void Selector::add_seeds_up_to(std::size_t state_idx, const pqxx::result& result, std::int64_t target) {
+void Selector::add_seeds_up_to(std::size_t state_idx, const pg::Result& result, std::int64_t target) {
     auto& state = m_states[state_idx];
     std::int64_t added = 0;
     for (const auto& row : result) {
@@ -170,7 +170,7 @@ void Selector::seed_queries(SeedSearch& search, std::vector<detail::StepQuery>& 
                 step.push_back({name,
                                 "SELECT " + select_list(state, "s.") + " FROM (" + inner + ") s WHERE s.h < '" +
                                     std::to_string(threshold) + "'::bigint" + hash_order(state, target),
-                                [this, &search, state_idx, target](const pqxx::result& result) {
+                                [this, &search, state_idx, target](const pg::Result& result) {
                                     if (result.size() < static_cast<std::size_t>(target)) {
                                         search.stage = Stage::exact_unfiltered;
                                         return;
@@ -182,7 +182,7 @@ void Selector::seed_queries(SeedSearch& search, std::vector<detail::StepQuery>& 
             }
             step.push_back(
                 {name, "SELECT " + select_list(state, "s.") + " FROM (" + inner + ") s" + hash_order(state, target),
-                 [this, &search, state_idx, target](const pqxx::result& result) {
+                 [this, &search, state_idx, target](const pg::Result& result) {
                      add_seeds_up_to(state_idx, result, target);
                      search.stage = Stage::done;
                  }});
@@ -200,7 +200,7 @@ void Selector::seed_queries(SeedSearch& search, std::vector<detail::StepQuery>& 
                                 detail::sampled_from_clause(*state.table, percent, m_settings.seed);
             step.push_back({name,
                             "SELECT " + select_list(state, "s.") + " FROM (" + inner + ") s" + hash_order(state, limit),
-                            [this, &search, state_idx, target, limit, percent](const pqxx::result& result) {
+                            [this, &search, state_idx, target, limit, percent](const pg::Result& result) {
                                 if (result.size() < static_cast<std::size_t>(limit) && percent < 100.0) {
                                     search.percent = std::min(100.0, percent * 4.0);
                                     return;
@@ -211,7 +211,7 @@ void Selector::seed_queries(SeedSearch& search, std::vector<detail::StepQuery>& 
             return;
         }
         case Stage::probe_bounds: {
-            step.push_back({name, detail::key_bounds_query(*state.table), [&search](const pqxx::result& result) {
+            step.push_back({name, detail::key_bounds_query(*state.table), [&search](const pg::Result& result) {
                                 if (result.empty() || result[0][0].is_null() || result[0][1].is_null()) {
                                     search.stage = Stage::done;  // an empty table
                                     return;
@@ -232,7 +232,7 @@ void Selector::seed_queries(SeedSearch& search, std::vector<detail::StepQuery>& 
             search.next_probe += count;
             ++search.probe_round;
             auto sql = detail::key_probe_query(*state.table, probes);
-            step.push_back({name, sql, [this, &search, state_idx, target, count](const pqxx::result& result) {
+            step.push_back({name, sql, [this, &search, state_idx, target, count](const pg::Result& result) {
                                 auto& state = m_states[state_idx];
                                 std::vector<std::size_t> fields(state.table->row_key().size());
                                 for (std::size_t field_idx = 0; field_idx < fields.size(); ++field_idx)

@@ -13,8 +13,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include <pqxx/result>
-#include <pqxx/transaction_base>
+#include "understudy/pg/result.hpp"
+#include "understudy/pg/transaction.hpp"
 
 #include "key_probes.hpp"
 #include "selection_queries.hpp"
@@ -106,7 +106,7 @@ std::string column_expr(const std::string& column);
 
 // The text values at `fields` of `row` joined by '\0'; false when one is NULL (MATCH SIMPLE: a
 // reference with a NULL column references nothing).
-bool encode(const pqxx::row& row, const std::vector<std::size_t>& fields, std::string& out);
+bool encode(const pg::Row& row, const std::vector<std::size_t>& fields, std::string& out);
 
 /// `values[begin, end)` as views, one lookup batch.
 std::vector<std::string_view> views_of(const std::vector<std::string>& values, std::size_t begin, std::size_t end);
@@ -115,7 +115,7 @@ std::vector<std::string_view> views_of(const std::vector<std::string>& values, s
 // generation of children per round, then the result. Member functions are defined by concept (sections below).
 class Selector {
 public:
-    Selector(detail::SelectionQueries& queries, pqxx::transaction_base& tx, const Catalog& catalog,
+    Selector(detail::SelectionQueries& queries, pg::Transaction& tx, const Catalog& catalog,
              const SubsetPlan& plan, const SubsetSettings& settings, const SelectionProgress& progress)
         : m_queries(queries), m_tx(tx), m_catalog(catalog), m_plan(plan), m_settings(settings), m_progress(progress) {}
 
@@ -126,17 +126,17 @@ private:
 
     void build_states();
     std::size_t value_set_of(TableState& state, const std::vector<std::string>& columns);
-    bool add_row(std::size_t state_idx, const pqxx::row& row, Reason reason, bool descend);
+    bool add_row(std::size_t state_idx, const pg::Row& row, Reason reason, bool descend);
     [[noreturn]] void refuse_parent(std::size_t child_idx, const OutReference& out) const;
     void need_parent(std::size_t child_idx, const OutReference& out, const std::string& value);
-    pqxx::result query(const TableState& state, const std::string& sql);
+    pg::Result query(const TableState& state, const std::string& sql);
     void run_step(std::vector<detail::StepQuery>& step);
     void enter(Phase phase);
     void account();
     std::string select_list(const TableState& state, const std::string& prefix = {}) const;
     std::string aliased_list(const TableState& state) const;
     std::string select_where(const TableState& state, const std::string& condition) const;
-    void add_rows(std::size_t state_idx, const pqxx::result& result, Reason reason, bool descend);
+    void add_rows(std::size_t state_idx, const pg::Result& result, Reason reason, bool descend);
     std::size_t fetch_where(std::size_t state_idx, const std::string& condition, Reason reason, bool descend);
     detail::StepQuery where_query(std::size_t state_idx, const std::string& condition, Reason reason, bool descend);
     void report(const TableState& state, Reason reason, std::int64_t added);
@@ -173,7 +173,7 @@ private:
     static double initial_percent(const TableState& state, std::int64_t rows);
     std::string seed_hash_expr(const TableState& state) const;
     std::string hash_order(const TableState& state, std::int64_t limit) const;
-    void add_seeds_up_to(std::size_t state_idx, const pqxx::result& result, std::int64_t target);
+    void add_seeds_up_to(std::size_t state_idx, const pg::Result& result, std::int64_t target);
     void seed_queries(SeedSearch& search, std::vector<detail::StepQuery>& step);
 
     // --- parents, ancestors and whole tables' parents (selection_closure.cpp) ---
@@ -199,7 +199,7 @@ private:
     RowFilter keyless_filter(const TableState& state);
 
     detail::SelectionQueries& m_queries;
-    pqxx::transaction_base& m_tx;
+    pg::Transaction& m_tx;
     const Catalog& m_catalog;
     const SubsetPlan& m_plan;
     const SubsetSettings& m_settings;

@@ -167,7 +167,7 @@ SubsetPlan build_plan(const Catalog& catalog, const SubsetSettings& requested, s
     return SubsetPlan{std::move(tables), std::move(graph), std::move(inferred), std::move(warnings)};
 }
 
-SubsetPlan make_plan(pqxx::transaction_base& tx, const Catalog& catalog, const SubsetSettings& settings) {
+SubsetPlan make_plan(pg::Transaction& tx, const Catalog& catalog, const SubsetSettings& settings) {
     // Settings first: a typo in the config should not wait for the type-value queries.
     validate_settings(catalog, settings);
     resolve_declared_references(catalog, settings);

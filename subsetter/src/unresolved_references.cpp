@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-#include <pqxx/result>
+#include "understudy/pg/result.hpp"
 
 #include "inflection.hpp"
 #include "key_probes.hpp"
@@ -84,7 +84,7 @@ struct ColumnSample {
 
 /// The smallest and largest non-NULL value of `column` as text, through an index on it when there
 /// is one (two descents). Not min()/max(): PostgreSQL before 18 has no min(uuid).
-pqxx::row value_range(pqxx::transaction_base& tx, const Table& table, const std::string& column,
+pg::Row value_range(pg::Transaction& tx, const Table& table, const std::string& column,
                       const std::string& action) {
     const std::string name = pg::quote_ident(column);
     const std::string from = " FROM " + relation(table) + " WHERE " + name + " IS NOT NULL ORDER BY " + name;
@@ -106,7 +106,7 @@ std::vector<std::string> split_commas(const std::string& text) {
     return parts;
 }
 
-ColumnSample sample_column(pqxx::transaction_base& tx, const Table& table, const Column& column) {
+ColumnSample sample_column(pg::Transaction& tx, const Table& table, const Column& column) {
     // TABLESAMPLE SYSTEM reads whole blocks picked by a hash of their number and the REPEATABLE
     // seed: the same blocks on every run of the same physical table (a follower's blocks are the
     // primary's), and a larger percentage reads a superset of them. The distinct values are
@@ -144,7 +144,7 @@ ColumnSample sample_column(pqxx::transaction_base& tx, const Table& table, const
 /// one index descent to the next value, so a hundred descents instead of a scan. The block sample
 /// comes first because it follows the rows: probes over the range of a column with one stray huge
 /// value would all land on it.
-void top_up_from_index(pqxx::transaction_base& tx, const Table& table, const Column& column, ColumnSample& sample) {
+void top_up_from_index(pg::Transaction& tx, const Table& table, const Column& column, ColumnSample& sample) {
     const auto domain = detail::probe_domain(column.base_type);
     if (!domain) return;
     const std::string name = pg::quote_ident(column.name);
@@ -173,7 +173,7 @@ void parse_keys(const Column& column, ColumnSample& sample) {
     }
 }
 
-const KeyRange& key_range(pqxx::transaction_base& tx, const Table& table, const Column& key,
+const KeyRange& key_range(pg::Transaction& tx, const Table& table, const Column& key,
                           std::map<QualifiedName, KeyRange>& ranges) {
     auto found = ranges.find(table.name);
     if (found != ranges.end()) return found->second;
@@ -209,7 +209,7 @@ struct Prospect {
     double span = 0;  ///< max - min of an integer key; 0 for uuids
 };
 
-std::size_t count_contained(pqxx::transaction_base& tx, const Table& candidate, const Column& key,
+std::size_t count_contained(pg::Transaction& tx, const Table& candidate, const Column& key,
                             const Column& column, const std::vector<std::string>& values) {
     std::vector<std::string_view> elements(values.begin(), values.end());
     // `key = ANY(array)` with the array in the child column's type: a smallint or integer key
@@ -306,7 +306,7 @@ namespace {
 bool probe_reads_locally(const Table& table) { return !table.unreadable && !table.foreign_partitions; }
 
 /// Samples `entry`'s column and ranks its candidates (see find_unresolved_references).
-void probe_column(pqxx::transaction_base& tx, const Catalog& catalog, UnresolvedReference& entry,
+void probe_column(pg::Transaction& tx, const Catalog& catalog, UnresolvedReference& entry,
                   std::map<QualifiedName, KeyRange>& ranges, std::optional<BtreeIndexes>& indexes) {
     const Table& table = *catalog.find(entry.table);
     const Column& column = *table.find_column(entry.column);
@@ -366,7 +366,7 @@ void probe_column(pqxx::transaction_base& tx, const Catalog& catalog, Unresolved
 
 }  // namespace
 
-std::vector<UnresolvedReference> find_unresolved_references(pqxx::transaction_base& tx, const Catalog& catalog,
+std::vector<UnresolvedReference> find_unresolved_references(pg::Transaction& tx, const Catalog& catalog,
                                                             const SubsetPlan& plan, const SubsetSettings& settings) {
     auto unresolved = list_unresolved_columns(catalog, plan, settings.not_references);
     std::map<QualifiedName, KeyRange> ranges;
@@ -382,7 +382,7 @@ std::vector<UnresolvedReference> find_unresolved_references(pqxx::transaction_ba
         // Behind a savepoint (allowed in a standby's read-only transaction): a read the server
         // refuses (row-level security that applies to the role) costs this column's ranking, not
         // the plan or the run; the column is still reported. The probe's queries go through
-        // exec_params: libpqxx 6's plain exec aborts the whole transaction when a query fails.
+        // exec_params (extended protocol): a plain exec() aborts the whole transaction when a query fails.
         run("SAVEPOINT understudy_unresolved");
         try {
             probe_column(tx, catalog, entry, ranges, indexes);

@@ -11,7 +11,7 @@
 #include <set>
 #include <string>
 
-#include <pqxx/result>
+#include "understudy/pg/transaction.hpp"
 
 #include "test_cluster.hpp"
 #include "understudy/error.hpp"
@@ -141,7 +141,7 @@ subsetter::TableOverride rows_override(std::int64_t rows) {
 }
 
 // Opens a snapshot on the standby, loads catalog and plan, selects, and hands everything to `check`.
-using Check = std::function<void(pqxx::transaction_base&, const Catalog&, const SubsetPlan&, const Selection&)>;
+using Check = std::function<void(pg::Transaction&, const Catalog&, const SubsetPlan&, const Selection&)>;
 
 Selection select_on_standby(const SubsetSettings& settings, const Check& check = {}) {
     pg::SourceSnapshot snapshot(servers().standby.conninfo(k_database));
@@ -161,7 +161,7 @@ struct StandbyModel {
           catalog(subsetter::load_catalog(snapshot.transaction(), settings.catalog_filter)),
           plan(subsetter::make_plan(snapshot.transaction(), catalog, settings)) {}
 
-    pqxx::transaction_base& tx() { return snapshot.transaction(); }
+    pg::Transaction& tx() { return snapshot.transaction(); }
 
     // Makes the statistics claim `rows` rows for `table`, as stale statistics would.
     void pretend_rows(const QualifiedName& table, std::int64_t rows) {
@@ -180,7 +180,7 @@ struct StandbyModel {
 
 // The values of `columns` (NULL-free tuples, joined by '\0') over the rows a table selection
 // describes, read through its own select_statements (small batches, to exercise batching).
-std::set<std::string> selected_values(pqxx::transaction_base& tx, const Catalog& catalog, const Selection& selection,
+std::set<std::string> selected_values(pg::Transaction& tx, const Catalog& catalog, const Selection& selection,
                                       const QualifiedName& table_name, const std::vector<std::string>& columns,
                                       const std::optional<subsetter::PolymorphicCondition>& condition = {}) {
     const auto& table = *catalog.find(table_name);
@@ -212,7 +212,7 @@ std::set<std::string> selected_values(pqxx::transaction_base& tx, const Catalog&
 }
 
 // Every reference of every selected row points at a selected row.
-void expect_closed(pqxx::transaction_base& tx, const Catalog& catalog, const SubsetPlan& plan,
+void expect_closed(pg::Transaction& tx, const Catalog& catalog, const SubsetPlan& plan,
                    const Selection& selection) {
     for (const auto& reference : plan.graph.references()) {
         auto child_values =
@@ -225,7 +225,7 @@ void expect_closed(pqxx::transaction_base& tx, const Catalog& catalog, const Sub
     }
 }
 
-std::int64_t count(pqxx::transaction_base& tx, const std::string& sql) { return tx.exec1(sql)[0].as<std::int64_t>(); }
+std::int64_t count(pg::Transaction& tx, const std::string& sql) { return tx.exec1(sql)[0].as<std::int64_t>(); }
 
 TEST(Selection, ForcedRowComesWithItsParentsAndEverythingIsClosed) {
     auto settings = public_settings();
@@ -285,7 +285,7 @@ TEST(Selection, ForcedRowComesWithItsParentsAndEverythingIsClosed) {
 TEST(Selection, KeylessRowsAllPointAtSelectedParents) {
     auto settings = public_settings();
     settings.sizing = {subsetter::SizingMode::fraction, 0.05};
-    select_on_standby(settings, [](pqxx::transaction_base& tx, const Catalog& catalog, const SubsetPlan&,
+    select_on_standby(settings, [](pg::Transaction& tx, const Catalog& catalog, const SubsetPlan&,
                                    const Selection& selection) {
         const QualifiedName name{"public", "shipments"};
         const auto& shipments = *selection.find(name);
@@ -337,7 +337,7 @@ TEST(Selection, SeedCountsEqualPlanTargets) {
     for (auto sampling : {subsetter::SamplingMode::probe, subsetter::SamplingMode::exact}) {
         auto settings = public_settings();  // logarithmic 0.5: exact samples of users and orders are prefiltered
         settings.sampling = sampling;
-        select_on_standby(settings, [sampling](pqxx::transaction_base& tx, const Catalog&, const SubsetPlan& plan,
+        select_on_standby(settings, [sampling](pg::Transaction& tx, const Catalog&, const SubsetPlan& plan,
                                                const Selection& selection) {
             for (const auto& table_plan : plan.tables) {
                 if (table_plan.policy != TablePolicy::sample || table_plan.keyless) continue;
@@ -385,7 +385,7 @@ TEST(Selection, ChildrenAreTheFirstNByHashPerParent) {
          {"orders", "line_items", "countries", "departments", "employees", "tags", "user_tags", "comments", "plans"}) {
         settings.overrides[{"public", table}] = rows_override(0);
     }
-    select_on_standby(settings, [](pqxx::transaction_base& tx, const Catalog& catalog, const SubsetPlan& plan,
+    select_on_standby(settings, [](pg::Transaction& tx, const Catalog& catalog, const SubsetPlan& plan,
                                    const Selection& selection) {
         const auto& orders = *selection.find({"public", "orders"});
         EXPECT_EQ(orders.seed_rows, 0);
@@ -427,7 +427,7 @@ TEST(Selection, CyclesAndSelfReferencesConverge) {
     settings.sizing = {subsetter::SizingMode::fraction, 0.01};
     settings.forced.push_back(subsetter::ForcedRow::parse("departments:7"));
     settings.forced.push_back(subsetter::ForcedRow::parse("employees:499"));
-    select_on_standby(settings, [](pqxx::transaction_base& tx, const Catalog& catalog, const SubsetPlan& plan,
+    select_on_standby(settings, [](pg::Transaction& tx, const Catalog& catalog, const SubsetPlan& plan,
                                    const Selection& selection) {
         const auto& departments = *selection.find({"public", "departments"});
         const auto& employees = *selection.find({"public", "employees"});
@@ -595,7 +595,7 @@ TEST(Selection, AKeyLedByATenantIdIsToppedUpWithABlockSample) {
     settings.catalog_filter.schemas = {"perf"};
     for (const auto* table : {"accounts", "events", "log_lines"}) settings.overrides[{"perf", table}] = rows_override(0);
     const QualifiedName tenant_rows{"perf", "tenant_rows"};
-    select_on_standby(settings, [&](pqxx::transaction_base&, const Catalog&, const SubsetPlan& plan,
+    select_on_standby(settings, [&](pg::Transaction&, const Catalog&, const SubsetPlan& plan,
                                     const Selection& selection) {
         const auto& chosen = *selection.find(tenant_rows);
         EXPECT_EQ(chosen.seed_rows, plan.find(tenant_rows)->target_rows);
@@ -611,7 +611,7 @@ TEST(Selection, KeylessTableIsABlockSampleUnlessExact) {
     const QualifiedName lines{"perf", "log_lines"};
     std::set<std::string> sampled;
     for (int run = 0; run < 2; ++run) {
-        select_on_standby(settings, [&](pqxx::transaction_base& tx, const Catalog& catalog, const SubsetPlan& plan,
+        select_on_standby(settings, [&](pg::Transaction& tx, const Catalog& catalog, const SubsetPlan& plan,
                                         const Selection& selection) {
             const auto& chosen = *selection.find(lines);
             ASSERT_EQ(chosen.mode, SelectionMode::filtered);
@@ -629,7 +629,7 @@ TEST(Selection, KeylessTableIsABlockSampleUnlessExact) {
         });
     }
     settings.sampling = subsetter::SamplingMode::exact;
-    select_on_standby(settings, [&](pqxx::transaction_base&, const Catalog& catalog, const SubsetPlan& plan,
+    select_on_standby(settings, [&](pg::Transaction&, const Catalog& catalog, const SubsetPlan& plan,
                                     const Selection& selection) {
         const auto& chosen = *selection.find(lines);
         EXPECT_EQ(chosen.filtered_rows, plan.find(lines)->target_rows);

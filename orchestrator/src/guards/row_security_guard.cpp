@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-#include <pqxx/result>
+#include "understudy/pg/result.hpp"
 
 #include "understudy/error.hpp"
 #include "understudy/pg/database_error.hpp"
@@ -12,7 +12,7 @@
 
 namespace understudy::orchestrator {
 
-void check_rows_readable(pqxx::transaction_base& source, const subsetter::Catalog& catalog,
+void check_rows_readable(pg::Transaction& source, const subsetter::Catalog& catalog,
                          const subsetter::SubsetPlan& plan) {
     // Every relation whose rows the run reads: the planned tables, and the leaves of partitioned
     // ones (a whole copy reads each leaf directly, where only the leaf's own policies apply).

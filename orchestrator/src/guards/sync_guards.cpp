@@ -11,8 +11,8 @@
 #include <optional>
 #include <set>
 
-#include <pqxx/nontransaction>
-#include <pqxx/result>
+#include "understudy/pg/query_session.hpp"
+#include "understudy/pg/result.hpp"
 
 #include "understudy/error.hpp"
 #include "understudy/pg/database_error.hpp"
@@ -180,9 +180,9 @@ void check_follower_lag_value(const std::string& database, bool in_recovery, dou
     }
 }
 
-void check_follower_lag(pqxx::connection& source, double max_lag_seconds) {
+void check_follower_lag(pg::QuerySession& source, double max_lag_seconds) {
     auto [database, in_recovery, lag] = pg::with_context(pg::Side::source, "could not read the follower lag", [&] {
-        pqxx::nontransaction tx(source);
+        pg::Transaction tx = source.autocommit();
         // pg_last_xact_replay_timestamp() is the commit time of the last transaction replayed:
         // NULL on a primary, and on a standby that has replayed none since it started.
         auto row = tx.exec1(

@@ -3,9 +3,8 @@
 
 #include <tuple>
 
-#include <pqxx/nontransaction>
-#include <pqxx/result>
-#include <pqxx/transaction>
+#include "understudy/pg/query_session.hpp"
+#include "understudy/pg/result.hpp"
 
 #include "understudy/error.hpp"
 #include "understudy/pg/database_error.hpp"
@@ -63,9 +62,9 @@ constexpr const char* k_clear_lock_timeout_text = "10 s";
 // Relations dropped per transaction when they cannot all go in one; halved while even that is too many.
 constexpr std::size_t k_initial_drop_batch = 256;
 
-void clear_in_one_transaction(pqxx::connection& target) {
+void clear_in_one_transaction(pg::QuerySession& target) {
     pg::with_context(pg::Side::target, "could not clear the target", [&] {
-        pqxx::work tx(target);
+        pg::Transaction tx = target.begin();
         tx.exec0(std::string("SET LOCAL lock_timeout = '") + k_clear_lock_timeout + "'");
         // Event triggers first, so that none of them fires on the drops below. They and
         // publications live outside any schema, and pg_dump --schema-only restores them, so a
@@ -102,7 +101,7 @@ void clear_in_one_transaction(pqxx::connection& target) {
 
 /// Drops every user relation (partitions first, so that no single DROP cascades to thousands)
 /// in transactions of a bounded number of relations.
-void drop_relations_in_batches(pqxx::connection& target) {
+void drop_relations_in_batches(pg::QuerySession& target) {
     const std::string list_relations = std::string(R"SQL(
 SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
                       WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END,
@@ -117,7 +116,7 @@ LIMIT )SQL";
     for (;;) {
         try {
             bool dropped_any = pg::with_context(pg::Side::target, "could not clear the target", [&] {
-                pqxx::work tx(target);
+                pg::Transaction tx = target.begin();
                 tx.exec0(std::string("SET LOCAL lock_timeout = '") + k_clear_lock_timeout + "'");
                 auto relations = tx.exec(list_relations + std::to_string(batch));
                 for (const auto& row : relations) {
@@ -145,9 +144,9 @@ constexpr const char* k_database_comment =
 /// with what to do about it. The waiting transaction is over, so its lock request is gone from
 /// pg_locks; every other session's granted lock in this database is a candidate, relation locks
 /// and the oldest transactions first.
-[[noreturn]] void throw_target_busy(pqxx::connection& target, const pg::DatabaseError& timeout) {
+[[noreturn]] void throw_target_busy(pg::QuerySession& target, const pg::DatabaseError& timeout) {
     const auto holders = pg::with_context(pg::Side::target, "could not find who holds the lock", [&] {
-        pqxx::nontransaction tx(target);
+        pg::Transaction tx = target.autocommit();
         return tx.exec(R"SQL(
 SELECT a.pid, coalesce(nullif(a.application_name, ''), '(none)'), coalesce(a.state, 'unknown'),
        floor(extract(epoch FROM now() - coalesce(a.xact_start, a.backend_start)))::bigint,
@@ -201,9 +200,9 @@ void check_target_writable(const pg::ServerIdentity& target) {
     }
 }
 
-std::optional<std::string> check_target_empty(pqxx::connection& target) {
+std::optional<std::string> check_target_empty(pg::QuerySession& target) {
     auto [database, comment, objects] = pg::with_context(pg::Side::target, "could not list the target's objects", [&] {
-        pqxx::nontransaction tx(target);
+        pg::Transaction tx = target.autocommit();
         auto row = tx.exec1(k_database_comment);
         return std::make_tuple(std::string(row[0].c_str()), row[1].is_null() ? std::string() : row[1].c_str(),
                                tx.exec(k_user_objects_query));
@@ -229,9 +228,9 @@ std::optional<std::string> check_target_empty(pqxx::connection& target) {
                 "use --replace to drop its contents first");
 }
 
-std::optional<std::string> mark_partial_copy(pqxx::connection& target, const std::string& description) {
+std::optional<std::string> mark_partial_copy(pg::QuerySession& target, const std::string& description) {
     return pg::with_context(pg::Side::target, "could not mark the target as a partial copy", [&] {
-        pqxx::nontransaction tx(target);
+        pg::Transaction tx = target.autocommit();
         auto row = tx.exec1(k_database_comment);
         std::optional<std::string> previous;
         if (!row[1].is_null() && std::string(row[1].c_str()).rfind(k_partial_copy_prefix, 0) != 0) previous = row[1].c_str();
@@ -241,9 +240,9 @@ std::optional<std::string> mark_partial_copy(pqxx::connection& target, const std
     });
 }
 
-int end_leftover_sessions(pqxx::connection& target) {
+int end_leftover_sessions(pg::QuerySession& target) {
     return pg::with_context(pg::Side::target, "could not end the sessions left in the target", [&] {
-        pqxx::nontransaction tx(target);
+        pg::Transaction tx = target.autocommit();
         return tx.exec1("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
                         "WHERE datname = current_database() AND pid <> pg_backend_pid() "
                         "AND starts_with(application_name, 'understudy')")[0]
@@ -251,16 +250,16 @@ int end_leftover_sessions(pqxx::connection& target) {
     });
 }
 
-void clear_partial_copy_mark(pqxx::connection& target, const std::optional<std::string>& previous_comment) {
+void clear_partial_copy_mark(pg::QuerySession& target, const std::optional<std::string>& previous_comment) {
     pg::with_context(pg::Side::target, "could not remove the partial-copy mark of the target", [&] {
-        pqxx::nontransaction tx(target);
+        pg::Transaction tx = target.autocommit();
         const std::string database = tx.exec1("SELECT current_database()")[0].c_str();
         tx.exec0("COMMENT ON DATABASE " + pg::quote_ident(database) + " IS " +
                  (previous_comment ? pg::quote_literal(*previous_comment) : std::string("NULL")));
     });
 }
 
-void clear_target(pqxx::connection& target) {
+void clear_target(pg::QuerySession& target) {
     try {
         try {
             clear_in_one_transaction(target);

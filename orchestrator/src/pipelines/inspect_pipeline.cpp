@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include <pqxx/result>
+#include "understudy/pg/result.hpp"
 
 #include "pipelines/reference_suggestions.hpp"
 #include "pipelines/source_model.hpp"
@@ -37,7 +37,7 @@ std::string format_coverage(const anonymizer::RuleSet& rules, const anonymizer::
 
 /// Up to 200 values of each text-like column, for PII detection. They stay in memory: detection
 /// reports kinds and ratios, never values.
-std::vector<std::vector<std::string>> sample_values(pqxx::transaction_base& tx, const subsetter::Table& table,
+std::vector<std::vector<std::string>> sample_values(pg::Transaction& tx, const subsetter::Table& table,
                                                     const anonymizer::TableShape& shape) {
     std::vector<std::vector<std::string>> samples(shape.columns.size());
     std::string select;

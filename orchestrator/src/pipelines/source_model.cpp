@@ -23,7 +23,7 @@ subsetter::Selection select_rows_in_snapshot(pg::SourceSnapshot& snapshot, const
     // The more sessions, the more lookups of a step run at once; each is one more connection to
     // the follower for the few seconds the selection takes.
     std::vector<std::unique_ptr<pg::SnapshotSession>> helpers;
-    std::vector<pqxx::transaction_base*> parallel;
+    std::vector<pg::Transaction*> parallel;
     for (int session_idx = 1; session_idx < sessions; ++session_idx) {
         helpers.push_back(std::make_unique<pg::SnapshotSession>(snapshot.conninfo(), snapshot.id()));
         parallel.push_back(&helpers.back()->transaction());

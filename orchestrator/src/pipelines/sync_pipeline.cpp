@@ -40,7 +40,7 @@ public:
     }
 
 private:
-    std::unique_ptr<pqxx::connection> m_connection;
+    std::unique_ptr<pg::QuerySession> m_connection;
 };
 
 /// Where the lock lives: the server's maintenance database for postgres (promotion terminates the

@@ -5,7 +5,7 @@
 
 namespace understudy::orchestrator {
 
-void warn_unindexed_references(pqxx::transaction_base& tx, const SourceModel& model,
+void warn_unindexed_references(pg::Transaction& tx, const SourceModel& model,
                                const subsetter::SubsetSettings& settings, Progress& progress, nlohmann::json& report) {
     auto unindexed = subsetter::find_unindexed_references(tx, model.catalog, model.plan, settings);
     nlohmann::json entries = nlohmann::json::array();

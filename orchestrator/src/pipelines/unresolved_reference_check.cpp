@@ -8,7 +8,7 @@
 
 namespace understudy::orchestrator {
 
-void check_unresolved_references(pqxx::transaction_base& tx, const SourceModel& model,
+void check_unresolved_references(pg::Transaction& tx, const SourceModel& model,
                                  const subsetter::SubsetSettings& settings, Progress& progress, nlohmann::json& report) {
     nlohmann::json entries = nlohmann::json::array();
     const bool full_copy = std::all_of(model.plan.tables.begin(), model.plan.tables.end(), [](const auto& table) {

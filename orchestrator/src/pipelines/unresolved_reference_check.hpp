@@ -3,7 +3,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
-#include <pqxx/transaction_base>
+#include "understudy/pg/transaction.hpp"
 
 #include "pipelines/source_model.hpp"
 #include "understudy/orchestrator/transfer/progress.hpp"
@@ -16,7 +16,7 @@ namespace understudy::orchestrator {
 /// `warning:` line naming them; with `settings.strict_references` throws Error(plan_refused)
 /// naming them instead. A full copy (every table copied whole) checks nothing: its rows keep their
 /// parents. Bounded reads in the snapshot's transaction (see find_unresolved_references).
-void check_unresolved_references(pqxx::transaction_base& tx, const SourceModel& model,
+void check_unresolved_references(pg::Transaction& tx, const SourceModel& model,
                                  const subsetter::SubsetSettings& settings, Progress& progress, nlohmann::json& report);
 
 }  // namespace understudy::orchestrator

@@ -8,8 +8,8 @@
 #include <optional>
 #include <thread>
 
-#include <pqxx/nontransaction>
-#include <pqxx/result>
+#include "understudy/pg/query_session.hpp"
+#include "understudy/pg/result.hpp"
 
 #include "understudy/error.hpp"
 #include "understudy/orchestrator/schema/database_properties.hpp"
@@ -37,7 +37,7 @@ public:
 
     pg::ConnInfo prepare_new_database() override {
         auto connection = maintenance();
-        pqxx::nontransaction tx(*connection);
+        pg::Transaction tx = connection->autocommit();
         with_target("could not prepare the new database", [&] {
             // A leftover new database is from an earlier, failed run: never promoted, always rebuilt.
             tx.exec0("DROP DATABASE IF EXISTS " + pg::quote_ident(new_name()) + " WITH (FORCE)");
@@ -88,7 +88,7 @@ public:
         std::string previous;
         with_target("could not promote \"" + new_name() + "\"", [&] {
             auto connection = maintenance();
-            pqxx::nontransaction tx(*connection);
+            pg::Transaction tx = connection->autocommit();
             bool live_exists = exists(tx, m_name);
             previous = live_exists ? previous_name(next_previous_number(tx)) : std::string();
             swap_names(live_exists ? m_name : std::string(), previous, new_name());
@@ -100,7 +100,7 @@ public:
 
     std::vector<std::string> drop_old(int keep) override {
         auto connection = maintenance();
-        pqxx::nontransaction tx(*connection);
+        pg::Transaction tx = connection->autocommit();
         std::vector<std::string> dropped;
         with_target("could not drop old copies", [&] {
             auto previous = previous_databases(tx);
@@ -117,7 +117,7 @@ public:
         std::string demoted;
         with_target("could not roll back", [&] {
             auto connection = maintenance();
-            pqxx::nontransaction tx(*connection);
+            pg::Transaction tx = connection->autocommit();
             auto previous = previous_databases(tx);
             if (previous.empty())
                 throw Error(ExitCode::target, "no previous copy of \"" + m_name + "\" to roll back to");
@@ -134,7 +134,7 @@ private:
         return pg::with_context(pg::Side::target, action, [&] { return body(); });
     }
 
-    std::unique_ptr<pqxx::connection> maintenance() {
+    std::unique_ptr<pg::QuerySession> maintenance() {
         // Renames and drops run from another database of the same server: never from the ones renamed.
         return pg::connect(m_live.with("dbname", m_name == "postgres" ? "template1" : "postgres"), pg::Side::target);
     }
@@ -154,7 +154,7 @@ private:
         std::exception_ptr failure;
         std::thread rename([&] {
             try {
-                pqxx::nontransaction tx(*renamer);
+                pg::Transaction tx = renamer->autocommit();
                 tx.exec0("BEGIN");
                 if (!live.empty())
                     tx.exec0("ALTER DATABASE " + pg::quote_ident(live) + " RENAME TO " + pg::quote_ident(demoted));
@@ -167,7 +167,7 @@ private:
             done = true;
         });
         try {
-            pqxx::nontransaction tx(*terminator);
+            pg::Transaction tx = terminator->autocommit();
             while (!done) {
                 tx.exec_params("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                "WHERE datname IN ($1, $2) AND pid <> pg_backend_pid()",
@@ -185,12 +185,12 @@ private:
     std::string new_name() const { return m_name + "_understudy_new"; }
     std::string previous_name(int number) const { return m_name + "_understudy_prev_" + std::to_string(number); }
 
-    static bool exists(pqxx::transaction_base& tx, const std::string& database) {
+    static bool exists(pg::Transaction& tx, const std::string& database) {
         return !tx.exec_params("SELECT 1 FROM pg_database WHERE datname = $1", database).empty();
     }
 
     /// (number, name) of every previous copy, newest first.
-    std::vector<std::pair<int, std::string>> previous_databases(pqxx::transaction_base& tx) const {
+    std::vector<std::pair<int, std::string>> previous_databases(pg::Transaction& tx) const {
         std::vector<std::pair<int, std::string>> found;
         const std::string prefix = m_name + "_understudy_prev_";
         for (const auto& row : tx.exec_params("SELECT datname FROM pg_database WHERE starts_with(datname, $1)", prefix)) {
@@ -203,7 +203,7 @@ private:
         return found;
     }
 
-    int next_previous_number(pqxx::transaction_base& tx) const {
+    int next_previous_number(pg::Transaction& tx) const {
         auto previous = previous_databases(tx);
         return previous.empty() ? 1 : previous.front().first + 1;
     }

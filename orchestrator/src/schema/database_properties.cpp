@@ -6,9 +6,8 @@
 #include <map>
 #include <set>
 
-#include <pqxx/nontransaction>
-#include <pqxx/result>
-#include <pqxx/transaction>
+#include "understudy/pg/query_session.hpp"
+#include "understudy/pg/result.hpp"
 
 #include "understudy/error.hpp"
 #include "understudy/pg/database_error.hpp"
@@ -91,7 +90,7 @@ ORDER BY 1, 2, 3, 6, 4
 )SQL";
 
 /// Object ACL rows (kind, name, column, privilege, grantable, grantee) grouped by object.
-std::vector<ObjectAcl> object_acls_of(const pqxx::result& rows) {
+std::vector<ObjectAcl> object_acls_of(const pg::Result& rows) {
     std::vector<ObjectAcl> acls;
     for (const auto& row : rows) {
         const std::string kind = row[0].c_str();
@@ -233,7 +232,7 @@ std::vector<std::string> whole_acl_statements(const std::vector<AclGrant>& grant
     return statements;
 }
 
-AclGrant grant_of(const pqxx::row& row, int first) {
+AclGrant grant_of(const pg::Row& row, int first) {
     return {row[first + 2].c_str(), row[first].c_str(), row[first + 1].as<bool>()};
 }
 
@@ -265,11 +264,11 @@ std::string setting_statement(const std::string& prefix, const std::string& sett
     return prefix + " SET " + quoted_name + " TO " + values;
 }
 
-DatabaseProperties read_database_properties(pqxx::connection& maintenance, pqxx::connection& live,
+DatabaseProperties read_database_properties(pg::QuerySession& maintenance, pg::QuerySession& live,
                                             const std::string& database) {
     DatabaseProperties properties;
     pg::with_context(pg::Side::target, "could not read the properties of database \"" + database + "\"", [&] {
-        pqxx::nontransaction tx(maintenance);
+        pg::Transaction tx = maintenance.autocommit();
         auto row = tx.exec_params1(
             "SELECT quote_ident(pg_get_userbyid(d.datdba)), "
             "CASE WHEN t.spcname = 'pg_default' THEN NULL ELSE quote_ident(t.spcname) END, "
@@ -305,7 +304,7 @@ DatabaseProperties read_database_properties(pqxx::connection& maintenance, pqxx:
         }
     });
     pg::with_context(pg::Side::target, "could not read the privileges in database \"" + database + "\"", [&] {
-        pqxx::nontransaction tx(live);
+        pg::Transaction tx = live.autocommit();
         properties.object_acls = object_acls_of(tx.exec(k_object_acls));
         for (const auto& row : tx.exec("SELECT kind, name FROM (" + k_objects + ") o"))
             properties.objects.emplace(row[0].c_str(), row[1].c_str());
@@ -323,11 +322,11 @@ DatabaseProperties read_database_properties(pqxx::connection& maintenance, pqxx:
     return properties;
 }
 
-void apply_database_properties(const DatabaseProperties& properties, pqxx::connection& maintenance,
-                               pqxx::connection& built, const std::string& built_name) {
+void apply_database_properties(const DatabaseProperties& properties, pg::QuerySession& maintenance,
+                               pg::QuerySession& built, const std::string& built_name) {
     const std::string& owner = properties.owner;
     pg::with_context(pg::Side::target, "could not give \"" + built_name + "\" the live database's owner and privileges", [&] {
-        pqxx::work tx(built);
+        pg::Transaction tx = built.begin();
         // The copy was restored with --no-owner: its objects belong to the role that ran the sync.
         // They are handed over one by one: REASSIGN OWNED cannot move what the bootstrap superuser owns.
         for (const auto& row : tx.exec_params(k_owned_objects, owner)) tx.exec0(std::string(row[0].c_str()) + " OWNER TO " + owner);
@@ -386,7 +385,7 @@ void apply_database_properties(const DatabaseProperties& properties, pqxx::conne
         tx.commit();
     });
     pg::with_context(pg::Side::target, "could not give \"" + built_name + "\" the live database's settings", [&] {
-        pqxx::nontransaction tx(maintenance);
+        pg::Transaction tx = maintenance.autocommit();
         const std::string database = "DATABASE " + pg::quote_ident(built_name);
         tx.exec0("ALTER " + database + " OWNER TO " + owner);
         if (properties.acl) {

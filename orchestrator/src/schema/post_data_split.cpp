@@ -1,7 +1,7 @@
 // Cutting pg_restore's post-data listing into per-table index work and what must wait for all tables.
 #include "understudy/orchestrator/schema/post_data_split.hpp"
 
-#include <pqxx/result>
+#include "understudy/pg/result.hpp"
 
 #include "understudy/pg/session.hpp"
 #include "understudy/subsetter/catalog.hpp"
@@ -29,7 +29,7 @@ PostDataSplit split_post_data(const std::vector<ArchiveEntry>& post_data,
     return split;
 }
 
-std::map<CatalogObject, std::string> read_table_of_object(pqxx::transaction_base& tx) {
+std::map<CatalogObject, std::string> read_table_of_object(pg::Transaction& tx) {
     // Each object belongs to its own relation: a leaf partition's index is buildable once that
     // leaf is loaded (leaf by leaf, or all at once through the partitioned table).
     static const char* const k_query = R"SQL(

@@ -8,9 +8,8 @@
 #include <sstream>
 #include <vector>
 
-#include <pqxx/nontransaction>
-#include <pqxx/result>
-#include <pqxx/transaction>
+#include "understudy/pg/query_session.hpp"
+#include "understudy/pg/result.hpp"
 
 #include "understudy/error.hpp"
 #include "understudy/orchestrator/schema/archive_listing.hpp"
@@ -140,7 +139,7 @@ PrivateTempFile use_list_file(const std::vector<std::string>& entries) {
 std::set<std::string> existing_schemas(const pg::ConnInfo& target) {
     auto connection = pg::connect(target, pg::Side::target);
     return pg::with_context(pg::Side::target, "could not list the target's schemas", [&] {
-        pqxx::nontransaction tx(*connection);
+        pg::Transaction tx = connection->autocommit();
         std::set<std::string> names;
         for (const auto& row :
              tx.exec(std::string("SELECT n.nspname FROM pg_namespace n WHERE ") + pg::k_user_schema_filter)) {
@@ -214,7 +213,7 @@ void SchemaArchive::dump_foreign_servers(const pg::ConnInfo& source, const std::
     {
         auto connection = pg::connect(source, pg::Side::source);
         pg::with_context(pg::Side::source, "could not list the foreign servers", [&] {
-            pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(*connection);
+            pg::Transaction tx = connection->begin_repeatable_read_only();
             tx.exec0("SET TRANSACTION SNAPSHOT " + tx.quote(snapshot_id));
             std::vector<std::string_view> names(schemas.begin(), schemas.end());
             for (const auto& row : tx.exec_params(

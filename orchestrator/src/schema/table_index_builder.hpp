@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include <pqxx/connection>
+#include "understudy/pg/query_session.hpp"
 
 #include "understudy/orchestrator/schema/schema_clone.hpp"
 #include "understudy/pg/conninfo.hpp"
@@ -62,7 +62,7 @@ private:
     bool m_finishing = false;
     bool m_stopping = false;
     std::exception_ptr m_failure;
-    std::unique_ptr<pqxx::connection> m_connection;  ///< for ANALYZE, opened on first use
+    std::unique_ptr<pg::QuerySession> m_connection;  ///< for ANALYZE, opened on first use
     double m_busy_seconds = 0;
     std::thread m_thread;
 };

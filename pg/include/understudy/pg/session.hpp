@@ -1,15 +1,15 @@
-// libpqxx connections for everything but the COPY hot path, and the source's shared snapshot.
+// The source's shared snapshot, sessions inside it, and what identifies a server.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
-
-#include <pqxx/connection>
-#include <pqxx/transaction>
 
 #include "understudy/pg/conninfo.hpp"
 #include "understudy/pg/database_error.hpp"
+#include "understudy/pg/query_session.hpp"
+#include "understudy/pg/transaction.hpp"
 
 namespace understudy::pg {
 
@@ -30,12 +30,8 @@ struct ServerIdentity {
     std::string addon_id;           ///< Heroku: the add-on's id (a UUID); empty elsewhere
 };
 
-/// Opens a libpqxx connection, naming the side in any failure. Source connections are forced
-/// read-only by the server (`default_transaction_read_only`).
-std::unique_ptr<pqxx::connection> connect(const ConnInfo& info, Side side);
-
-/// Reads the identity of the database `connection` is attached to.
-ServerIdentity read_identity(pqxx::connection& connection, Side side);
+/// Reads the identity of the database `session` is attached to.
+ServerIdentity read_identity(QuerySession& session, Side side);
 
 /// A REPEATABLE READ READ ONLY transaction on the source that exported its snapshot: every
 /// query and COPY of a run imports it, so the run sees one consistent state even on a hot
@@ -45,33 +41,31 @@ public:
     explicit SourceSnapshot(const ConnInfo& info);
 
     /// The transaction that holds the snapshot; catalog and key queries run in it.
-    pqxx::transaction_base& transaction() { return *m_transaction; }
+    Transaction& transaction() { return *m_transaction; }
     /// The id other sessions pass to `SET TRANSACTION SNAPSHOT` (and pg_dump to --snapshot).
     const std::string& id() const { return m_id; }
     const ServerIdentity& identity() const { return m_identity; }
     const ConnInfo& conninfo() const { return m_info; }
 
 private:
-    using ReadOnlyTransaction = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
     ConnInfo m_info;
-    std::unique_ptr<pqxx::connection> m_connection;
-    std::unique_ptr<ReadOnlyTransaction> m_transaction;
+    QuerySession m_session;
+    std::optional<Transaction> m_transaction;
     std::string m_id;
     ServerIdentity m_identity;
 };
 
-/// Another libpqxx session inside a SourceSnapshot's snapshot: queries that run beside the
+/// Another QuerySession inside a SourceSnapshot's snapshot: queries that run beside the
 /// snapshot's own transaction (the selection's parallel lookups) and see exactly its state.
 class SnapshotSession {
 public:
     SnapshotSession(const ConnInfo& info, const std::string& snapshot_id);
 
-    pqxx::transaction_base& transaction() { return *m_transaction; }
+    Transaction& transaction() { return *m_transaction; }
 
 private:
-    using ReadOnlyTransaction = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
-    std::unique_ptr<pqxx::connection> m_connection;
-    std::unique_ptr<ReadOnlyTransaction> m_transaction;
+    QuerySession m_session;
+    std::optional<Transaction> m_transaction;
 };
 
 }  // namespace understudy::pg

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include <pqxx/transaction_base>
+#include "understudy/pg/transaction.hpp"
 
 #include "understudy/subsetter/btree_indexes.hpp"
 #include "understudy/subsetter/catalog.hpp"
@@ -84,11 +84,11 @@ AccessPlan access_paths_by_rules(const Catalog& catalog, const SubsetPlan& plan,
 /// full scan, whatever the rules expected (the planner scans small tables rather than use an index).
 /// Each EXPLAIN runs behind a savepoint: one the server refuses is recorded in `explain_error` and
 /// leaves `tx` usable; a lost session still throws.
-AccessPlan plan_access_paths(pqxx::transaction_base& tx, const Catalog& catalog, const SubsetPlan& plan,
+AccessPlan plan_access_paths(pg::Transaction& tx, const Catalog& catalog, const SubsetPlan& plan,
                              const SubsetSettings& settings);
 
 /// Only the references without an index (one catalog query, no EXPLAIN): what subset warns about.
-std::vector<UnindexedReference> find_unindexed_references(pqxx::transaction_base& tx, const Catalog& catalog,
+std::vector<UnindexedReference> find_unindexed_references(pg::Transaction& tx, const Catalog& catalog,
                                                           const SubsetPlan& plan, const SubsetSettings& settings);
 
 /// `CREATE INDEX ON "schema"."table" ("a", "b");`, every identifier quoted.

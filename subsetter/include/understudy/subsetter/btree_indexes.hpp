@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include <pqxx/transaction_base>
+#include "understudy/pg/transaction.hpp"
 
 #include "understudy/subsetter/catalog.hpp"
 
@@ -17,7 +17,7 @@ namespace understudy::subsetter {
 class BtreeIndexes {
 public:
     /// Reads every user table's btree indexes in `tx` (works on a hot standby).
-    static BtreeIndexes load(pqxx::transaction_base& tx);
+    static BtreeIndexes load(pg::Transaction& tx);
 
     /// Whether an index leads with exactly `columns`, in any order: an equality lookup on all of
     /// them is then an index scan, not a scan of the table.

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include <pqxx/transaction_base>
+#include "understudy/pg/transaction.hpp"
 
 namespace understudy::subsetter {
 
@@ -119,6 +119,6 @@ struct CatalogFilter {
 };
 
 /// Reads the catalog inside the source snapshot's transaction (a few queries, no writes).
-Catalog load_catalog(pqxx::transaction_base& tx, const CatalogFilter& filter = {});
+Catalog load_catalog(pg::Transaction& tx, const CatalogFilter& filter = {});
 
 }  // namespace understudy::subsetter

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include <pqxx/transaction_base>
+#include "understudy/pg/transaction.hpp"
 
 #include "understudy/subsetter/catalog.hpp"
 #include "understudy/subsetter/subset_plan.hpp"
@@ -91,8 +91,8 @@ using SelectionProgress = std::function<void(const std::string& message)>;
 /// source state give the same rows, whatever the physical row order. Throws Error(plan_refused)
 /// naming the row when a forced row does not exist. `parallel` are further read-only transactions
 /// that imported the snapshot of `tx`: the independent queries of each step run on all of them.
-Selection select_rows(pqxx::transaction_base& tx, const Catalog& catalog, const SubsetPlan& plan,
+Selection select_rows(pg::Transaction& tx, const Catalog& catalog, const SubsetPlan& plan,
                       const SubsetSettings& settings, const SelectionProgress& progress = {},
-                      const std::vector<pqxx::transaction_base*>& parallel = {});
+                      const std::vector<pg::Transaction*>& parallel = {});
 
 }  // namespace understudy::subsetter

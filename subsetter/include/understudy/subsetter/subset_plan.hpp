@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include <pqxx/transaction_base>
+#include "understudy/pg/transaction.hpp"
 
 #include "understudy/subsetter/catalog.hpp"
 #include "understudy/subsetter/fk_graph.hpp"
@@ -42,7 +42,7 @@ struct SubsetPlan {
 /// Builds the plan. Throws Error(plan_refused) when an excluded table has children that are not
 /// excluded (listing them), and Error(config) when an override or forced row names an unknown
 /// table or column. Needs `tx` only to sample type values for inferred polymorphic references.
-SubsetPlan make_plan(pqxx::transaction_base& tx, const Catalog& catalog, const SubsetSettings& settings);
+SubsetPlan make_plan(pg::Transaction& tx, const Catalog& catalog, const SubsetSettings& settings);
 
 /// The plan as an aligned text table (what `understudy plan` prints).
 std::string format_plan(const SubsetPlan& plan);

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include <pqxx/transaction_base>
+#include "understudy/pg/transaction.hpp"
 
 #include "understudy/subsetter/catalog.hpp"
 #include "understudy/subsetter/subset_plan.hpp"
@@ -62,7 +62,7 @@ void rank_candidates(std::vector<ReferenceCandidate>& candidates);
 /// hundred probes through an index on the column when the sample comes up short), then, for at
 /// most 20 candidate tables whose key range can hold them, one lookup of those values in the key's
 /// index.
-std::vector<UnresolvedReference> find_unresolved_references(pqxx::transaction_base& tx, const Catalog& catalog,
+std::vector<UnresolvedReference> find_unresolved_references(pg::Transaction& tx, const Catalog& catalog,
                                                             const SubsetPlan& plan, const SubsetSettings& settings);
 
 /// The one `warning:` line of subset, sync and dump naming the columns (empty when there are none).

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include <pqxx/connection>
+#include "understudy/pg/query_session.hpp"
 
 #include "understudy/pg/conninfo.hpp"
 #include "understudy/pg/session.hpp"
@@ -18,7 +18,7 @@ void check_source_read_only(const pg::ServerIdentity& source, bool allow_primary
 /// Refuses a standby source whose last replayed commit is older than `max_lag_seconds`
 /// (`now() - pg_last_xact_replay_timestamp()`), or that has replayed no commit yet (unknown lag):
 /// Error(follower_lag). A primary source has no lag and passes.
-void check_follower_lag(pqxx::connection& source, double max_lag_seconds);
+void check_follower_lag(pg::QuerySession& source, double max_lag_seconds);
 
 /// The lag check on its values: `lag_seconds` negative means unknown (no commit replayed yet).
 void check_follower_lag_value(const std::string& database, bool in_recovery, double lag_seconds,

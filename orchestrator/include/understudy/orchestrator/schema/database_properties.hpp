@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include <pqxx/connection>
+#include "understudy/pg/query_session.hpp"
 
 namespace understudy::orchestrator {
 
@@ -50,7 +50,7 @@ struct DatabaseProperties {
 /// Reads `database`'s properties: the database row through `maintenance` (any database of the
 /// server), object privileges and default privileges through `live` (a session in `database`).
 /// Settings under the `understudy.` prefix (our own marks) are left out.
-DatabaseProperties read_database_properties(pqxx::connection& maintenance, pqxx::connection& live,
+DatabaseProperties read_database_properties(pg::QuerySession& maintenance, pg::QuerySession& live,
                                             const std::string& database);
 
 /// Gives `built` (a session in the new copy) live's properties, before promotion: every object
@@ -60,8 +60,8 @@ DatabaseProperties read_database_properties(pqxx::connection& maintenance, pqxx:
 /// privileges those default privileges give their owner's new objects. Then, through `maintenance`, the database
 /// itself gets live's owner, ACL, connection limit and settings. The tablespace is given at
 /// CREATE DATABASE (moving a built database would copy it).
-void apply_database_properties(const DatabaseProperties& properties, pqxx::connection& maintenance,
-                               pqxx::connection& built, const std::string& built_name);
+void apply_database_properties(const DatabaseProperties& properties, pg::QuerySession& maintenance,
+                               pg::QuerySession& built, const std::string& built_name);
 
 /// `<prefix> SET name TO value` for one "name=value" entry of pg_db_role_setting, quoted the way
 /// pg_dump does it: list settings whose elements are quoted (search_path, temp_tablespaces,

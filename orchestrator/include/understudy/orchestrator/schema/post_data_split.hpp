@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include <pqxx/transaction_base>
+#include "understudy/pg/transaction.hpp"
 
 #include "understudy/orchestrator/schema/archive_listing.hpp"
 
@@ -33,6 +33,6 @@ PostDataSplit split_post_data(const std::vector<ArchiveEntry>& post_data,
 
 /// The table each index and each primary-key, unique or exclusion constraint of the source belongs
 /// to (a leaf partition's to the leaf), read in `tx` (the run's snapshot).
-std::map<CatalogObject, std::string> read_table_of_object(pqxx::transaction_base& tx);
+std::map<CatalogObject, std::string> read_table_of_object(pg::Transaction& tx);
 
 }  // namespace understudy::orchestrator
