@@ -259,7 +259,8 @@ void check_row_counts(const std::map<std::string, std::uint64_t>& counts,
 void check_sequences(pqxx::transaction_base& tx, const subsetter::Catalog& catalog, VerificationResult& result) {
     std::size_t checked = 0;
     std::size_t failed = 0;
-    const auto settings = read_sequence_settings(tx, catalog, pg::Side::target);
+    auto borrowed = pg::Transaction::borrow(tx);
+    const auto settings = read_sequence_settings(borrowed, catalog, pg::Side::target);
     for (std::size_t sequence_idx = 0; sequence_idx < catalog.sequences.size(); ++sequence_idx) {
         const auto& sequence = catalog.sequences[sequence_idx];
         if (!settings[sequence_idx].feeds_integer_column) continue;

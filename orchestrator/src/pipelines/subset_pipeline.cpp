@@ -8,7 +8,7 @@
 #include <optional>
 #include <set>
 
-#include <pqxx/nontransaction>
+#include "understudy/pg/query_session.hpp"
 
 #include "pipelines/source_model.hpp"
 #include "schema/table_index_builder.hpp"
@@ -99,9 +99,9 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
                            Progress& progress, bool clear_first, const std::function<void()>& loaded);
 
 /// "started 2026-12-03T05:06:07Z from host:port/dbname": what the partial-copy mark says (no user, no password).
-std::string partial_copy_description(pqxx::connection& target, const pg::ConnInfo& source) {
+std::string partial_copy_description(pg::QuerySession& target, const pg::ConnInfo& source) {
     const std::string started = pg::with_context(pg::Side::target, "could not read the target's clock", [&] {
-        pqxx::nontransaction tx(target);
+        auto tx = target.autocommit();
         return std::string(tx.exec1("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")[0].c_str());
     });
     return "started " + started + " from " + source.get("host").value_or("") + ":" + source.get("port").value_or("5432") +

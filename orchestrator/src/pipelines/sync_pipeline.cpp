@@ -5,7 +5,7 @@
 #include <tuple>
 #include <thread>
 
-#include <pqxx/nontransaction>
+#include "understudy/pg/query_session.hpp"
 
 #include "understudy/error.hpp"
 #include "understudy/orchestrator/promotion/heroku_backend.hpp"
@@ -27,7 +27,7 @@ public:
     SyncLock(const pg::ConnInfo& server, const std::string& key, bool wait) {
         m_connection = pg::connect(server, pg::Side::target);
         pg::with_context(pg::Side::target, "could not take the sync lock", [&] {
-            pqxx::nontransaction tx(*m_connection);
+            auto tx = m_connection->autocommit();
             const std::string lock_key = "hashtextextended(" + tx.quote("understudy sync " + key) + ", 0)";
             if (wait) {
                 tx.exec1("SELECT pg_advisory_lock(" + lock_key + ")");
@@ -141,7 +141,8 @@ nlohmann::json run_sync(SyncRequest request, Progress& progress) {
         backend->give_live_properties();
         if (rules.configured()) input.original_samples = sample_original_values(run.source_transaction, run.catalog, rules);
         test_pause_point("sync:verifying");
-        input.source_transaction = &run.source_transaction;
+        // verification.cpp still takes libpqxx types (converted after its rewrite in issue 12)
+        input.source_transaction = &static_cast<pqxx::transaction_base&>(run.source_transaction);
         auto result = verify_database(input);
         verification = result.checks;
         for (const auto& warning : result.warnings) progress.warn(warning);

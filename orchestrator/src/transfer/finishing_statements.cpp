@@ -6,9 +6,9 @@
 #include <set>
 #include <string_view>
 
-#include <pqxx/nontransaction>
-#include <pqxx/result>
-#include <pqxx/transaction>
+#include "understudy/pg/query_session.hpp"
+#include "understudy/pg/transaction.hpp"
+#include "understudy/pg/transaction.hpp"
 
 #include "understudy/error.hpp"
 #include "understudy/pg/database_error.hpp"
@@ -23,7 +23,7 @@ constexpr std::size_t k_sequences_per_query = 200;
 
 }  // namespace
 
-std::vector<SequenceValue> read_sequence_values(pqxx::transaction_base& source_tx, const subsetter::Catalog& catalog) {
+std::vector<SequenceValue> read_sequence_values(pg::Transaction& source_tx, const subsetter::Catalog& catalog) {
     std::vector<SequenceValue> values;
     values.reserve(catalog.sequences.size());
     // Sequences are not transactional: the snapshot does not hold them still, so this reads the
@@ -40,7 +40,7 @@ std::vector<SequenceValue> read_sequence_values(pqxx::transaction_base& source_t
                      catalog.sequences[sequence_idx].name.quoted();
         }
         if (query.empty()) continue;
-        pqxx::result rows = pg::with_context(pg::Side::source, "could not read the sequences", [&] {
+        pg::Result rows = pg::with_context(pg::Side::source, "could not read the sequences", [&] {
             return source_tx.exec(query);
         });
         for (const auto& row : rows) {
@@ -53,7 +53,7 @@ std::vector<SequenceValue> read_sequence_values(pqxx::transaction_base& source_t
     return values;
 }
 
-std::vector<SequenceSettings> read_sequence_settings(pqxx::transaction_base& tx, const subsetter::Catalog& catalog,
+std::vector<SequenceSettings> read_sequence_settings(pg::Transaction& tx, const subsetter::Catalog& catalog,
                                                      pg::Side side) {
     std::vector<std::string> names, tables, columns;
     for (const auto& sequence : catalog.sequences) {
@@ -101,7 +101,7 @@ std::string position_statement(const subsetter::Sequence& sequence, const Sequen
 
 }  // namespace
 
-std::vector<std::string> sequence_position_statements(pqxx::transaction_base& source_tx,
+std::vector<std::string> sequence_position_statements(pg::Transaction& source_tx,
                                                       const subsetter::Catalog& catalog,
                                                       const std::vector<SequenceValue>& values) {
     std::map<subsetter::QualifiedName, const SequenceValue*> source_values;
@@ -117,7 +117,7 @@ std::vector<std::string> sequence_position_statements(pqxx::transaction_base& so
     return statements;
 }
 
-std::vector<subsetter::QualifiedName> materialized_view_refresh_order(pqxx::transaction_base& source_tx,
+std::vector<subsetter::QualifiedName> materialized_view_refresh_order(pg::Transaction& source_tx,
                                                                       const subsetter::Catalog& catalog) {
     const auto& views = catalog.materialized_views;
     if (views.empty()) return {};
@@ -163,19 +163,19 @@ std::string refresh_statement(const subsetter::QualifiedName& view) {
     return "REFRESH MATERIALIZED VIEW " + view.quoted() + ";\n";
 }
 
-void set_sequence_positions(pqxx::connection& target, const std::vector<std::string>& statements) {
+void set_sequence_positions(pg::QuerySession& target, const std::vector<std::string>& statements) {
     pg::with_context(pg::Side::target, "could not set the sequences", [&] {
         // setval() is not transactional anyway, and one transaction would hold a lock on every
         // table (and partition) it read max() from: each statement commits on its own.
-        pqxx::nontransaction tx(target);
+        auto tx = target.autocommit();
         for (const auto& statement : statements) tx.exec(statement);
     });
 }
 
-void refresh_materialized_views(pqxx::connection& target, const std::vector<subsetter::QualifiedName>& order) {
+void refresh_materialized_views(pg::QuerySession& target, const std::vector<subsetter::QualifiedName>& order) {
     for (const auto& view : order) {
         pg::with_context(pg::Side::target, "could not refresh materialized view \"" + view.display() + "\"", [&] {
-            pqxx::work tx(target);
+            auto tx = target.begin();
             tx.exec0(refresh_statement(view));
             tx.commit();
         });

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <set>
 
-#include <pqxx/result>
-#include <pqxx/transaction>
+#include "understudy/pg/transaction.hpp"
+#include "understudy/pg/transaction.hpp"
 
 #include "understudy/pg/database_error.hpp"
 #include "understudy/pg/sql_text.hpp"
@@ -37,7 +37,7 @@ std::vector<std::string> copied_oid_columns(const subsetter::Table& table, const
 
 /// Calls `chunk(offset, hex)` for each piece of large object `oid`, in order; at least once (an
 /// empty object is one empty piece). Returns its size in bytes.
-std::uint64_t read_large_object(pqxx::transaction_base& source_tx, std::uint32_t oid,
+std::uint64_t read_large_object(pg::Transaction& source_tx, std::uint32_t oid,
                                 const std::function<void(std::int64_t, const std::string&)>& chunk) {
     std::int64_t offset = 0;
     for (;;) {
@@ -71,7 +71,7 @@ bool copies_whole_database(const subsetter::Catalog& catalog, const subsetter::S
     });
 }
 
-std::vector<std::uint32_t> large_objects_to_copy(pqxx::transaction_base& source_tx,
+std::vector<std::uint32_t> large_objects_to_copy(pg::Transaction& source_tx,
                                                  const std::vector<TableCopyJob>& jobs,
                                                  const anonymizer::RuleSet* rules, bool whole_database) {
     // Which oid columns reach the target unchanged, per job; a rule that rewrites one makes even a
@@ -131,11 +131,11 @@ std::vector<std::uint32_t> large_objects_to_copy(pqxx::transaction_base& source_
     return existing;
 }
 
-LargeObjectTotals copy_large_objects(pqxx::transaction_base& source_tx, const std::vector<std::uint32_t>& oids,
-                                     pqxx::connection& target) {
+LargeObjectTotals copy_large_objects(pg::Transaction& source_tx, const std::vector<std::uint32_t>& oids,
+                                     pg::QuerySession& target) {
     LargeObjectTotals totals;
     if (oids.empty()) return totals;
-    pqxx::work target_tx(target);
+    auto target_tx = target.begin();
     for (std::uint32_t oid : oids) {
         totals.bytes += read_large_object(source_tx, oid, [&](std::int64_t offset, const std::string& hex) {
             pg::with_context(pg::Side::target, "could not write large object " + std::to_string(oid), [&] {
@@ -154,7 +154,7 @@ LargeObjectTotals copy_large_objects(pqxx::transaction_base& source_tx, const st
     return totals;
 }
 
-LargeObjectTotals write_large_objects_sql(pqxx::transaction_base& source_tx, const std::vector<std::uint32_t>& oids,
+LargeObjectTotals write_large_objects_sql(pg::Transaction& source_tx, const std::vector<std::uint32_t>& oids,
                                           const std::function<void(const std::string&)>& write) {
     LargeObjectTotals totals;
     for (std::uint32_t oid : oids) {

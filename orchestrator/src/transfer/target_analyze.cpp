@@ -9,15 +9,15 @@
 #include <mutex>
 #include <thread>
 
-#include <pqxx/nontransaction>
+#include "understudy/pg/query_session.hpp"
 
 #include "understudy/pg/session.hpp"
 
 namespace understudy::orchestrator {
 
-void analyze_table(pqxx::connection& connection, const std::string& quoted_table) {
+void analyze_table(pg::QuerySession& connection, const std::string& quoted_table) {
     pg::with_context(pg::Side::target, "could not analyze " + quoted_table,
-                     [&] { pqxx::nontransaction(connection).exec0("ANALYZE " + quoted_table); });
+                     [&] { connection.autocommit().exec0("ANALYZE " + quoted_table); });
 }
 
 void analyze_tables(const pg::ConnInfo& target, const std::vector<const subsetter::Table*>& tables, int jobs) {

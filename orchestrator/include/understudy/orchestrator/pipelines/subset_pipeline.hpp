@@ -4,7 +4,7 @@
 #include <functional>
 
 #include <nlohmann/json.hpp>
-#include <pqxx/transaction_base>
+#include "understudy/pg/transaction.hpp"
 
 #include "understudy/anonymizer/rules.hpp"
 #include "understudy/orchestrator/transfer/progress.hpp"
@@ -17,7 +17,7 @@ namespace understudy::orchestrator {
 
 /// What a finished load offers to a check run after it, while the source snapshot is still open.
 struct LoadedRun {
-    pqxx::transaction_base& source_transaction;  ///< the snapshot's read-only transaction
+    pg::Transaction& source_transaction;  ///< the snapshot's read-only transaction
     const subsetter::Catalog& catalog;
     const SchemaArchive& schema;                 ///< the source schema at the snapshot
     const nlohmann::json& report;                ///< the run's report so far (tables, rows copied)

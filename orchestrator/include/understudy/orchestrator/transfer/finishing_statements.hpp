@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include <pqxx/connection>
-#include <pqxx/transaction_base>
+#include "understudy/pg/query_session.hpp"
+#include "understudy/pg/transaction.hpp"
 
 #include "understudy/pg/database_error.hpp"
 #include "understudy/subsetter/catalog.hpp"
@@ -21,7 +21,7 @@ struct SequenceValue {
 };
 
 /// Reads every catalog sequence's last_value/is_called inside the source snapshot (works on a standby).
-std::vector<SequenceValue> read_sequence_values(pqxx::transaction_base& source_tx, const subsetter::Catalog& catalog);
+std::vector<SequenceValue> read_sequence_values(pg::Transaction& source_tx, const subsetter::Catalog& catalog);
 
 /// How a sequence moves: where it starts, which way it runs, and whether the column it feeds (OWNED
 /// BY accepts any) holds integers, so that values it handed out can be there.
@@ -33,7 +33,7 @@ struct SequenceSettings {
 
 /// The settings of every catalog sequence, in catalog order, read in `tx` (one query); `side` names
 /// the database in errors.
-std::vector<SequenceSettings> read_sequence_settings(pqxx::transaction_base& tx, const subsetter::Catalog& catalog,
+std::vector<SequenceSettings> read_sequence_settings(pg::Transaction& tx, const subsetter::Catalog& catalog,
                                                      pg::Side side);
 
 /// One statement per catalog sequence (settings read in the source snapshot) that, run on the
@@ -42,23 +42,23 @@ std::vector<SequenceSettings> read_sequence_settings(pqxx::transaction_base& tx,
 /// INSERT without an explicit id succeeds. The column is read when the statement runs, over exactly
 /// the rows loaded. A sequence without a source value starts unused (is_called false). Subset runs
 /// them on the target; dump writes them into its file.
-std::vector<std::string> sequence_position_statements(pqxx::transaction_base& source_tx,
+std::vector<std::string> sequence_position_statements(pg::Transaction& source_tx,
                                                       const subsetter::Catalog& catalog,
                                                       const std::vector<SequenceValue>& values);
 
 /// The populated materialized views (catalog.materialized_views) in an order that refreshes each
 /// after every matview it reads, directly or through plain views (pg_depend, read in the snapshot),
 /// else by name.
-std::vector<subsetter::QualifiedName> materialized_view_refresh_order(pqxx::transaction_base& source_tx,
+std::vector<subsetter::QualifiedName> materialized_view_refresh_order(pg::Transaction& source_tx,
                                                                       const subsetter::Catalog& catalog);
 
 /// `REFRESH MATERIALIZED VIEW <view>;`
 std::string refresh_statement(const subsetter::QualifiedName& view);
 
 /// Runs sequence_position_statements() on the target, each committing on its own.
-void set_sequence_positions(pqxx::connection& target, const std::vector<std::string>& statements);
+void set_sequence_positions(pg::QuerySession& target, const std::vector<std::string>& statements);
 
 /// REFRESH MATERIALIZED VIEW for each of `order` (materialized_view_refresh_order()), each in its own transaction.
-void refresh_materialized_views(pqxx::connection& target, const std::vector<subsetter::QualifiedName>& order);
+void refresh_materialized_views(pg::QuerySession& target, const std::vector<subsetter::QualifiedName>& order);
 
 }  // namespace understudy::orchestrator

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include <pqxx/connection>
-#include <pqxx/transaction_base>
+#include "understudy/pg/query_session.hpp"
+#include "understudy/pg/transaction.hpp"
 
 #include "understudy/anonymizer/rules.hpp"
 #include "understudy/orchestrator/transfer/table_copy.hpp"
@@ -36,18 +36,18 @@ bool copies_whole_database(const subsetter::Catalog& catalog, const subsetter::S
 /// of the rows `jobs` copy, read on the source in the snapshot of `source_tx`, that exist there.
 /// A column whose rule rewrites it (anything but keep; `null` included) references none. With
 /// `whole_database` (every table copied whole, no such rule), every large object of the source.
-std::vector<std::uint32_t> large_objects_to_copy(pqxx::transaction_base& source_tx,
+std::vector<std::uint32_t> large_objects_to_copy(pg::Transaction& source_tx,
                                                  const std::vector<TableCopyJob>& jobs,
                                                  const anonymizer::RuleSet* rules, bool whole_database);
 
 /// Writes each large object of `oids` into the target database with the same oid, byte for byte,
 /// in one transaction (lo_from_bytea, then lo_put for each further chunk).
-LargeObjectTotals copy_large_objects(pqxx::transaction_base& source_tx, const std::vector<std::uint32_t>& oids,
-                                     pqxx::connection& target);
+LargeObjectTotals copy_large_objects(pg::Transaction& source_tx, const std::vector<std::uint32_t>& oids,
+                                     pg::QuerySession& target);
 
 /// The same as SQL statements a psql restore runs (`SELECT pg_catalog.lo_from_bytea(oid, '\x…')`,
 /// then lo_put), passed to `write` piece by piece.
-LargeObjectTotals write_large_objects_sql(pqxx::transaction_base& source_tx, const std::vector<std::uint32_t>& oids,
+LargeObjectTotals write_large_objects_sql(pg::Transaction& source_tx, const std::vector<std::uint32_t>& oids,
                                           const std::function<void(const std::string&)>& write);
 
 }  // namespace understudy::orchestrator

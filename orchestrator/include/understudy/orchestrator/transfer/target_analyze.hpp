@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include <pqxx/connection>
+#include "understudy/pg/query_session.hpp"
 
 #include "understudy/pg/conninfo.hpp"
 #include "understudy/subsetter/catalog.hpp"
@@ -12,7 +12,7 @@
 namespace understudy::orchestrator {
 
 /// ANALYZE of one table (quoted name) on `connection`; throws DatabaseError naming it.
-void analyze_table(pqxx::connection& connection, const std::string& quoted_table);
+void analyze_table(pg::QuerySession& connection, const std::string& quoted_table);
 
 /// Runs ANALYZE on each table (largest first) with `jobs` connections at once, like
 /// `vacuumdb --analyze-only --jobs`, so the planner knows the new data before the first query.
