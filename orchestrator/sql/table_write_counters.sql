@@ -5,5 +5,4 @@
 -- restart moves them too (down): that is read as a write, which only costs a scan.
 SELECT s.schemaname || '.' || s.relname AS relation,
        s.n_tup_ins + s.n_tup_upd + s.n_tup_del AS writes
-  FROM pg_catalog.pg_stat_user_tables s
- ORDER BY 1 COLLATE "C";
+  FROM pg_catalog.pg_stat_user_tables s;
