@@ -18,15 +18,21 @@
 #include <vector>
 
 #include "process.hpp"
+#include "understudy/orchestrator/cli/option_table.hpp"
 
 namespace understudy::testing {
 namespace {
 
 const std::filesystem::path k_help_dir = std::filesystem::path(UNDERSTUDY_TEST_DATA_DIR) / "golden" / "help";
 
-/// Every command of orchestrator/src/cli/cli.cpp; "" is `understudy --help` itself.
-const std::vector<std::string> k_commands = {"",          "subset", "plan",    "graph", "check",   "init",
-                                             "anonymize", "dump",   "restore", "sync",  "rollback"};
+/// Every command of the option table (orchestrator/src/cli/option_table.cpp); "" is `understudy --help`
+/// itself. A command added to the table without a golden file fails GoldenFilesAreExactlyTheCommands.
+std::vector<std::string> all_commands() {
+    std::vector<std::string> commands{""};
+    for (const auto& command : orchestrator::command_table()) commands.push_back(command.name);
+    return commands;
+}
+const std::vector<std::string> k_commands = all_commands();
 
 std::string read_file(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "../../anonymizer/src/pii_dictionary.hpp"
-#include "../../anonymizer/src/value_sniffers.hpp"
+#include "../../../anonymizer/src/pii_dictionary.hpp"
+#include "../../../anonymizer/src/value_sniffers.hpp"
 #include "understudy/anonymizer/coverage.hpp"
 #include "understudy/anonymizer/pii_detection.hpp"
 #include "understudy/anonymizer/rules.hpp"

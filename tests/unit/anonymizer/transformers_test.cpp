@@ -8,8 +8,8 @@
 #include <set>
 #include <string>
 
-#include "../../anonymizer/src/transformers/keyed_permutation.hpp"
-#include "../../anonymizer/src/transformers/temporal.hpp"
+#include "../../../anonymizer/src/transformers/keyed_permutation.hpp"
+#include "../../../anonymizer/src/transformers/temporal.hpp"
 #include "understudy/anonymizer/rules.hpp"
 #include "understudy/anonymizer/secret.hpp"
 #include "understudy/error.hpp"
