@@ -133,16 +133,17 @@ protected:
     /// Sequential and index scans of public.orders in `database`, as its statistics count them.
     static long long scans_of_orders(const std::string& database) {
         return std::stoll(fixture_servers().primary.query_value(
-            database, "SELECT seq_scan + coalesce(idx_scan, 0) FROM pg_stat_user_tables WHERE relid = 'public.orders'::regclass"));
+            database, "SELECT seq_scan + coalesce(idx_scan, 0) FROM pg_stat_user_tables "
+                      "WHERE relid = 'public.orders'::regclass"));
     }
 
     /// Waits (up to 10 s) until the statistics of `database` show a write to public.orders: a
     /// session's counts reach them when it ends, a moment after its client has gone.
     static void wait_for_orders_write(const std::string& database) {
         for (int attempt = 0; attempt < 100; ++attempt) {
-            if (fixture_servers().primary.query_value(
-                    database, "SELECT n_tup_upd FROM pg_stat_user_tables WHERE relid = 'public.orders'::regclass") != "0")
-                return;
+            const std::string updates = fixture_servers().primary.query_value(
+                database, "SELECT n_tup_upd FROM pg_stat_user_tables WHERE relid = 'public.orders'::regclass");
+            if (updates != "0") return;
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
         FAIL() << "the update of public.orders never reached the statistics";

@@ -88,7 +88,8 @@ private:
 /// The write counters of every user table of the database `tx` reads (table_write_counters.sql).
 BuildMark read_write_counters(pqxx::transaction_base& tx) {
     BuildMark mark;
-    for (const auto& row : tx.exec(std::string(sql::k_table_write_counters))) mark.writes[row[0].c_str()] = row[1].as<std::int64_t>();
+    for (const auto& row : tx.exec(std::string(sql::k_table_write_counters)))
+        mark.writes[row[0].c_str()] = row[1].as<std::int64_t>();
     return mark;
 }
 
@@ -409,8 +410,9 @@ VerificationResult verify_database(const VerificationInput& input) {
                     ++from_copy;
                     continue;
                 }
-                scans.add(table.estimated_rows, row_count_query(table),
-                          [&table_rows, index](long long rows) { table_rows[index] = static_cast<std::uint64_t>(rows); });
+                scans.add(table.estimated_rows, row_count_query(table), [&table_rows, index](long long rows) {
+                    table_rows[index] = static_cast<std::uint64_t>(rows);
+                });
             }
             for (auto& check : references) {
                 // The server checked every row when post-data added the constraint, and its triggers

@@ -175,6 +175,10 @@ std::vector<ReferenceCheck> unconstrained_reference_checks(const subsetter::Cata
     return checks;
 }
 
+// A NOT VALID constraint promises nothing about the rows it skipped, and a reference without a
+// constraint nothing at all: the source may hold orphans, and a faithful copy holds them too. An
+// orphan of the copy whose parent key does exist in the source (in the run's snapshot) is another
+// matter: the subset lost that parent. Counts rows, not keys.
 void count_subset_orphans(pqxx::transaction_base& built_tx, pqxx::transaction_base& source_tx,
                           ReferenceCheck& check) {
     // A cursor, not one result: a reference without a constraint in a large source may have
