@@ -3,6 +3,9 @@
 -- (convalidated false): the rows they skipped are exactly what must not be promoted unseen.
 -- Columns come as JSON arrays in key order; the referenced columns' types spell the parent's
 -- key values when a NOT VALID key's orphans are looked up in the source.
+-- enforced: the server validated every row when the constraint was added (convalidated) and its
+-- RI triggers, on the constraint and on the clones the server made for partitions, all fire in an
+-- ordinary session (tgenabled 'O' or 'A'): rows written since, in such a session, were checked too.
 SELECT n.nspname AS child_schema,
        c.relname AS child_table,
        con.conname AS constraint_name,
@@ -19,7 +22,14 @@ SELECT n.nspname AS child_schema,
        con.convalidated AS validated,
        (SELECT json_agg(format_type(a.atttypid, a.atttypmod) ORDER BY k.ord)
           FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
-          JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum) AS parent_types
+          JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum) AS parent_types,
+       con.convalidated AND NOT EXISTS (
+           WITH RECURSIVE family(oid) AS (
+               SELECT con.oid
+               UNION ALL
+               SELECT clone.oid FROM pg_constraint clone JOIN family f ON clone.conparentid = f.oid)
+           SELECT 1 FROM pg_trigger t JOIN family f ON t.tgconstraint = f.oid
+            WHERE t.tgenabled NOT IN ('O', 'A')) AS enforced
   FROM pg_constraint con
   JOIN pg_class c ON c.oid = con.conrelid
   JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -98,6 +98,17 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
                            const anonymizer::Secret* secret, nlohmann::json& report, PhaseClock& clock,
                            Progress& progress, bool clear_first, const std::function<void()>& loaded);
 
+/// Each copied table's rows and bytes per second of copy time. A table copied in several jobs
+/// (leaf partitions) adds up their seconds, so its rate is one worker's, comparable across tables.
+void add_copy_rates(nlohmann::json& tables) {
+    for (auto& entry : tables) {
+        const double seconds = entry.value("seconds", 0.0);
+        if (!entry.contains("copied_rows") || seconds <= 0) continue;
+        entry["rows_per_second"] = entry["copied_rows"].get<double>() / seconds;
+        entry["bytes_per_second"] = entry["bytes"].get<double>() / seconds;
+    }
+}
+
 /// "started 2026-12-03T05:06:07Z from host:port/dbname": what the partial-copy mark says (no user, no password).
 std::string partial_copy_description(pg::QuerySession& target, const pg::ConnInfo& source) {
     const std::string started = pg::with_context(pg::Side::target, "could not read the target's clock", [&] {
@@ -296,6 +307,7 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
         total_rows += result.rows;
         total_bytes += result.bytes;
     }
+    add_copy_rates(tables);
 
     clock.run("large_objects", progress, "copying large objects", [&] {
         // The rows' oid columns point at large objects, which pg_dump --schema-only leaves out.
@@ -337,7 +349,7 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
     loaded();
     if (request.after_load) {
         clock.run("verify", progress, "verifying", [&] {
-            request.after_load(LoadedRun{snapshot.transaction(), model.catalog, archive, report});
+            request.after_load(LoadedRun{snapshot.transaction(), model.catalog, archive, report, model.plan});
         });
     }
     progress.finish();

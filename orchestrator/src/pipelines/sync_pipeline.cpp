@@ -140,6 +140,10 @@ nlohmann::json run_sync(SyncRequest request, Progress& progress) {
         // Live's owner, privileges and settings, before verification reads the copy as the app will.
         backend->give_live_properties();
         if (rules.configured()) input.original_samples = sample_original_values(run.source_transaction, run.catalog, rules);
+        // This run is the only writer of `built` so far: what its load proved (constraints the server
+        // validated, the copy's row counts) stands for every table nobody writes to from here on.
+        input.build_mark = mark_built_database(built);
+        input.references = run.plan.graph.references();
         test_pause_point("sync:verifying");
         // verification.cpp still takes libpqxx types (converted after its rewrite in issue 12)
         input.source_transaction = &static_cast<pqxx::transaction_base&>(run.source_transaction);

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,17 @@
 #include "understudy/subsetter/catalog.hpp"
 
 namespace understudy::orchestrator {
+
+/// The built database's per-table write counters (the server's statistics: rows inserted, updated
+/// and deleted) when the run that built it had finished writing. What the load proved, it proved
+/// for the tables nobody has written to since.
+struct BuildMark {
+    std::map<std::string, std::int64_t> writes;  ///< "schema.relation" (leaf partitions each) -> counter
+};
+
+/// Reads the mark of `built`: call it when the run's own writes there are over. Nullopt when the
+/// server does not count writes (track_counts off): verification then scans everything.
+std::optional<BuildMark> mark_built_database(const pg::ConnInfo& built);
 
 /// What the built database must satisfy before it is promoted.
 struct VerificationInput {
@@ -30,6 +42,16 @@ struct VerificationInput {
     /// foreign key whose parent key does not exist there either is reported as a warning, not a
     /// failure. Without it, every orphan fails.
     pqxx::transaction_base* source_transaction = nullptr;
+    /// Set by the run that loaded `built` (pre-data, COPY, post-data), taken when it was done. For
+    /// each table not written since: a foreign key constraint the server validated when post-data
+    /// added it (and whose triggers are on) is not scanned again, and its row count is the copy's
+    /// (the manifest) instead of a count(*). Without it every reference is anti-joined and every
+    /// table counted.
+    std::optional<BuildMark> build_mark;
+    /// References that no constraint backs (declared in the config, read from Rails models,
+    /// inferred from names): each is anti-joined like a NOT VALID foreign key. Constraint ones
+    /// here are ignored (the built database's own constraints are read from it).
+    std::vector<subsetter::ForeignKey> references;
 };
 
 /// Every problem found (one line each, naming tables, columns, constraints; never a row value) and,
@@ -46,10 +68,12 @@ struct VerificationResult {
 };
 
 /// Runs every check and collects all failures (it does not stop at the first): no FK violation
-/// (every FK, composite too, MATCH SIMPLE, NOT VALID ones included, each once; with the source's
-/// transaction, a NOT VALID one's orphans that the source has too are warnings instead), row counts equal to
-/// the manifest, every sequence ahead of its column, schema identical to the source's, no
-/// unclassified column in a table with rows, and no original sample value left in its column.
+/// (every FK, composite too, MATCH SIMPLE, NOT VALID ones included, each once, and every reference
+/// without a constraint; with the source's transaction, orphans of NOT VALID and unconstrained ones
+/// that the source has too are warnings instead; with a build mark, validated constraints of
+/// untouched tables are taken as proof), row counts equal to the manifest, every sequence ahead of
+/// its column, schema identical to the source's, no unclassified column in a table with rows, and
+/// no original sample value left in its column.
 /// Throws DatabaseError/Error only when a check cannot run at all.
 VerificationResult verify_database(const VerificationInput& input);
 

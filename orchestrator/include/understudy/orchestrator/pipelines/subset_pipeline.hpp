@@ -11,6 +11,7 @@
 #include "understudy/orchestrator/schema/schema_clone.hpp"
 #include "understudy/pg/conninfo.hpp"
 #include "understudy/subsetter/catalog.hpp"
+#include "understudy/subsetter/subset_plan.hpp"
 #include "understudy/subsetter/subset_settings.hpp"
 
 namespace understudy::orchestrator {
@@ -21,6 +22,7 @@ struct LoadedRun {
     const subsetter::Catalog& catalog;
     const SchemaArchive& schema;                 ///< the source schema at the snapshot
     const nlohmann::json& report;                ///< the run's report so far (tables, rows copied)
+    const subsetter::SubsetPlan& plan;           ///< its references, declared and inferred ones too
 };
 
 /// Everything one subset run needs.
