@@ -56,8 +56,6 @@ std::string QuerySession::port() const {
     return port ? port : "";
 }
 
-QuerySession::operator pqxx::connection&() { return *m_state->connection; }
-QuerySession::operator pqxx::connection_base&() { return *m_state->connection; }
 
 std::unique_ptr<QuerySession> connect(const ConnInfo& info, Side side) {
     return std::make_unique<QuerySession>(info, side);

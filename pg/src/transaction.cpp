@@ -55,12 +55,5 @@ std::string Transaction::esc(std::string_view text) const { return m_state->tran
 
 void Transaction::commit() { m_state->transaction->commit(); }
 
-Transaction::operator pqxx::transaction_base&() { return *m_state->transaction; }
-
-Transaction Transaction::borrow(pqxx::transaction_base& transaction) {
-    auto state = std::make_unique<detail::TransactionState>();
-    state->transaction = &transaction;
-    return Transaction(std::move(state));
-}
 
 }  // namespace understudy::pg

@@ -16,9 +16,6 @@
 #include <set>
 #include <sstream>
 
-#include <pqxx/nontransaction>
-#include <pqxx/result>
-#include <pqxx/transaction>
 
 #include "understudy/anonymizer/coverage.hpp"
 #include "understudy/error.hpp"
@@ -26,6 +23,7 @@
 #include "understudy/orchestrator/schema/subprocess.hpp"
 #include "understudy/orchestrator/transfer/finishing_statements.hpp"
 #include "understudy/pg/session.hpp"
+#include "understudy/pg/query_session.hpp"
 #include "understudy/pg/snapshot_connection.hpp"
 #include "understudy/pg/sql_text.hpp"
 #include "understudy/pg/user_schemas.hpp"
@@ -37,7 +35,6 @@ namespace {
 // How many failures the error message lists before "and N more" (the report has them all).
 constexpr std::size_t k_failures_in_message = 5;
 
-using ReadOnlyTransaction = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
 
 std::string quoted_name(const std::string& text) {
     return "\"" + text + "\"";
@@ -55,7 +52,7 @@ public:
         m_scans.push_back({weight, std::move(query), std::move(on_count)});
     }
 
-    void run(const pg::ConnInfo& built, pqxx::transaction_base& tx, int jobs) {
+    void run(const pg::ConnInfo& built, pg::Transaction& tx, int jobs) {
         std::stable_sort(m_scans.begin(), m_scans.end(),
                          [](const Scan& left, const Scan& right) { return left.weight > right.weight; });
         const std::string snapshot =
@@ -86,7 +83,7 @@ private:
 };
 
 /// The write counters of every user table of the database `tx` reads (table_write_counters.sql).
-BuildMark read_write_counters(pqxx::transaction_base& tx) {
+BuildMark read_write_counters(pg::Transaction& tx) {
     BuildMark mark;
     for (const auto& row : tx.exec(std::string(sql::k_table_write_counters)))
         mark.writes[row[0].c_str()] = row[1].as<std::int64_t>();
@@ -95,7 +92,7 @@ BuildMark read_write_counters(pqxx::transaction_base& tx) {
 
 /// The catalog tables (display names) written since `mark`: the counters of the table or of one of
 /// its leaf partitions differ now, or the relation appeared or went away.
-std::set<std::string> tables_written_since(pqxx::transaction_base& tx, const subsetter::Catalog& catalog,
+std::set<std::string> tables_written_since(pg::Transaction& tx, const subsetter::Catalog& catalog,
                                            const BuildMark& mark) {
     const BuildMark now = read_write_counters(tx);
     std::set<std::string> changed;
@@ -149,11 +146,10 @@ void check_row_counts(const std::map<std::string, std::uint64_t>& counts,
 /// A sequence is behind when its next nextval() would return a value its column already holds:
 /// next = last_value + increment once called, last_value before; compared with max (ascending) or
 /// min (descending). Only integer columns (or domains over them) can hold what it hands out.
-void check_sequences(pqxx::transaction_base& tx, const subsetter::Catalog& catalog, VerificationResult& result) {
+void check_sequences(pg::Transaction& tx, const subsetter::Catalog& catalog, VerificationResult& result) {
     std::size_t checked = 0;
     std::size_t failed = 0;
-    auto borrowed = pg::Transaction::borrow(tx);
-    const auto settings = read_sequence_settings(borrowed, catalog, pg::Side::target);
+    const auto settings = read_sequence_settings(tx, catalog, pg::Side::target);
     for (std::size_t sequence_idx = 0; sequence_idx < catalog.sequences.size(); ++sequence_idx) {
         const auto& sequence = catalog.sequences[sequence_idx];
         if (!settings[sequence_idx].feeds_integer_column) continue;
@@ -316,7 +312,7 @@ std::map<std::string, std::pair<const subsetter::Table*, std::string>> columns_b
 
 /// The sampled originals must not appear in their column: each match is a value a rule should have
 /// replaced. Only counts are reported.
-void check_leaks(pqxx::transaction_base& tx, const subsetter::Catalog& catalog,
+void check_leaks(pg::Transaction& tx, const subsetter::Catalog& catalog,
                  const std::map<std::string, std::vector<std::string>>& samples, VerificationResult& result) {
     const auto columns = columns_by_key(catalog);
     std::size_t values = 0;
@@ -366,7 +362,7 @@ std::optional<BuildMark> mark_built_database(const pg::ConnInfo& built) {
     auto connection = pg::connect(built, pg::Side::target);
     return pg::with_context(pg::Side::target, "could not read the built database's write counters",
                             [&]() -> std::optional<BuildMark> {
-                                pqxx::nontransaction tx(*connection);
+                                auto tx = connection->autocommit();
                                 // Without track_counts no write moves a counter: nothing could be trusted.
                                 if (!tx.exec1("SELECT current_setting('track_counts')::bool")[0].as<bool>())
                                     return std::nullopt;
@@ -385,7 +381,7 @@ VerificationResult verify_database(const VerificationInput& input) {
         auto connection = pg::connect(input.built, pg::Side::target);
         pg::with_context(pg::Side::target, "could not verify the built database", [&] {
             // One snapshot for every query, shared by the scan connections: the checks agree.
-            ReadOnlyTransaction tx(*connection);
+            auto tx = connection->begin_repeatable_read_only();
             const subsetter::Catalog catalog = subsetter::load_catalog(tx);
             auto references = constraint_checks(tx);
             for (auto& check : unconstrained_reference_checks(catalog, input.references))
@@ -459,7 +455,7 @@ VerificationResult verify_database(const VerificationInput& input) {
     return result;
 }
 
-std::map<std::string, std::vector<std::string>> sample_original_values(pqxx::transaction_base& source_tx,
+std::map<std::string, std::vector<std::string>> sample_original_values(pg::Transaction& source_tx,
                                                                        const subsetter::Catalog& catalog,
                                                                        const anonymizer::RuleSet& rules,
                                                                        int per_column) {

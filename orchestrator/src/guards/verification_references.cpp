@@ -6,7 +6,6 @@
 #include <optional>
 
 #include <nlohmann/json.hpp>
-#include <pqxx/result>
 
 #include "understudy/pg/session.hpp"
 #include "understudy/pg/sql_text.hpp"
@@ -110,7 +109,7 @@ constexpr std::size_t k_orphan_keys_per_query = 1000;
 
 }  // namespace
 
-std::vector<ReferenceCheck> constraint_checks(pqxx::transaction_base& tx) {
+std::vector<ReferenceCheck> constraint_checks(pg::Transaction& tx) {
     auto constraints = tx.exec(pg::with_user_schema_filter(sql::k_verified_foreign_keys));
     std::vector<ReferenceCheck> checks;
     for (const auto& row : constraints) {
@@ -179,7 +178,7 @@ std::vector<ReferenceCheck> unconstrained_reference_checks(const subsetter::Cata
 // constraint nothing at all: the source may hold orphans, and a faithful copy holds them too. An
 // orphan of the copy whose parent key does exist in the source (in the run's snapshot) is another
 // matter: the subset lost that parent. Counts rows, not keys.
-void count_subset_orphans(pqxx::transaction_base& built_tx, pqxx::transaction_base& source_tx,
+void count_subset_orphans(pg::Transaction& built_tx, pg::Transaction& source_tx,
                           ReferenceCheck& check) {
     // A cursor, not one result: a reference without a constraint in a large source may have
     // millions of orphan keys, and only a batch of them is held at a time.

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include <pqxx/transaction_base>
+#include "understudy/pg/transaction.hpp"
 
 #include "understudy/orchestrator/guards/verification.hpp"
 #include "understudy/subsetter/catalog.hpp"
@@ -40,7 +40,7 @@ struct ReferenceCheck {
 };
 
 /// Every FK constraint of the built database, once each (verified_foreign_keys.sql says which).
-std::vector<ReferenceCheck> constraint_checks(pqxx::transaction_base& tx);
+std::vector<ReferenceCheck> constraint_checks(pg::Transaction& tx);
 
 /// The references among `references` that no constraint backs (declared, model, inferred), on
 /// the tables of `built` (the built database's catalog); those naming a table or column it lacks
@@ -51,7 +51,7 @@ std::vector<ReferenceCheck> unconstrained_reference_checks(const subsetter::Cata
 /// Counts in `check.subset_orphans` the orphans of an unvalidated reference whose parent key does
 /// exist in the source (in the run's snapshot): those the copy lost. Keys stay in memory a batch
 /// at a time (a cursor on the built database), never printed.
-void count_subset_orphans(pqxx::transaction_base& built_tx, pqxx::transaction_base& source_tx,
+void count_subset_orphans(pg::Transaction& built_tx, pg::Transaction& source_tx,
                           ReferenceCheck& check);
 
 /// Adds each check's failure or warning lines to `result`, and the report's `foreign_keys`

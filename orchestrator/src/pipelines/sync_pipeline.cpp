@@ -145,8 +145,7 @@ nlohmann::json run_sync(SyncRequest request, Progress& progress) {
         input.build_mark = mark_built_database(built);
         input.references = run.plan.graph.references();
         test_pause_point("sync:verifying");
-        // verification.cpp still takes libpqxx types (converted after its rewrite in issue 12)
-        input.source_transaction = &static_cast<pqxx::transaction_base&>(run.source_transaction);
+        input.source_transaction = &run.source_transaction;
         auto result = verify_database(input);
         verification = result.checks;
         for (const auto& warning : result.warnings) progress.warn(warning);

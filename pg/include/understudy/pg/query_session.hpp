@@ -7,7 +7,6 @@
 
 #include "understudy/pg/conninfo.hpp"
 #include "understudy/pg/database_error.hpp"
-#include "understudy/pg/pqxx_bridge.hpp"
 #include "understudy/pg/transaction.hpp"
 
 namespace understudy::pg {
@@ -40,10 +39,6 @@ public:
     /// The host (or socket directory) and port libpq connected to; empty when unknown.
     std::string host() const;
     std::string port() const;
-
-    /// Bridge for the files still on libpqxx (see pqxx_bridge.hpp).
-    operator pqxx::connection&();
-    operator pqxx::connection_base&();
 
 private:
     std::unique_ptr<detail::SessionState> m_state;

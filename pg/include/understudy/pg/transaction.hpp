@@ -9,7 +9,6 @@
 #include <type_traits>
 #include <vector>
 
-#include "understudy/pg/pqxx_bridge.hpp"
 #include "understudy/pg/result.hpp"
 
 namespace understudy::pg {
@@ -71,11 +70,6 @@ public:
 
     /// Commits (for autocommit statements: nothing to do).
     void commit();
-
-    /// Bridge for the files still on libpqxx (see pqxx_bridge.hpp).
-    operator pqxx::transaction_base&();
-    /// A Transaction over a libpqxx transaction owned elsewhere (bridge, see pqxx_bridge.hpp).
-    static Transaction borrow(pqxx::transaction_base& transaction);
 
 private:
     std::unique_ptr<detail::TransactionState> m_state;

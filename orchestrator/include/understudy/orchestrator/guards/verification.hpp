@@ -8,7 +8,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
-#include <pqxx/transaction_base>
+#include "understudy/pg/transaction.hpp"
 
 #include "understudy/anonymizer/rules.hpp"
 #include "understudy/orchestrator/schema/schema_clone.hpp"
@@ -41,7 +41,7 @@ struct VerificationInput {
     /// The run's snapshot transaction on the source, when there is one: an orphan of a NOT VALID
     /// foreign key whose parent key does not exist there either is reported as a warning, not a
     /// failure. Without it, every orphan fails.
-    pqxx::transaction_base* source_transaction = nullptr;
+    pg::Transaction* source_transaction = nullptr;
     /// Set by the run that loaded `built` (pre-data, COPY, post-data), taken when it was done. For
     /// each table not written since: a foreign key constraint the server validated when post-data
     /// added it (and whose triggers are on) is not scanned again, and its row count is the copy's
@@ -81,7 +81,7 @@ VerificationResult verify_database(const VerificationInput& input);
 /// (null, hash, fake, template, mask, array), in the source snapshot's transaction, for the leak scan.
 /// Rules that keep or perturb values (keep, fixed, noise, date_shift, json) are left out: a match
 /// there is expected, not a leak.
-std::map<std::string, std::vector<std::string>> sample_original_values(pqxx::transaction_base& source_tx,
+std::map<std::string, std::vector<std::string>> sample_original_values(pg::Transaction& source_tx,
                                                                        const subsetter::Catalog& catalog,
                                                                        const anonymizer::RuleSet& rules,
                                                                        int per_column = 50);
