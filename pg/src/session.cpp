@@ -1,6 +1,8 @@
 // The exported source snapshot, sessions that import it, and a server's identity.
 #include "understudy/pg/session.hpp"
 
+#include "understudy/pg/snapshot_connection.hpp"
+
 namespace understudy::pg {
 
 ServerIdentity read_identity(QuerySession& session, Side side) {
@@ -49,8 +51,7 @@ SnapshotSession::SnapshotSession(const ConnInfo& info, const std::string& snapsh
         // libpqxx sends BEGIN when the transaction is made, so SET TRANSACTION SNAPSHOT is its
         // first statement, as the server requires.
         m_transaction.emplace(m_session.begin_repeatable_read_only());
-        m_transaction->exec0("SET TRANSACTION SNAPSHOT " + m_transaction->quote(snapshot_id));
-        m_transaction->exec0("SET LOCAL synchronize_seqscans = off");
+        m_transaction->exec0(snapshot_import_sql(snapshot_id));
     });
 }
 

@@ -15,6 +15,12 @@ constexpr const char* k_invalid_parameter_value = "22023";
 
 }  // namespace
 
+std::string snapshot_import_sql(const std::string& snapshot_id) {
+    // Without synchronize_seqscans a scan starts at the table's first block, so a whole table read
+    // twice in one snapshot (a retry) comes back in the same order.
+    return "SET TRANSACTION SNAPSHOT " + quote_literal(snapshot_id) + "; SET LOCAL synchronize_seqscans = off";
+}
+
 std::unique_ptr<CopyConnection> open_in_snapshot(const SnapshotImport& snapshot) {
     auto connection = std::make_unique<CopyConnection>(snapshot.conninfo, snapshot.side);
     // The source converts COPY text to this encoding, so the bytes forwarded (and rewritten: every
@@ -24,10 +30,8 @@ std::unique_ptr<CopyConnection> open_in_snapshot(const SnapshotImport& snapshot)
                             "could not set the client encoding");
     // SET TRANSACTION SNAPSHOT must be the transaction's first statement; REPEATABLE READ keeps the
     // imported snapshot for every later statement of the transaction (SERIALIZABLE is refused on a
-    // standby). Without synchronize_seqscans a scan starts at the table's first block, so a whole
-    // table read twice in one snapshot (a retry) comes back in the same order.
-    connection->execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT " +
-                            quote_literal(snapshot.snapshot_id) + "; SET LOCAL synchronize_seqscans = off",
+    // standby).
+    connection->execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; " + snapshot_import_sql(snapshot.snapshot_id),
                         k_import_action);
     return connection;
 }

@@ -3,29 +3,27 @@
 
 namespace understudy::pg {
 
-std::string quote_ident(std::string_view name) {
+namespace {
+
+/// `text` between two `quote` characters, each `quote` inside doubled: SQL's rule for both
+/// identifiers (") and string literals (').
+std::string enclosed(std::string_view text, char quote) {
     std::string out;
-    out.reserve(name.size() + 2);
-    out += '"';
-    for (char c : name) {
-        if (c == '"') out += '"';
+    out.reserve(text.size() + 2);
+    out += quote;
+    for (char c : text) {
+        if (c == quote) out += quote;
         out += c;
     }
-    out += '"';
+    out += quote;
     return out;
 }
 
-std::string quote_literal(std::string_view text) {
-    std::string out;
-    out.reserve(text.size() + 2);
-    out += '\'';
-    for (char c : text) {
-        if (c == '\'') out += '\'';
-        out += c;
-    }
-    out += '\'';
-    return out;
-}
+}  // namespace
+
+std::string quote_ident(std::string_view name) { return enclosed(name, '"'); }
+
+std::string quote_literal(std::string_view text) { return enclosed(text, '\''); }
 
 void append_array_element(std::string& out, std::string_view element) {
     out += '"';

@@ -21,7 +21,9 @@ struct CopyStats {
 };
 
 /// A libpq connection used where libpqxx would cost a copy per row: COPY out, COPY in, and the
-/// few commands around them (BEGIN, SET TRANSACTION SNAPSHOT, COMMIT).
+/// few commands around them (BEGIN, SET TRANSACTION SNAPSHOT, COMMIT). One of the two kinds of
+/// connection: this one moves table rows; every other statement (catalog, selection, guards, DDL,
+/// promotion) goes through pg::QuerySession.
 class CopyConnection {
 public:
     CopyConnection(const ConnInfo& info, Side side);

@@ -18,6 +18,11 @@ struct SnapshotImport {
     Side side = Side::source;     ///< the side named in errors
 };
 
+/// The statements that make an open REPEATABLE READ transaction read in `snapshot_id` (they must be
+/// its first), with synchronize_seqscans off so that a sequential scan returns rows in one order
+/// every time. Both kinds of session use them: open_in_snapshot() and pg::SnapshotSession.
+std::string snapshot_import_sql(const std::string& snapshot_id);
+
 /// Opens a CopyConnection whose open transaction (READ ONLY, REPEATABLE READ) imports the snapshot,
 /// with synchronize_seqscans off so that a sequential scan returns rows in one order every time.
 /// The caller ends it with `COMMIT` (or by closing it). Throws DatabaseError; a snapshot that can
