@@ -10,6 +10,7 @@
 #include <set>
 
 #include "understudy/error.hpp"
+#include "understudy/orchestrator/transfer/table_ranges.hpp"
 #include "understudy/yaml_location.hpp"
 
 namespace understudy::orchestrator {
@@ -228,7 +229,8 @@ double parse_duration(const FileContext& file, const YAML::Node& node, const std
 }
 
 SyncConfig parse_sync(const FileContext& file, const YAML::Node& node) {
-    file.only_keys(node, {"backend", "full", "keep", "max_lag", "allow_primary_source", "protect", "heroku"}, "sync");
+    file.only_keys(node, {"backend", "full", "keep", "max_lag", "allow_primary_source", "protect", "heroku",
+                          "split_tables_larger_than"}, "sync");
     SyncConfig sync;
     if (node["backend"]) {
         sync.backend = file.scalar<std::string>(node["backend"], "sync backend");
@@ -241,6 +243,11 @@ SyncConfig parse_sync(const FileContext& file, const YAML::Node& node) {
         if (sync.keep < 0) file.fail(node["keep"], "keep must be >= 0");
     }
     if (node["max_lag"]) sync.max_lag_seconds = parse_duration(file, node["max_lag"], "max_lag");
+    if (node["split_tables_larger_than"]) {
+        auto bytes = parse_byte_size(file.scalar<std::string>(node["split_tables_larger_than"], "split_tables_larger_than"));
+        if (!bytes) file.fail(node["split_tables_larger_than"], "split_tables_larger_than must be a size like 1GB or 200MB");
+        sync.split_tables_larger_than = *bytes;
+    }
     if (node["allow_primary_source"])
         sync.allow_primary_source = file.scalar<bool>(node["allow_primary_source"], "allow_primary_source");
     if (const auto& protect = node["protect"]) {

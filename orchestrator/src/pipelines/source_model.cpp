@@ -66,6 +66,13 @@ SelectedRows select_copy_jobs(pg::SourceSnapshot& snapshot, const SourceModel& m
     return selected;
 }
 
+std::vector<TableCopyJob> split_copy_jobs(pg::SourceSnapshot& snapshot, const std::vector<TableCopyJob>& jobs,
+                                          TableSplitting splitting) {
+    splitting.tid_range_scans = snapshot.identity().server_version >= 140000;
+    if (splitting.workers < 2 || !splitting.tid_range_scans) return jobs;
+    return split_large_tables(jobs, read_relation_sizes(snapshot.transaction(), jobs), splitting);
+}
+
 std::vector<TableCopyJob> make_copy_jobs(const subsetter::Catalog& catalog, const subsetter::SubsetPlan& plan,
                                          const subsetter::Selection& selection, bool split_partitions) {
     std::vector<TableCopyJob> jobs;

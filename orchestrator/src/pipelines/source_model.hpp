@@ -9,6 +9,7 @@
 #include "understudy/anonymizer/rules.hpp"
 #include "understudy/anonymizer/secret.hpp"
 #include "understudy/orchestrator/transfer/progress.hpp"
+#include "understudy/orchestrator/transfer/table_ranges.hpp"
 #include "understudy/orchestrator/transfer/table_transfer.hpp"
 #include "understudy/pg/session.hpp"
 #include "understudy/subsetter/catalog.hpp"
@@ -55,6 +56,13 @@ struct GuardedModel {
 /// what the reference checks add.
 GuardedModel open_guarded_model(pg::SourceSnapshot& snapshot, const subsetter::SubsetSettings& settings,
                                 const anonymizer::RuleSet& rules, Progress& progress, nlohmann::json& report);
+
+/// `jobs` with each table copied whole that is larger than `splitting.larger_than_bytes` cut into
+/// page ranges (split_large_tables, sizes read in the snapshot); unchanged, without a query, with
+/// one worker or a source older than PostgreSQL 14 (no TID range scans: each range would read the
+/// whole table).
+std::vector<TableCopyJob> split_copy_jobs(pg::SourceSnapshot& snapshot, const std::vector<TableCopyJob>& jobs,
+                                          TableSplitting splitting);
 
 /// The selection and the copy jobs made from it.
 struct SelectedRows {

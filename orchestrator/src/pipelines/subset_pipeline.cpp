@@ -249,7 +249,11 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
                                 /*split_partitions=*/true);
     });
     const auto& selection = selected.selection;
-    const auto& jobs = selected.jobs;
+    const auto jobs = split_copy_jobs(snapshot, selected.jobs, {request.split_tables_larger_than, request.jobs});
+    std::set<std::string> split_tables;  // loaded in ranges, without FREEZE: frozen in the analyze phase
+    for (const auto& job : jobs) {
+        if (job.pages) split_tables.insert(job.table->name.display());
+    }
     auto schema = clock.run("schema_wait", progress, "creating tables", [&] { return schema_step.get(); });
     report["phases"]["schema_dump"] = schema.dump_seconds;
     report["phases"]["pre_data"] = schema.pre_data_seconds;
@@ -270,7 +274,7 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
     // the copy, as a whole (ANALYZE of the root samples across its leaves).
     std::map<std::string, std::string> analyze_early;
     for (const auto& job : jobs) {
-        if (!job.table->partitioned) analyze_early[job.table->name.display()] = job.table->name.quoted();
+        if (!job.table->partitioned && !job.pages) analyze_early[job.table->name.display()] = job.table->name.quoted();
     }
     TableIndexBuilder index_builder(archive, request.target, std::move(post_data.per_table), std::move(analyze_early),
                                    request.jobs);
@@ -304,6 +308,7 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
         entry["seconds"] = (first ? 0.0 : entry["seconds"].get<double>()) + result.seconds;
         entry["attempts"] = std::max(first ? 0 : entry["attempts"].get<int>(), result.attempts);
         entry["format"] = result.binary ? "binary" : "text";
+        if (result.ranges) entry["ranges"] = result.ranges;
         total_rows += result.rows;
         total_bytes += result.bytes;
     }
@@ -341,7 +346,7 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
         for (const auto& job : jobs) {
             if (seen.insert(job.table->name.display()).second) loaded.push_back(job.table);
         }
-        analyze_tables(request.target, loaded, request.jobs);
+        analyze_tables(request.target, loaded, request.jobs, split_tables);
     });
     test_pause_point("subset:analyzed");
     report["tables"] = tables;

@@ -122,6 +122,7 @@ nlohmann::json run_sync(SyncRequest request, Progress& progress) {
         subset.settings.default_policy = subsetter::TablePolicy::all;
     }
     subset.jobs = request.jobs;
+    subset.split_tables_larger_than = request.sync.split_tables_larger_than;
     subset.replace = backend->name() != "none";  // a reused leftover (heroku) may hold a half-built copy
     subset.rules = std::move(request.rules);
     subset.empty_target_on_failure = backend->name() == "none";

@@ -17,11 +17,27 @@ const subsetter::QualifiedName& relation_of(const TableCopyJob& job) {
     return job.partition ? *job.partition : job.table->name;
 }
 
+/// The rows of one page range: `ctid` bounds, which PostgreSQL 14+ reads with a TID range scan
+/// (only the range's pages). `ONLY`: COPY of a table never reads its inheritance children either.
+std::string range_select(const TableCopyJob& job, const std::string& columns) {
+    const PageRange& range = *job.pages;
+    std::string select = "SELECT " + columns + " FROM ONLY " + relation_of(job).quoted();
+    std::string condition;
+    if (range.first_page > 0) condition = "ctid >= '(" + std::to_string(range.first_page) + ",0)'::pg_catalog.tid";
+    if (range.end_page >= 0) {
+        if (!condition.empty()) condition += " AND ";
+        condition += "ctid < '(" + std::to_string(range.end_page) + ",0)'::pg_catalog.tid";
+    }
+    return condition.empty() ? select : select + " WHERE " + condition;
+}
+
 /// `COPY (<select>) TO STDOUT`, or the faster `COPY relation (cols) TO STDOUT` when `select` is
-/// empty (the whole of a plain table or of one leaf partition). COPY of a table reads only that
-/// table, never its inheritance children.
+/// empty (the whole of a plain table or of one leaf partition, or one page range of it). COPY of a
+/// table reads only that table, never its inheritance children.
 std::string copy_out_statement(const TableCopyJob& job, const std::string& select, bool binary) {
     const std::string options = binary ? " WITH (FORMAT binary)" : "";
+    if (select.empty() && job.pages)
+        return "COPY (" + range_select(job, pg::quote_ident_list(job.table->copy_columns())) + ") TO STDOUT" + options;
     if (select.empty())
         return "COPY " + relation_of(job).quoted() + " (" + pg::quote_ident_list(job.table->copy_columns()) +
                ") TO STDOUT" + options;
@@ -56,6 +72,14 @@ public:
 
     void begin(const TableCopyJob& job, bool binary) override {
         m_quoted = relation_of(job).quoted();
+        if (job.pages) {
+            // The ranges of one table load at once, so none may TRUNCATE (it would wait for the
+            // others' locks, then empty their rows), and without it COPY cannot FREEZE. The table
+            // was created empty by this run's pre-data; a failed range rolls back alone.
+            m_target.execute("BEGIN", "could not prepare " + m_quoted);
+            m_target.begin_copy_in(copy_in_statement(job, false, binary), "could not load " + m_quoted);
+            return;
+        }
         // TRUNCATE in the loading transaction lets COPY write frozen rows (no later anti-wraparound
         // vacuum of the whole table). A partitioned table takes neither ONLY nor FREEZE; its leaves do.
         const bool routed = job.table->partitioned && !job.partition;
@@ -105,8 +129,15 @@ private:
 
 }  // namespace
 
+std::string job_label(const TableCopyJob& job) {
+    std::string label = relation_of(job).display();
+    if (job.pages) label += " rows " + std::to_string(job.pages->number) + "/" + std::to_string(job.pages->count);
+    return label;
+}
+
 std::vector<std::string> selects_of(const TableCopyJob& job) {
     if (!job.whole_table) return job.selects;
+    if (job.pages) return {range_select(job, "*")};
     const bool routed = job.table->partitioned && !job.partition;
     return {"SELECT * FROM " + std::string(routed ? "" : "ONLY ") + relation_of(job).quoted()};
 }
@@ -119,10 +150,11 @@ TableCopyResult copy_table(pg::CopyConnection& source, RowSink& sink, const Tabl
                            const RowRewriting* rewriting, bool binary_allowed, Progress& progress) {
     const auto& table = *job.table;
     // Progress and messages name what this job loads: the leaf partition, or the table.
-    const std::string name = relation_of(job).display();
+    const std::string name = job_label(job);
     TableCopyResult result;
     result.table = table.name.display();
-    if (job.partition) result.partition = name;
+    if (job.partition) result.partition = job.partition->display();
+    if (job.pages) result.ranges = job.pages->count;
 
     // A fresh rewriter per call: its row numbers (for error messages) restart with the rows.
     std::optional<anonymizer::TableRewriter> rewriter;

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <exception>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <numeric>
@@ -114,7 +115,7 @@ TableCopyResult copy_with_retries(WorkerConnections& connections, const TableCop
                                   const RowRewriting* rewriting, bool binary_allowed) {
     auto started = std::chrono::steady_clock::now();
     bool binary = binary_allowed;
-    const std::string table = (job.partition ? *job.partition : job.table->name).display();
+    const std::string table = job_label(job);
     std::optional<pg::DatabaseError> retried_after;  // the failure the last retry answered
     int wait_seconds = k_first_retry_wait_seconds;
     for (int attempt = 1;; ++attempt) {
@@ -147,6 +148,9 @@ TableCopyResult copy_with_retries(WorkerConnections& connections, const TableCop
     }
 }
 
+/// The name on_loaded() gives a job's table once all of it is in: the leaf partition, or the table.
+std::string loaded_name(const TableCopyJob& job) { return (job.partition ? *job.partition : job.table->name).display(); }
+
 }  // namespace
 
 std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const pg::ConnInfo& target,
@@ -160,6 +164,13 @@ std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const
         return jobs[left].expected_rows > jobs[right].expected_rows;
     });
 
+    // A table cut into ranges is loaded once its last range has committed, whichever worker that is.
+    std::map<std::string, int> ranges_left;
+    for (const auto& job : jobs) {
+        if (job.pages) ranges_left[loaded_name(job)] = job.pages->count;
+    }
+    std::mutex ranges_mutex;
+
     std::vector<TableCopyResult> results(jobs.size());
     run_workers(workers, schedule.size(), [&](int, WorkQueue& queue) {
         WorkerConnections connections(source, target);
@@ -167,8 +178,12 @@ std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const
             const auto& job = jobs[schedule[slot]];
             results[schedule[slot]] = copy_with_retries(connections, job, progress, rewriting, source.binary);
             const auto& done = results[schedule[slot]];
-            const std::string& loaded = done.partition.empty() ? done.table : done.partition;
-            progress.table_done(loaded, done.rows, done.bytes);
+            progress.table_done(job_label(job), done.rows, done.bytes);
+            const std::string loaded = loaded_name(job);
+            if (job.pages) {
+                std::lock_guard lock(ranges_mutex);
+                if (--ranges_left.at(loaded) > 0) continue;
+            }
             if (on_loaded) on_loaded(loaded);
         }
     });

@@ -9,6 +9,7 @@
 #include "understudy/anonymizer/rules.hpp"
 #include "understudy/orchestrator/transfer/progress.hpp"
 #include "understudy/orchestrator/schema/schema_clone.hpp"
+#include "understudy/orchestrator/transfer/table_ranges.hpp"
 #include "understudy/pg/conninfo.hpp"
 #include "understudy/subsetter/catalog.hpp"
 #include "understudy/subsetter/subset_plan.hpp"
@@ -39,6 +40,8 @@ struct SubsetRequest {
     std::function<void(const LoadedRun&)> after_load;
     /// Empty the target again when the run fails (subset: yes; sync keeps a failed copy for inspection).
     bool empty_target_on_failure = true;
+    /// Tables copied whole that are larger than this are copied in page ranges by all the workers.
+    std::uint64_t split_tables_larger_than = k_default_split_tables_larger_than;
 };
 
 /// Runs the subset: guards, catalog, plan, selection, pre-data, parallel COPY, post-data,

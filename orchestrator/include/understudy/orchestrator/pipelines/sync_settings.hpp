@@ -1,6 +1,7 @@
 // The `sync:` section of understudy.yml: how the nightly refresh builds, guards and promotes.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,8 @@ struct SyncConfig {
     std::string heroku_app;
     std::string heroku_plan;
     std::string heroku_attachment = "DATABASE";
+    /// Tables larger than this (bytes) are copied in page ranges by all the workers at once.
+    std::uint64_t split_tables_larger_than = std::uint64_t{1} << 30;
 };
 
 }  // namespace understudy::orchestrator

@@ -18,6 +18,15 @@ namespace understudy::orchestrator {
 
 class DumpFileWriter;
 
+/// One of the page ranges a big table is cut into (see split_large_tables): its rows are those
+/// whose `ctid` lies in [first_page, end_page), read with a TID range scan.
+struct PageRange {
+    std::int64_t first_page = 0;  ///< 0: no lower bound
+    std::int64_t end_page = -1;   ///< one past its last page; -1: no upper bound
+    int number = 1;               ///< 1 to count
+    int count = 1;                ///< the table's ranges
+};
+
 /// One table to copy: the SELECTs whose rows it gets, or the whole table.
 struct TableCopyJob {
     const subsetter::Table* table = nullptr;
@@ -27,8 +36,16 @@ struct TableCopyJob {
     /// (TRUNCATE ONLY + COPY FREEZE into the leaf, no tuple routing), and the leaves of one table
     /// load in parallel. `table` stays the partitioned table (rules, report, manifest).
     std::optional<subsetter::QualifiedName> partition;
+    /// Set for one range of a table (or leaf) copied whole in several ranges at once: the table
+    /// was created empty and is neither truncated nor loaded with FREEZE (each range is its own
+    /// transaction); analyze_tables() freezes it once every load has committed.
+    std::optional<PageRange> pages;
     std::int64_t expected_rows = 0;     ///< for scheduling: big tables start first
 };
+
+/// How progress and messages name what `job` loads: the leaf partition or the table, and its
+/// range (`"public"."events" rows 2/4`).
+std::string job_label(const TableCopyJob& job);
 
 /// The SELECTs whose rows `job` copies: its own, or for a whole table (or leaf) one that reads all
 /// of it, as COPY does (a plain table without its INHERITS children).
@@ -43,6 +60,7 @@ struct TableCopyResult {
     double seconds = 0;
     int attempts = 0;
     bool binary = false;     ///< the rows moved in COPY's binary format
+    int ranges = 0;          ///< the page ranges its table was cut into; 0 when copied in one piece
 };
 
 /// Rows are rewritten between source and target with these rules (the anonymizer).
@@ -68,8 +86,9 @@ public:
 };
 
 /// The target database: each table in its own transaction, `TRUNCATE` + `COPY ... FREEZE`
-/// (`COPY` into the root of a partitioned table loaded whole), committed by finish(), so a
-/// failed attempt leaves nothing behind.
+/// (`COPY` into the root of a partitioned table loaded whole; a plain `COPY` for one range of a
+/// table, which other ranges load at the same time), committed by finish(), so a failed attempt
+/// leaves nothing behind.
 std::unique_ptr<RowSink> target_sink(pg::CopyConnection& target);
 
 /// A plain SQL dump file: `COPY ... FROM STDIN;`, the rows as COPY text, `\.`, as psql reads them.

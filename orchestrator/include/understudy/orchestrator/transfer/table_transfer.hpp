@@ -34,7 +34,10 @@ struct TransferSource {
 /// back in job order. The first non-retryable failure stops the transfer and is rethrown. With
 /// `rewriting`, each row of a table with rules is rewritten on its way (columns without rules are
 /// forwarded as they came). `on_loaded`, when given, is called (from the worker) with the display
-/// name of each table (or leaf partition) right after its rows committed.
+/// name of each table (or leaf partition) right after its rows committed: for a table cut into
+/// page ranges (TableCopyJob::pages), after the last of its ranges did. A range is loaded without
+/// TRUNCATE or FREEZE in its own transaction, so a retry of one range repeats only its rows; such
+/// a table is left for analyze_tables() to freeze.
 std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const pg::ConnInfo& target,
                                              const std::vector<TableCopyJob>& jobs, int workers,
                                              Progress& progress, const RowRewriting* rewriting = nullptr,

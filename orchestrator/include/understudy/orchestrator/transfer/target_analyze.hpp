@@ -1,6 +1,7 @@
 // ANALYZE of the loaded tables, spread over parallel connections.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,9 @@ void analyze_table(pg::QuerySession& connection, const std::string& quoted_table
 
 /// Runs ANALYZE on each table (largest first) with `jobs` connections at once, like
 /// `vacuumdb --analyze-only --jobs`, so the planner knows the new data before the first query.
-
-void analyze_tables(const pg::ConnInfo& target, const std::vector<const subsetter::Table*>& tables, int jobs);
+/// Tables named (display name) in `freeze` get `VACUUM (FREEZE, ANALYZE)` instead, first: their
+/// rows were loaded without COPY FREEZE (in page ranges, see split_large_tables).
+void analyze_tables(const pg::ConnInfo& target, const std::vector<const subsetter::Table*>& tables, int jobs,
+                    const std::set<std::string>& freeze = {});
 
 }  // namespace understudy::orchestrator
