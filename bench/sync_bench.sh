@@ -1,33 +1,47 @@
 #!/usr/bin/env bash
 # Sync benchmark: a full anonymized `understudy sync` of a generated database of about 1 GB,
 # against `pg_dump -Fd -j2 | pg_restore -j2` and `pgcopydb clone`, measured in the same run on the
-# same servers. usage: bench/sync_bench.sh [SCALE (default 60, ~1 GB)] [RUNS (default 1)]
-# With RUNS > 1 the three are run in turn RUNS times and each one's fastest run is reported: on a
+# same servers. usage: bench/sync_bench.sh [SCALE (default 60, ~1 GB)] [RUNS (default 1)] [SHAPE]
+# SHAPE `saas` (default) is generate_saas.sql; `fat` adds generate_fat_table.sql's activity_log,
+# one plain table holding FAT_SHARE (default 0.65) of the bytes (scale 21 + the table ≈ 1 GB).
+# The sync runs twice per round: tables above SPLIT (default 200MB, pgcopydb's
+# --split-tables-larger-than gets the same) copied in page ranges, and never split.
+# With RUNS > 1 the tools are run in turn RUNS times and each one's fastest run is reported: on a
 # small shared machine, the minimum is the least noisy estimate of what each tool needs.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=${UNDERSTUDY_BUILD_DIR:-$HERE/../build}
 SCALE=${1:-60}
 RUNS=${2:-1}
+SHAPE=${3:-saas}
+SPLIT=${SPLIT:-200MB}
+FAT_SHARE=${FAT_SHARE:-0.65}
 source "$HERE/../scripts/throwaway_servers.sh"
 
 start_primary
 "${PSQL[@]}" -p "$PRIMARY_PORT" -d postgres -c "CREATE DATABASE production" -c "CREATE DATABASE staging"
 echo "generating scale $SCALE ..." >&2
 "${PSQL[@]}" -p "$PRIMARY_PORT" -d production -v scale="$SCALE" -f "$HERE/generate_saas.sql" >/dev/null
+if [ "$SHAPE" = fat ]; then
+  "${PSQL[@]}" -p "$PRIMARY_PORT" -d production -v share="$FAT_SHARE" -f "$HERE/generate_fat_table.sql" >/dev/null
+fi
 start_standby
 SIZE=$("${PSQL[@]}" -p "$STANDBY_PORT" -d production -Atc "SELECT pg_size_pretty(pg_database_size('production'))")
 ROWS=$("${PSQL[@]}" -p "$STANDBY_PORT" -d production -Atc "SELECT sum(reltuples)::bigint FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace")
-echo "source: $SIZE, about $ROWS rows, read from the hot standby"
+LARGEST=$("${PSQL[@]}" -p "$STANDBY_PORT" -d production -Atc "SELECT c.relname || ' ' || pg_size_pretty(pg_total_relation_size(c.oid)) || ' (' || round(100.0 * pg_total_relation_size(c.oid) / pg_database_size('production')) || ' %)' FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace ORDER BY pg_total_relation_size(c.oid) DESC LIMIT 1")
+echo "source ($SHAPE): $SIZE, about $ROWS rows, read from the hot standby; largest table: $LARGEST"
 
 seconds() { awk -v start="$1" -v now="$(date +%s.%N)" 'BEGIN { printf "%.2f", now - start }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 drop() { "${PSQL[@]}" -p "$PRIMARY_PORT" -d postgres -qc "DROP DATABASE IF EXISTS $1 WITH (FORCE)"; }
 SOURCE="$(standby_url production)"
 
-# understudy sync: full copy, anonymized (users' email, names and phone), verified, promoted.
-cat > "$WORK/staging.yml" <<YAML
-sync: {backend: postgres, full: true, keep: 1}
+# understudy sync: full copy, anonymized (users' email, names and phone), verified, promoted;
+# staging-split.yml cuts tables above $SPLIT into page ranges, staging-whole.yml never does.
+for VARIANT in split whole; do
+  THRESHOLD=$([ "$VARIANT" = split ] && echo "$SPLIT" || echo 1000TB)
+  cat > "$WORK/staging-$VARIANT.yml" <<YAML
+sync: {backend: postgres, full: true, keep: 1, split_tables_larger_than: $THRESHOLD}
 anonymize:
   default: keep
   tables:
@@ -37,9 +51,22 @@ anonymize:
       last_name: {fake: last_name}
       phone: {fake: phone}
 YAML
+done
 
 fastest() { if [ -z "$1" ]; then echo "$2"; else awk -v a="$1" -v b="$2" 'BEGIN { print (a < b ? a : b) }'; fi; }
-DUMP_RESTORE=""; PGCOPYDB=""; SYNC=""
+# One sync with staging-$1.yml; sets SYNC_$1 to its fastest time and keeps that run's report.
+run_sync() {
+  local start this best_var="SYNC_$1"
+  start=$(date +%s.%N)
+  UNDERSTUDY_SECRET="benchmark secret, not for real use" "$BUILD/understudy" sync --source "$SOURCE" \
+    --target "$(primary_url staging)" --config "$WORK/staging-$1.yml" --report "$WORK/sync-$1-last.json" >/dev/null
+  this=$(seconds "$start")
+  if [ -z "${!best_var}" ] || awk -v a="$this" -v b="${!best_var}" 'BEGIN { exit !(a < b) }'; then
+    cp "$WORK/sync-$1-last.json" "$WORK/sync-$1.json"
+  fi
+  printf -v "$best_var" '%s' "$(fastest "${!best_var}" "$this")"
+}
+DUMP_RESTORE=""; PGCOPYDB=""; SYNC_split=""; SYNC_whole=""
 for RUN in $(seq 1 "$RUNS"); do
   # 1. pg_dump -Fd -j2 | pg_restore -j2 (the dump needs the standby's snapshot: pg_dump exports it).
   drop restored; "${PSQL[@]}" -p "$PRIMARY_PORT" -d postgres -qc "CREATE DATABASE restored"
@@ -56,7 +83,7 @@ for RUN in $(seq 1 "$RUNS"); do
     "${PSQL[@]}" -p "$PRIMARY_PORT" -d postgres -qc "CREATE DATABASE cloned"
     START=$(date +%s.%N)
     if pgcopydb clone --source "$(primary_url production)" --target "$(primary_url cloned)" --dir "$WORK/pgcopydb" \
-         --table-jobs 2 --index-jobs 2 --no-owner >"$WORK/pgcopydb.log" 2>&1; then
+         --table-jobs 2 --index-jobs 2 --split-tables-larger-than "$SPLIT" --no-owner >"$WORK/pgcopydb.log" 2>&1; then
       PGCOPYDB=$(fastest "$PGCOPYDB" "$(seconds "$START")")
     else
       echo "pgcopydb clone failed (see below); left out" >&2; tail -5 "$WORK/pgcopydb.log" >&2
@@ -64,24 +91,23 @@ for RUN in $(seq 1 "$RUNS"); do
     drop cloned
   fi
 
-  # 3. understudy sync (its config is written once, above the loop).
-  if [ "$RUN" -gt 1 ]; then cp "$WORK/sync.json" "$WORK/sync-previous.json"; fi
-  START=$(date +%s.%N)
-  UNDERSTUDY_SECRET="benchmark secret, not for real use" "$BUILD/understudy" sync --source "$SOURCE" \
-    --target "$(primary_url staging)" --config "$WORK/staging.yml" --report "$WORK/sync.json" >/dev/null
-  THIS_SYNC=$(seconds "$START")
-  # Keep the report (phases) of the fastest sync.
-  if [ -n "$SYNC" ] && awk -v a="$THIS_SYNC" -v b="$SYNC" 'BEGIN { exit !(a >= b) }'; then
-    cp "$WORK/sync-previous.json" "$WORK/sync.json"
-  fi
-  SYNC=$(fastest "$SYNC" "$THIS_SYNC")
+  # 3. understudy sync (its configs are written once, above the loop), split and whole.
+  run_sync split
+  run_sync whole
 done
 
 printf 'pg_dump -Fd -j2 | pg_restore -j2: %7.2f s\n' "$DUMP_RESTORE"
-[ -n "$PGCOPYDB" ] && printf 'pgcopydb clone (2 jobs, from the primary): %7.2f s\n' "$PGCOPYDB"
-printf 'understudy sync (anonymized, verified, promoted): %7.2f s\n' "$SYNC"
+[ -n "$PGCOPYDB" ] && printf 'pgcopydb clone (2 jobs, split above %s, from the primary): %7.2f s\n' "$SPLIT" "$PGCOPYDB"
+printf 'understudy sync, tables above %s split (anonymized, verified, promoted): %7.2f s\n' "$SPLIT" "$SYNC_split"
+printf 'understudy sync, no table split: %7.2f s\n' "$SYNC_whole"
 [ "$RUNS" -gt 1 ] && echo "(each the fastest of $RUNS runs)"
-echo "  phases (s): $(tr -d '\n ' < "$WORK/sync.json" | grep -o '"phases":{[^}]*}')"
-echo "ratio sync / pg_dump+pg_restore: $(ratio "$SYNC" "$DUMP_RESTORE")   goal: < 1"
-[ -n "$PGCOPYDB" ] && echo "ratio sync / pgcopydb:           $(ratio "$SYNC" "$PGCOPYDB")   goal: < 1"
+for VARIANT in split whole; do
+  echo "  $VARIANT phases (s): $(tr -d '\n ' < "$WORK/sync-$VARIANT.json" | grep -o '"phases":{[^}]*}')"
+done
+echo "ratio sync split / no split:      $(ratio "$SYNC_split" "$SYNC_whole")"
+echo "ratio sync split / pg_dump+pg_restore: $(ratio "$SYNC_split" "$DUMP_RESTORE")   goal: < 1"
+if [ -n "$PGCOPYDB" ]; then
+  echo "ratio sync split / pgcopydb:      $(ratio "$SYNC_split" "$PGCOPYDB")   goal: <= 0.9"
+  echo "ratio sync no split / pgcopydb:   $(ratio "$SYNC_whole" "$PGCOPYDB")"
+fi
 exit 0
