@@ -1,7 +1,8 @@
 // Tables larger than sync's split_tables_larger_than are copied in page ranges by several workers:
 // the table arrives complete and exact whatever the number of ranges (empty ones included), an
-// anonymized split table is byte-identical to the same table copied in one piece, and a sync
-// killed in the middle of a range leaves live untouched while a rerun converges.
+// anonymized split table is byte-identical to the same table copied in one piece, a table changed
+// on the primary during the copy arrives as the snapshot saw it, and a sync killed in the middle
+// of a range leaves live untouched while a rerun converges.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -192,6 +193,37 @@ TEST_F(SplitCopy, KilledInTheMiddleOfARangeLeavesLiveUntouchedAndTheRerunConverg
     // The same rows as an anonymized copy made in one piece.
     sync_into(k_unsplit, 2, "1GB", true);
     EXPECT_EQ(digest(servers.primary, k_live, "public.events"), digest(servers.primary, k_unsplit, "public.events"));
+}
+
+TEST_F(SplitCopy, TableGrowingOnThePrimaryDuringTheCopyArrivesAsTheSnapshotSawIt) {
+    auto& servers = fixture_servers();
+    constexpr const char* k_growing = "split_growing";
+    servers.primary.drop_database(k_growing);
+    servers.primary.execute("postgres", std::string("CREATE DATABASE ") + k_growing + " TEMPLATE " + k_source);
+    servers.standby.wait_for_replay_of(servers.primary);
+    const std::string before = digest(servers.standby, k_growing, "public.events");
+    servers.primary.drop_database(k_target);
+    servers.primary.create_database(k_target);
+    TempFile config("sync: {backend: none, full: true, split_tables_larger_than: 1MB}\n");
+    BackgroundProcess run({UNDERSTUDY_BINARY, "sync", "--source", servers.standby.url(k_growing), "--target",
+                           servers.primary.url(k_target), "--config", config.path(), "--jobs", "3"},
+                          {{"UNDERSTUDY_TEST_PAUSE_AT", "copy:mid_table"}});
+    ASSERT_TRUE(run.wait_until_stopped(120s)) << run.describe();
+    // While the first range is half copied: new pages past the end, rows updated into the emptied
+    // middle and the new pages, rows deleted at the start.
+    servers.primary.execute(k_growing, R"sql(
+        INSERT INTO public.events
+        SELECT g, g % 7, 'late' || g || '@corp.example', now(), repeat('x', 100) FROM generate_series(200001, 260000) g;
+        UPDATE public.events SET payload = 'changed' WHERE id % 10 = 0;
+        DELETE FROM public.events WHERE id < 1000;
+    )sql");
+    servers.standby.wait_for_replay_of(servers.primary);
+    run.resume();
+    auto result = run.wait_for_exit(300s);
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(digest(servers.primary, k_target, "public.events"), before);
+    EXPECT_NE(digest(servers.standby, k_growing, "public.events"), before) << "the source did change";
+    servers.primary.drop_database(k_growing);
 }
 
 }  // namespace
