@@ -1,12 +1,45 @@
 // Per-table post-data in the background: one pg_restore batch at a time, as tables finish loading.
 #include "schema/table_index_builder.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <sstream>
 
 #include "understudy/orchestrator/transfer/target_analyze.hpp"
+#include "understudy/pg/copy_connection.hpp"
 #include "understudy/pg/session.hpp"
 
 namespace understudy::orchestrator {
+namespace {
+
+constexpr std::uint64_t k_max_sort_memory_kb = 1024 * 1024;  // more rarely shortens a build
+
+/// The target's worker pool and memory settings, in one query.
+TargetBuildResources read_build_resources(const pg::ConnInfo& target) {
+    pg::CopyConnection connection(target, pg::Side::target);
+    const std::string values = connection.query_value(
+        "SELECT current_setting('max_parallel_workers') || ' ' || "
+        "pg_catalog.pg_size_bytes(current_setting('maintenance_work_mem')) / 1024 || ' ' || "
+        "pg_catalog.pg_size_bytes(current_setting('shared_buffers')) / 1024",
+        "could not read the target's settings");
+    TargetBuildResources resources;
+    std::istringstream(values) >> resources.max_parallel_workers >> resources.maintenance_work_mem_kb >>
+        resources.shared_buffers_kb;
+    return resources;
+}
+
+}  // namespace
+
+IndexSessionSettings index_session_settings(const TargetBuildResources& target, unsigned cores, int jobs) {
+    const int sessions = std::max(1, jobs);
+    const int processes = std::min(static_cast<int>(std::max(1u, cores)), target.max_parallel_workers + sessions);
+    IndexSessionSettings settings;
+    settings.max_parallel_maintenance_workers =
+        std::max(0, std::min(processes / sessions - 1, target.max_parallel_workers / sessions));
+    settings.maintenance_work_mem_kb = std::max(
+        target.maintenance_work_mem_kb, std::min(k_max_sort_memory_kb, target.shared_buffers_kb / sessions));
+    return settings;
+}
 
 TableIndexBuilder::TableIndexBuilder(const SchemaArchive& archive, pg::ConnInfo target,
                                      std::map<std::string, std::vector<std::string>> entries,
@@ -72,7 +105,17 @@ void TableIndexBuilder::run() {
         }
         auto start = std::chrono::steady_clock::now();
         try {
-            m_archive.restore_listed(m_target, SchemaSection::post_data, batch, m_jobs);
+            if (!m_build_target) {
+                // pg_restore's sessions take these as connection options (`-c name=value`).
+                const auto settings = index_session_settings(read_build_resources(m_target),
+                                                             std::thread::hardware_concurrency(), m_jobs);
+                const std::string given = m_target.get("options").value_or("");
+                m_build_target = m_target.with(
+                    "options", given + (given.empty() ? "" : " ") + "-c max_parallel_maintenance_workers=" +
+                                   std::to_string(settings.max_parallel_maintenance_workers) +
+                                   " -c maintenance_work_mem=" + std::to_string(settings.maintenance_work_mem_kb) + "kB");
+            }
+            m_archive.restore_listed(*m_build_target, SchemaSection::post_data, batch, m_jobs);
             if (!to_analyze.empty()) {
                 if (!m_connection) m_connection = pg::connect(m_target, pg::Side::target);
                 for (const auto& table : to_analyze) analyze_table(*m_connection, table);

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <condition_variable>
+#include <cstdint>
 #include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -18,6 +20,24 @@
 
 namespace understudy::orchestrator {
 
+/// What the target allows the sessions that build indexes (read with SHOW-like queries).
+struct TargetBuildResources {
+    int max_parallel_workers = 8;                      ///< the target's pool of parallel workers
+    std::uint64_t maintenance_work_mem_kb = 65536;     ///< its configured maintenance_work_mem
+    std::uint64_t shared_buffers_kb = 131072;          ///< a hint of its memory (usually 1/4 of it)
+};
+
+/// The settings of one index-building session when `jobs` of them run at once.
+struct IndexSessionSettings {
+    int max_parallel_maintenance_workers = 0;
+    std::uint64_t maintenance_work_mem_kb = 65536;
+};
+
+/// `jobs` builds at once, each a leader plus its parallel workers, fit in the machine's `cores`
+/// and in the target's worker pool; each may sort in shared_buffers / jobs (at most 1 GB), but
+/// never in less than the target's own maintenance_work_mem.
+IndexSessionSettings index_session_settings(const TargetBuildResources& target, unsigned cores, int jobs);
+
 /// A background thread that restores, from the schema archive, the post-data entries of tables
 /// whose load has committed: their indexes and primary-key, unique and exclusion constraints. Each
 /// batch is one `pg_restore --use-list` of everything that became ready since the last batch, so a
@@ -25,6 +45,9 @@ namespace understudy::orchestrator {
 /// indexes while the next tables copy is what pgcopydb does too: on a large copy the index builds of
 /// the first tables finish before the copy does, and post-data shrinks to the foreign keys.
 /// After its indexes, each table of `analyze` is analyzed too, so that phase shrinks as well.
+/// Its sessions set max_parallel_maintenance_workers and maintenance_work_mem from the machine's
+/// cores and the target's settings (index_session_settings): the index of a table loaded last,
+/// built alone after the copy, uses the cores the copy workers left.
 class TableIndexBuilder {
 public:
     /// `entries`: per table (display name), its listing lines (see split_post_data). `analyze`:
@@ -51,6 +74,7 @@ private:
 
     const SchemaArchive& m_archive;
     pg::ConnInfo m_target;
+    std::optional<pg::ConnInfo> m_build_target;  ///< m_target with the index sessions' settings
     std::map<std::string, std::vector<std::string>> m_entries;
     std::map<std::string, std::string> m_analyze;
     int m_jobs;
