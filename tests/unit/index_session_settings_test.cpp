@@ -2,7 +2,7 @@
 // fit the machine's cores and the target's pool, sort memory from the target's settings.
 #include <gtest/gtest.h>
 
-#include "../../orchestrator/src/schema/table_index_builder.hpp"
+#include "understudy/orchestrator/schema/index_session_settings.hpp"
 
 namespace understudy::orchestrator {
 namespace {

@@ -12,8 +12,6 @@
 namespace understudy::orchestrator {
 namespace {
 
-constexpr std::uint64_t k_max_sort_memory_kb = 1024 * 1024;  // more rarely shortens a build
-
 /// The target's worker pool and memory settings, in one query.
 TargetBuildResources read_build_resources(const pg::ConnInfo& target) {
     pg::CopyConnection connection(target, pg::Side::target);
@@ -30,16 +28,6 @@ TargetBuildResources read_build_resources(const pg::ConnInfo& target) {
 
 }  // namespace
 
-IndexSessionSettings index_session_settings(const TargetBuildResources& target, unsigned cores, int jobs) {
-    const int sessions = std::max(1, jobs);
-    const int processes = std::min(static_cast<int>(std::max(1u, cores)), target.max_parallel_workers + sessions);
-    IndexSessionSettings settings;
-    settings.max_parallel_maintenance_workers =
-        std::max(0, std::min(processes / sessions - 1, target.max_parallel_workers / sessions));
-    settings.maintenance_work_mem_kb = std::max(
-        target.maintenance_work_mem_kb, std::min(k_max_sort_memory_kb, target.shared_buffers_kb / sessions));
-    return settings;
-}
 
 TableIndexBuilder::TableIndexBuilder(const SchemaArchive& archive, pg::ConnInfo target,
                                      std::map<std::string, std::vector<std::string>> entries,

@@ -5,8 +5,6 @@
 #include <cctype>
 #include <string>
 
-#include <pqxx/result>
-#include <pqxx/transaction_base>
 
 #include "understudy/pg/database_error.hpp"
 #include "understudy/pg/sql_text.hpp"
@@ -28,7 +26,7 @@ bool copies_one_relation(const TableCopyJob& job) {
 
 }  // namespace
 
-std::vector<RelationSize> read_relation_sizes(pqxx::transaction_base& source_tx, const std::vector<TableCopyJob>& jobs) {
+std::vector<RelationSize> read_relation_sizes(pg::Transaction& source_tx, const std::vector<TableCopyJob>& jobs) {
     std::vector<std::string> names;
     for (const auto& job : jobs) {
         names.push_back(copies_one_relation(job) ? (job.partition ? *job.partition : job.table->name).quoted() : "");

@@ -6,9 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include <pqxx/transaction_base>
-
 #include "understudy/orchestrator/transfer/table_copy.hpp"
+#include "understudy/pg/transaction.hpp"
 
 namespace understudy::orchestrator {
 
@@ -33,7 +32,7 @@ struct RelationSize {
 
 /// For each job, the size of the relation it copies whole (its leaf partition, or its plain
 /// table); zero for jobs that copy SELECTed rows or a partitioned root. One query in `source_tx`.
-std::vector<RelationSize> read_relation_sizes(pqxx::transaction_base& source_tx, const std::vector<TableCopyJob>& jobs);
+std::vector<RelationSize> read_relation_sizes(pg::Transaction& source_tx, const std::vector<TableCopyJob>& jobs);
 
 /// How many ranges a table of `table_bytes` is cut into when the jobs total `total_bytes` and
 /// `workers` copy them: pieces of about a quarter of one worker's share, so that largest-first
