@@ -41,7 +41,7 @@ void analyze_tables(const pg::ConnInfo& target, const std::vector<const subsette
             // all-visible (as COPY FREEZE would have); it sets their hint bits too, so the first
             // readers of the copy do not rewrite every page.
             pg::with_context(pg::Side::target, "could not vacuum " + quoted,
-                             [&] { pqxx::nontransaction(*connection).exec0("VACUUM (FREEZE, ANALYZE) " + quoted); });
+                             [&] { connection->autocommit().exec0("VACUUM (FREEZE, ANALYZE) " + quoted); });
         }
     });
 }
