@@ -29,6 +29,7 @@
 #include "understudy/orchestrator/pipelines/subset_pipeline.hpp"
 #include "understudy/orchestrator/pipelines/sync_pipeline.hpp"
 #include "understudy/orchestrator/transfer/progress.hpp"
+#include "understudy/orchestrator/transfer/table_ranges.hpp"
 #include "understudy/pg/conninfo.hpp"
 
 namespace understudy::orchestrator {
@@ -43,6 +44,7 @@ struct Numbers {
     std::optional<int> children;
     std::optional<std::uint64_t> seed;
     std::optional<int> jobs;
+    std::optional<std::uint64_t> split_tables_larger_than;
 };
 
 /// A whole number option within [minimum, maximum], or Error(usage) in one line naming the option.
@@ -87,6 +89,12 @@ int to_jobs(const std::string& text) {
     return static_cast<int>(whole_number("--jobs", text, 1, 1024));
 }
 
+std::uint64_t to_byte_size(const std::string& flag, const std::string& text) {
+    auto bytes = parse_byte_size(text);
+    if (!bytes) throw Error(ExitCode::usage, flag + " must be a size like 1GB or 200MB, not \"" + text + "\"");
+    return *bytes;
+}
+
 /// Converts the numeric options that were given; run before anything else is done.
 Numbers convert_numbers(const CLI::App& command, const OptionValues& values) {
     Numbers numbers;
@@ -95,6 +103,9 @@ Numbers convert_numbers(const CLI::App& command, const OptionValues& values) {
     if (given(command, "--children")) numbers.children = to_children(values.text("--children"));
     if (given(command, "--seed")) numbers.seed = to_seed(values.text("--seed"));
     if (given(command, "--jobs")) numbers.jobs = to_jobs(values.text("--jobs"));
+    if (given(command, "--split-tables-larger-than"))
+        numbers.split_tables_larger_than =
+            to_byte_size("--split-tables-larger-than", values.text("--split-tables-larger-than"));
     return numbers;
 }
 
@@ -323,6 +334,8 @@ int run(int argc, char** argv, ReportTarget& report_target) {
         request.sync.protect = all_protected(config);
         if (values.flag("--allow-primary-source")) request.sync.allow_primary_source = true;
         request.jobs = jobs_of(numbers, config);
+        // The command line wins over the file's sync: split_tables_larger_than.
+        if (numbers.split_tables_larger_than) request.sync.split_tables_larger_than = *numbers.split_tables_larger_than;
         request.wait_for_lock = values.flag("--wait");
         Progress progress(Progress::stderr_is_terminal());
         auto report = run_sync(std::move(request), progress);
@@ -359,6 +372,8 @@ int run(int argc, char** argv, ReportTarget& report_target) {
     request.target = resolve_target(values, config);
     request.settings = settings;
     request.jobs = jobs_of(numbers, config);
+    request.split_tables_larger_than = numbers.split_tables_larger_than.value_or(
+        to_byte_size("--split-tables-larger-than", default_value("--split-tables-larger-than")));
     request.replace = values.flag("--replace");
     request.dry_run = values.flag("--dry-run");
     request.protect = all_protected(config);

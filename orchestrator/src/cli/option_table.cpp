@@ -105,6 +105,11 @@ std::vector<OptionSpec> build_option_table() {
         target.secret = true;
     }
     add(option("--jobs", K::text, "tables copied in parallel", used_by({"subset", "sync"}))).default_value = "2";
+    add(option("--split-tables-larger-than", K::text,
+               "copy tables larger than SIZE (e.g. 200MB, 1GB) as page ranges by all --jobs workers at once "
+               "(PostgreSQL 14+)",
+               used_by({"subset", "sync"})))
+        .default_value = "1GB";
     add(option("--report", K::text, "write the run's JSON report to this file", used_by({"subset", "dump", "sync"})));
     add(option("--dry-run", K::flag, "select rows and report, write nothing", used_by({"subset"})));
     add(option("--replace", K::flag, "drop the target's contents first instead of refusing",
