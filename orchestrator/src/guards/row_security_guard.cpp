@@ -9,6 +9,8 @@
 #include "understudy/error.hpp"
 #include "understudy/pg/database_error.hpp"
 #include "understudy/pg/sql_text.hpp"
+#include "understudy/sql/orchestrator_sql.hpp"
+#include "understudy/orchestrator/schema/sql_template.hpp"
 
 namespace understudy::orchestrator {
 
@@ -28,11 +30,8 @@ void check_rows_readable(pg::Transaction& source, const subsetter::Catalog& cata
     std::vector<std::string_view> elements(names.begin(), names.end());
     // row_security_active() answers for the current role whatever row_security is set to: false
     // for a superuser, a BYPASSRLS role and the owner of a table without FORCE.
-    const std::string query =
-        "SELECT n.nspname, c.relname, current_user, count(*) OVER () "
-        "FROM unnest(" + pg::quote_literal(pg::array_literal(elements)) + "::text[]) AS wanted(name) "
-        "JOIN pg_class c ON c.oid = wanted.name::regclass JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE c.relrowsecurity AND row_security_active(c.oid) ORDER BY n.nspname, c.relname";
+    const std::string relations = pg::quote_literal(pg::array_literal(elements));
+    const std::string query = sql_with(sql::k_row_security_filtered_relations, {{"relations", relations}});
     auto filtered = pg::with_context(pg::Side::source, "could not check row-level security",
                                      [&] { return source.exec(query); });
     if (filtered.empty()) return;

@@ -10,42 +10,11 @@
 #include "understudy/pg/database_error.hpp"
 #include "understudy/pg/sql_text.hpp"
 #include "understudy/pg/user_schemas.hpp"
+#include "understudy/sql/orchestrator_sql.hpp"
+#include "understudy/orchestrator/schema/sql_template.hpp"
 
 namespace understudy::orchestrator {
 namespace {
-
-// Every user object a restore would collide with, by kind. Objects with an internal dependency on
-// another object are left out (a table's row type, an array type, a range's multirange, an
-// identity sequence): they come and go with their owner. A partitioned table's key columns depend
-// internally on the table itself, hence `refobjid <> oid`. Partitions count with their parent.
-// Extension members ('e') are left out because an extension that happens to be installed does not
-// make a database "in use".
-const std::string k_user_objects_query = std::string(R"SQL(
-WITH user_objects AS (
-    SELECT CASE WHEN c.relkind IN ('r', 'p', 'f') THEN 1 WHEN c.relkind IN ('v', 'm') THEN 2 ELSE 3 END AS kind,
-           n.nspname AS schema_name, c.relname AS object_name
-    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') AND NOT c.relispartition
-      AND )SQL") + pg::k_user_schema_filter + R"SQL(
-      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-                      AND (d.deptype = 'e' OR (d.deptype = 'i' AND d.refobjid <> c.oid)))
-    UNION ALL
-    SELECT 4, n.nspname, t.typname
-    FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-    WHERE )SQL" + pg::k_user_schema_filter + R"SQL(
-      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid
-                      AND (d.deptype = 'e' OR (d.deptype = 'i' AND d.refobjid <> t.oid)))
-    UNION ALL
-    SELECT 5, n.nspname, p.proname
-    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-    WHERE )SQL" + pg::k_user_schema_filter + R"SQL(
-      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
-                      AND (d.deptype = 'e' OR (d.deptype = 'i' AND d.refobjid <> p.oid)))
-)
-SELECT kind, count(*) OVER (PARTITION BY kind), schema_name, object_name
-FROM user_objects
-ORDER BY kind, schema_name, object_name
-)SQL";
 
 // SQLSTATE 53200: the lock table is full.
 constexpr const char* k_out_of_shared_memory = "53200";
@@ -102,23 +71,13 @@ void clear_in_one_transaction(pg::QuerySession& target) {
 /// Drops every user relation (partitions first, so that no single DROP cascades to thousands)
 /// in transactions of a bounded number of relations.
 void drop_relations_in_batches(pg::QuerySession& target) {
-    const std::string list_relations = std::string(R"SQL(
-SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
-                      WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END,
-       quote_ident(n.nspname) || '.' || quote_ident(c.relname)
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') AND )SQL") + pg::k_user_schema_filter + R"SQL(
-  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-                  AND (d.deptype = 'e' OR (d.deptype = 'i' AND d.refobjid <> c.oid)))
-ORDER BY c.relispartition DESC, c.relkind = 'p', n.nspname, c.relname
-LIMIT )SQL";
     std::size_t batch = k_initial_drop_batch;
     for (;;) {
         try {
             bool dropped_any = pg::with_context(pg::Side::target, "could not clear the target", [&] {
                 pg::Transaction tx = target.begin();
                 tx.exec0(std::string("SET LOCAL lock_timeout = '") + k_clear_lock_timeout + "'");
-                auto relations = tx.exec(list_relations + std::to_string(batch));
+                auto relations = tx.exec(sql_with(sql::k_droppable_relations) + std::to_string(batch));
                 for (const auto& row : relations) {
                     tx.exec0(std::string("DROP ") + row[0].c_str() + " IF EXISTS " + row[1].c_str() + " CASCADE");
                 }
@@ -147,16 +106,7 @@ constexpr const char* k_database_comment =
 [[noreturn]] void throw_target_busy(pg::QuerySession& target, const pg::DatabaseError& timeout) {
     const auto holders = pg::with_context(pg::Side::target, "could not find who holds the lock", [&] {
         pg::Transaction tx = target.autocommit();
-        return tx.exec(R"SQL(
-SELECT a.pid, coalesce(nullif(a.application_name, ''), '(none)'), coalesce(a.state, 'unknown'),
-       floor(extract(epoch FROM now() - coalesce(a.xact_start, a.backend_start)))::bigint,
-       CASE WHEN l.locktype = 'relation' THEN l.relation::regclass::text ELSE l.locktype END
-FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-WHERE l.granted AND l.pid <> pg_backend_pid()
-  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-ORDER BY l.locktype = 'relation' DESC, a.xact_start NULLS LAST, a.pid
-LIMIT 1
-)SQL");
+        return tx.exec(std::string(sql::k_lock_holder));
     });
     if (holders.empty()) {
         // The holder has gone meanwhile: a rerun will not wait on it.
@@ -205,7 +155,7 @@ std::optional<std::string> check_target_empty(pg::QuerySession& target) {
         pg::Transaction tx = target.autocommit();
         auto row = tx.exec1(k_database_comment);
         return std::make_tuple(std::string(row[0].c_str()), row[1].is_null() ? std::string() : row[1].c_str(),
-                               tx.exec(k_user_objects_query));
+                               tx.exec(sql_with(sql::k_user_objects)));
     });
     if (objects.empty()) return std::nullopt;
     // A run killed part way (a Heroku postdeploy timeout) left its mark: the contents are ours.
@@ -243,10 +193,7 @@ std::optional<std::string> mark_partial_copy(pg::QuerySession& target, const std
 int end_leftover_sessions(pg::QuerySession& target) {
     return pg::with_context(pg::Side::target, "could not end the sessions left in the target", [&] {
         pg::Transaction tx = target.autocommit();
-        return tx.exec1("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
-                        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                        "AND starts_with(application_name, 'understudy')")[0]
-            .as<int>();
+        return tx.exec1(std::string(sql::k_terminate_leftover_sessions))[0].as<int>();
     });
 }
 

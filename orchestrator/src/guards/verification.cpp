@@ -28,6 +28,7 @@
 #include "understudy/pg/sql_text.hpp"
 #include "understudy/pg/user_schemas.hpp"
 #include "understudy/sql/orchestrator_sql.hpp"
+#include "understudy/orchestrator/schema/sql_template.hpp"
 
 namespace understudy::orchestrator {
 namespace {
@@ -155,16 +156,14 @@ void check_sequences(pg::Transaction& tx, const subsetter::Catalog& catalog, Ver
         if (!settings[sequence_idx].feeds_integer_column) continue;
         ++checked;
         const std::string column = pg::quote_ident(sequence.column);
-        const bool behind =
-            tx.exec1("SELECT CASE WHEN q.seqincrement > 0 THEN next_value <= (SELECT max(" + column +
-                     ")::numeric FROM " + sequence.table->quoted() + ") ELSE next_value >= (SELECT min(" + column +
-                     ")::numeric FROM " + sequence.table->quoted() +
-                     ") END IS TRUE "
-                     "FROM pg_sequence q, LATERAL (SELECT CASE WHEN s.is_called THEN s.last_value::numeric + "
-                     "q.seqincrement ELSE s.last_value::numeric END AS next_value FROM " +
-                     sequence.name.quoted() + " s) n WHERE q.seqrelid = " + pg::quote_literal(sequence.name.quoted()) +
-                     "::regclass")[0]
-                .as<bool>();
+        const std::string table = sequence.table->quoted();
+        const std::string name = sequence.name.quoted();
+        const std::string name_literal = pg::quote_literal(name);
+        const bool behind = tx.exec1(sql_with(sql::k_sequence_behind, {{"column", column},
+                                                                       {"table", table},
+                                                                       {"sequence", name},
+                                                                       {"sequence_literal", name_literal}}))[0]
+                                .as<bool>();
         if (!behind) continue;
         ++failed;
         result.failures.push_back("sequence " + quoted_name(sequence.name.display()) + " is behind its column " +

@@ -54,6 +54,7 @@ public:
             // template0 takes any encoding and locale: the copy gets live's, so that text sorts
             // and converts the same. It is built in live's tablespace (moving it later copies it).
             const int version = tx.exec1("SELECT current_setting('server_version_num')::int")[0].as<int>();
+            // Inline, not in orchestrator/sql: the columns it reads depend on the server's version.
             const std::string locale_column = version >= 170000 ? "datlocale" : version >= 150000 ? "daticulocale" : "NULL";
             const std::string provider_column = version >= 150000 ? "datlocprovider::text" : "'c'";
             auto live = tx.exec_params("SELECT pg_encoding_to_char(encoding), datcollate, datctype, " + provider_column +

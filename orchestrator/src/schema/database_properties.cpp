@@ -13,81 +13,23 @@
 #include "understudy/pg/database_error.hpp"
 #include "understudy/pg/sql_text.hpp"
 #include "understudy/pg/user_schemas.hpp"
+#include "understudy/sql/orchestrator_sql.hpp"
+#include "understudy/orchestrator/schema/sql_template.hpp"
 
 namespace understudy::orchestrator {
 namespace {
 
-// Every object whose privileges a GRANT names, with the SQL name it has on both sides. The names
+// Every object whose privileges a GRANT names (privileged_objects.sql), as a subquery. The names
 // are computed by the server in sessions with the same settings (search_path included), so live's
 // and the copy's texts of the same object are equal. Types: standalone ones only (a table's row
 // type and array types follow their owner object).
-const std::string k_objects = std::string(R"SQL(
-SELECT 'SCHEMA' AS kind, quote_ident(n.nspname) AS name, n.nspowner AS owner, n.nspacl AS acl,
-       NULL::oid AS namespace
-FROM pg_namespace n WHERE )SQL") + pg::k_user_schema_filter + R"SQL(
-UNION ALL
-SELECT CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
-       quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relowner, c.relacl, n.oid
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND )SQL" + pg::k_user_schema_filter + R"SQL(
-UNION ALL
-SELECT 'ROUTINE', quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' ||
-                  pg_get_function_identity_arguments(p.oid) || ')', p.proowner, p.proacl, n.oid
-FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE )SQL" + pg::k_user_schema_filter + R"SQL(
-UNION ALL
-SELECT 'TYPE', quote_ident(n.nspname) || '.' || quote_ident(t.typname), t.typowner, t.typacl, n.oid
-FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-WHERE )SQL" + pg::k_user_schema_filter + R"SQL(
-  AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
-  AND (t.typrelid = 0 OR EXISTS (SELECT 1 FROM pg_class r WHERE r.oid = t.typrelid AND r.relkind = 'c'))
-UNION ALL
-SELECT 'FOREIGN SERVER', quote_ident(s.srvname), s.srvowner, s.srvacl, NULL FROM pg_foreign_server s
-)SQL";
+std::string privileged_objects() { return sql_with(sql::k_privileged_objects); }
 
-// A grantee as SQL: PUBLIC, '' for the object's owner (mapped to the copy's owner), else the role.
-constexpr const char* k_grantee =
-    "CASE WHEN a.grantee = 0 THEN 'PUBLIC' WHEN a.grantee = %OWNER% THEN '' "
-    "ELSE quote_ident(pg_get_userbyid(a.grantee)) END";
-
-std::string grantee_of(const std::string& owner_column) {
-    std::string text = k_grantee;
-    text.replace(text.find("%OWNER%"), 7, owner_column);
-    return text;
+/// An ACL query of orchestrator/sql that reads the privileged objects as `objects`.
+std::string over_privileged_objects(std::string_view sql) {
+    const std::string objects = privileged_objects();
+    return sql_with(sql, {{"privileged_objects", objects}});
 }
-
-// Live's non-default object ACLs (one row per privilege; an object whose ACL is empty, everything
-// revoked, has one row with a NULL privilege), then its column ACLs.
-const std::string k_object_acls = "WITH objects AS (" + k_objects + R"SQL()
-SELECT o.kind, o.name, '' AS column_name, a.privilege_type, a.is_grantable, )SQL" + grantee_of("o.owner") + R"SQL(
-FROM objects o LEFT JOIN LATERAL aclexplode(o.acl) a ON true
-WHERE o.acl IS NOT NULL
-UNION ALL
-SELECT 'TABLE', quote_ident(n.nspname) || '.' || quote_ident(c.relname), quote_ident(at.attname),
-       a.privilege_type, a.is_grantable, )SQL" + grantee_of("c.relowner") + R"SQL(
-FROM pg_attribute at JOIN pg_class c ON c.oid = at.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-     CROSS JOIN LATERAL aclexplode(at.attacl) a
-WHERE at.attacl IS NOT NULL AND at.attnum > 0 AND NOT at.attisdropped
-  AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND )SQL" + pg::k_user_schema_filter + R"SQL(
-ORDER BY 1, 2, 3, 6, 4
-)SQL";
-
-// The ACL each object of the copy would have had if its owner had created it under the default
-// privileges now in the copy (live's): the database-wide entry (or the built-in default) plus the
-// entry for its schema; only objects some entry applies to.
-const std::string k_objects_under_default_acls = "WITH objects AS (" + k_objects + R"SQL()
-SELECT o.kind, o.name, '' AS column_name, a.privilege_type, a.is_grantable, )SQL" + grantee_of("o.owner") + R"SQL(
-FROM objects o
-CROSS JOIN LATERAL (SELECT CASE o.kind WHEN 'TABLE' THEN 'r' WHEN 'SEQUENCE' THEN 'S' WHEN 'ROUTINE' THEN 'f'
-                                       WHEN 'TYPE' THEN 'T' WHEN 'SCHEMA' THEN 'n' END::"char" AS code,
-                           CASE o.kind WHEN 'TABLE' THEN 'r' WHEN 'SEQUENCE' THEN 's' WHEN 'ROUTINE' THEN 'f'
-                                       WHEN 'TYPE' THEN 'T' WHEN 'SCHEMA' THEN 'n' END::"char" AS builtin) t
-LEFT JOIN pg_default_acl g ON g.defaclrole = o.owner AND g.defaclnamespace = 0 AND g.defaclobjtype = t.code
-LEFT JOIN pg_default_acl s ON s.defaclrole = o.owner AND s.defaclnamespace = o.namespace AND s.defaclobjtype = t.code
-LEFT JOIN LATERAL aclexplode(coalesce(g.defaclacl, acldefault(t.builtin, o.owner)) || coalesce(s.defaclacl, '{}'))
-          a ON true
-WHERE t.code IS NOT NULL AND (g.oid IS NOT NULL OR s.oid IS NOT NULL)
-ORDER BY 1, 2, 3, 6, 4
-)SQL";
 
 /// Object ACL rows (kind, name, column, privilege, grantable, grantee) grouped by object.
 std::vector<ObjectAcl> object_acls_of(const pg::Result& rows) {
@@ -102,51 +44,6 @@ std::vector<ObjectAcl> object_acls_of(const pg::Result& rows) {
     }
     return acls;
 }
-
-const std::string k_default_acls = std::string(R"SQL(
-SELECT quote_ident(pg_get_userbyid(d.defaclrole)), coalesce(quote_ident(n.nspname), ''), d.defaclobjtype::text,
-       a.privilege_type, a.is_grantable, )SQL") + grantee_of("d.defaclrole") + R"SQL(
-FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
-     LEFT JOIN LATERAL aclexplode(d.defaclacl) a ON true
-ORDER BY 1, 2, 3, 6, 4
-)SQL";
-
-// Every object of the copy not owned by `$1` that ALTER … OWNER TO can hand over, as the
-// statement's head ("ALTER TABLE public.users"). Left out: system schemas, extension members and
-// objects internal to another (a table's row type, an identity sequence), sequences owned by a
-// column (they follow their table), indexes (they follow their table), and objects owned by
-// pg_database_owner (schema public, which follows the database's owner).
-const std::string k_owned_objects = std::string(R"SQL(
-WITH candidates AS (
-    SELECT 'pg_class'::regclass AS classid, c.oid AS objid, c.relowner AS owner FROM pg_class c
-    WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
-      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-                      AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a' AND c.relkind = 'S')
-    UNION ALL SELECT 'pg_namespace'::regclass, oid, nspowner FROM pg_namespace
-    UNION ALL SELECT 'pg_type'::regclass, oid, typowner FROM pg_type
-    UNION ALL SELECT 'pg_proc'::regclass, oid, proowner FROM pg_proc
-    UNION ALL SELECT 'pg_collation'::regclass, oid, collowner FROM pg_collation
-    UNION ALL SELECT 'pg_conversion'::regclass, oid, conowner FROM pg_conversion
-    UNION ALL SELECT 'pg_operator'::regclass, oid, oprowner FROM pg_operator
-    UNION ALL SELECT 'pg_opclass'::regclass, oid, opcowner FROM pg_opclass
-    UNION ALL SELECT 'pg_opfamily'::regclass, oid, opfowner FROM pg_opfamily
-    UNION ALL SELECT 'pg_ts_dict'::regclass, oid, dictowner FROM pg_ts_dict
-    UNION ALL SELECT 'pg_ts_config'::regclass, oid, cfgowner FROM pg_ts_config
-    UNION ALL SELECT 'pg_statistic_ext'::regclass, oid, stxowner FROM pg_statistic_ext
-    UNION ALL SELECT 'pg_foreign_server'::regclass, oid, srvowner FROM pg_foreign_server
-    -- Large objects are identified by pg_largeobject, though their owners live in the metadata.
-    UNION ALL SELECT 'pg_largeobject'::regclass, oid, lomowner FROM pg_largeobject_metadata
-)
-SELECT 'ALTER ' || CASE i.type WHEN 'statistics object' THEN 'STATISTICS' WHEN 'composite type' THEN 'TYPE'
-                               ELSE upper(i.type) END || ' ' || i.identity
-FROM candidates o CROSS JOIN LATERAL pg_identify_object(o.classid, o.objid, 0) i
-LEFT JOIN pg_namespace n ON n.nspname = coalesce(i.schema, CASE WHEN i.type = 'schema' THEN i.name END)
-WHERE o.owner NOT IN ($1::regrole, 'pg_database_owner'::regrole)
-  AND (n.oid IS NULL OR ()SQL") + pg::k_user_schema_filter + R"SQL())
-  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = o.classid AND d.objid = o.objid
-                  AND (d.deptype = 'e' OR (d.deptype = 'i' AND NOT (d.refclassid = o.classid AND d.refobjid = o.objid))))
-ORDER BY o.classid::oid, 1
-)SQL";
 
 const std::map<std::string, std::string> k_default_acl_objects = {
     {"r", "TABLES"}, {"S", "SEQUENCES"}, {"f", "FUNCTIONS"}, {"T", "TYPES"}, {"n", "SCHEMAS"}};
@@ -269,33 +166,18 @@ DatabaseProperties read_database_properties(pg::QuerySession& maintenance, pg::Q
     DatabaseProperties properties;
     pg::with_context(pg::Side::target, "could not read the properties of database \"" + database + "\"", [&] {
         pg::Transaction tx = maintenance.autocommit();
-        auto row = tx.exec_params1(
-            "SELECT quote_ident(pg_get_userbyid(d.datdba)), "
-            "CASE WHEN t.spcname = 'pg_default' THEN NULL ELSE quote_ident(t.spcname) END, "
-            "d.datconnlimit, d.datacl IS NULL, d.oid FROM pg_database d JOIN pg_tablespace t ON t.oid = d.dattablespace "
-            "WHERE d.datname = $1",
-            database);
+        auto row = tx.exec_params1(std::string(sql::k_database_properties), database);
         properties.owner = row[0].c_str();
         if (!row[1].is_null()) properties.tablespace = row[1].c_str();
         properties.connection_limit = row[2].as<int>();
         const std::string oid = row[4].c_str();
         if (!row[3].as<bool>()) {
             properties.acl.emplace();
-            for (const auto& entry : tx.exec_params(
-                     "SELECT a.privilege_type, a.is_grantable, " + grantee_of("d.datdba") +
-                         " FROM pg_database d CROSS JOIN LATERAL aclexplode(d.datacl) a WHERE d.oid = $1::oid "
-                         "ORDER BY 3, 1",
-                     oid)) {
+            for (const auto& entry : tx.exec_params(std::string(sql::k_database_acl), oid)) {
                 properties.acl->push_back(grant_of(entry, 0));
             }
         }
-        for (const auto& setting : tx.exec_params(
-                 "SELECT coalesce(quote_ident(r.rolname), ''), c.setting "
-                 "FROM pg_db_role_setting s CROSS JOIN LATERAL unnest(s.setconfig) WITH ORDINALITY c(setting, number) "
-                 "LEFT JOIN pg_roles r ON r.oid = s.setrole "
-                 "WHERE s.setdatabase = $1::oid "
-                 "ORDER BY s.setrole, c.number",
-                 oid)) {
+        for (const auto& setting : tx.exec_params(std::string(sql::k_database_settings), oid)) {
             if (setting[0].size() == 0) {
                 properties.settings.push_back(setting[1].c_str());
             } else {
@@ -305,10 +187,10 @@ DatabaseProperties read_database_properties(pg::QuerySession& maintenance, pg::Q
     });
     pg::with_context(pg::Side::target, "could not read the privileges in database \"" + database + "\"", [&] {
         pg::Transaction tx = live.autocommit();
-        properties.object_acls = object_acls_of(tx.exec(k_object_acls));
-        for (const auto& row : tx.exec("SELECT kind, name FROM (" + k_objects + ") o"))
+        properties.object_acls = object_acls_of(tx.exec(over_privileged_objects(sql::k_object_acls)));
+        for (const auto& row : tx.exec("SELECT kind, name FROM (" + privileged_objects() + ") o"))
             properties.objects.emplace(row[0].c_str(), row[1].c_str());
-        for (const auto& row : tx.exec(k_default_acls)) {
+        for (const auto& row : tx.exec(std::string(sql::k_default_acls))) {
             auto objects = k_default_acl_objects.find(row[2].c_str());
             if (objects == k_default_acl_objects.end()) continue;  // a kind this server version added
             auto& entries = properties.default_acls;
@@ -329,7 +211,7 @@ void apply_database_properties(const DatabaseProperties& properties, pg::QuerySe
         pg::Transaction tx = built.begin();
         // The copy was restored with --no-owner: its objects belong to the role that ran the sync.
         // They are handed over one by one: REASSIGN OWNED cannot move what the bootstrap superuser owns.
-        for (const auto& row : tx.exec_params(k_owned_objects, owner)) tx.exec0(std::string(row[0].c_str()) + " OWNER TO " + owner);
+        for (const auto& row : tx.exec_params(sql_with(sql::k_owned_objects), owner)) tx.exec0(std::string(row[0].c_str()) + " OWNER TO " + owner);
 
         // Live's default privileges first: they also decide what the objects live did not have get.
         std::set<std::string> schemas;
@@ -349,25 +231,20 @@ void apply_database_properties(const DatabaseProperties& properties, pg::QuerySe
         // Objects live did not have (a table production added since) get what live's owner would
         // have given them by creating them: the default privileges.
         std::vector<ObjectAcl> acls;
-        for (auto& acl : object_acls_of(tx.exec(k_objects_under_default_acls))) {
+        for (auto& acl : object_acls_of(tx.exec(over_privileged_objects(sql::k_objects_under_default_acls)))) {
             if (!properties.objects.count({acl.kind, acl.name})) acls.push_back(std::move(acl));
         }
         // Live's privileges go to the copy's objects of the same name; the grantee that was the
         // live object's owner becomes the copy object's owner.
         acls.insert(acls.end(), properties.object_acls.begin(), properties.object_acls.end());
         std::map<std::pair<std::string, std::string>, std::string> owners;
-        for (const auto& row : tx.exec("SELECT kind, name, quote_ident(pg_get_userbyid(owner)) FROM (" + k_objects + ") o"))
+        for (const auto& row : tx.exec("SELECT kind, name, quote_ident(pg_get_userbyid(owner)) FROM (" + privileged_objects() + ") o"))
             owners[{row[0].c_str(), row[1].c_str()}] = row[2].c_str();
         std::set<std::pair<std::string, std::string>> columns;
         const bool any_column = std::any_of(properties.object_acls.begin(), properties.object_acls.end(),
                                             [](const ObjectAcl& acl) { return !acl.column.empty(); });
         if (any_column) {
-            for (const auto& row : tx.exec(
-                     std::string("SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), quote_ident(a.attname) "
-                                 "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
-                                 "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                                 "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND ") +
-                     pg::k_user_schema_filter))
+            for (const auto& row : tx.exec(sql_with(sql::k_user_columns)))
                 columns.insert({row[0].c_str(), row[1].c_str()});
         }
         for (const auto& acl : acls) {

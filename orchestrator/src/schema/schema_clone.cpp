@@ -18,6 +18,7 @@
 #include "understudy/pg/session.hpp"
 #include "understudy/pg/sql_text.hpp"
 #include "understudy/pg/user_schemas.hpp"
+#include "understudy/sql/orchestrator_sql.hpp"
 
 namespace understudy::orchestrator {
 namespace {
@@ -216,13 +217,7 @@ void SchemaArchive::dump_foreign_servers(const pg::ConnInfo& source, const std::
             pg::Transaction tx = connection->begin_repeatable_read_only();
             tx.exec0("SET TRANSACTION SNAPSHOT " + tx.quote(snapshot_id));
             std::vector<std::string_view> names(schemas.begin(), schemas.end());
-            for (const auto& row : tx.exec_params(
-                     "SELECT DISTINCT s.srvname, w.fdwname, NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = "
-                     "'pg_foreign_data_wrapper'::regclass AND d.objid = w.oid AND d.deptype = 'e') FROM "
-                     "pg_foreign_table ft JOIN pg_class c ON c.oid = ft.ftrelid JOIN pg_namespace n ON n.oid = "
-                     "c.relnamespace JOIN pg_foreign_server s ON s.oid = ft.ftserver JOIN pg_foreign_data_wrapper w "
-                     "ON w.oid = s.srvfdw WHERE n.nspname = ANY($1::text[])",
-                     pg::array_literal(names))) {
+            for (const auto& row : tx.exec_params(std::string(sql::k_foreign_servers_of_schemas), pg::array_literal(names))) {
                 servers.insert(row[0].c_str());
                 if (row[2].as<bool>()) wrappers.insert(row[1].c_str());
             }
