@@ -5,6 +5,7 @@
 #include <chrono>
 #include <thread>
 
+#include "../support/temp_file.hpp"
 #include "understudy/error.hpp"
 #include "understudy/orchestrator/cli/config_file.hpp"
 #include "understudy/orchestrator/guards/follower_preflight.hpp"
@@ -99,6 +100,22 @@ TEST(DurationText, SecondsMinutesHours) {
     EXPECT_EQ(parse_duration_seconds("2h"), 7200.0);
     EXPECT_FALSE(parse_duration_seconds("soon"));
     EXPECT_FALSE(parse_duration_seconds("-1s"));
+}
+
+TEST(DurationText, MaxSnapshotAgeInTheConfigFile) {
+    testing::TempFile file("sync: {backend: none, max_snapshot_age: 2h}\n");
+    const auto config = load_config_file(file.path());
+    ASSERT_TRUE(config.sync);
+    EXPECT_EQ(config.sync->max_snapshot_age_seconds, 7200.0);
+
+    testing::TempFile bad("sync: {backend: none, max_snapshot_age: soon}\n");
+    try {
+        load_config_file(bad.path());
+        FAIL() << "max_snapshot_age: soon was accepted";
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find("max_snapshot_age must be a duration"), std::string::npos)
+            << error.what();
+    }
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 #include "understudy/orchestrator/guards/follower_preflight.hpp"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "understudy/pg/database_error.hpp"
 #include "understudy/pg/query_session.hpp"
@@ -12,12 +11,6 @@
 
 namespace understudy::orchestrator {
 namespace {
-
-std::string seconds_text(double seconds) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f", seconds);
-    return text;
-}
 
 /// The lag as the line and the report say it. An idle primary commits nothing, so the last replayed
 /// commit grows old while the standby is fully caught up: that is no lag, and is said so.

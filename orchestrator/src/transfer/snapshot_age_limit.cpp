@@ -1,20 +1,10 @@
 // --max-snapshot-age: stops a run between steps once its source snapshot is older than allowed.
 #include "understudy/orchestrator/transfer/snapshot_age_limit.hpp"
 
-#include <cstdio>
-
 #include "understudy/error.hpp"
+#include "understudy/orchestrator/transfer/progress.hpp"
 
 namespace understudy::orchestrator {
-namespace {
-
-std::string seconds_text(double seconds) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f", seconds);
-    return text;
-}
-
-}  // namespace
 
 SnapshotAgeLimit::SnapshotAgeLimit(std::optional<double> max_seconds) : m_max_seconds(max_seconds) {}
 
