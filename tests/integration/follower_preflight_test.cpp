@@ -112,13 +112,14 @@ protected:
 
 TEST_F(FollowerPreflight, WarnsInOneLineWithoutHotStandbyFeedback) {
     StandbySetting feedback_off("hot_standby_feedback", "off");
+    StandbySetting finite_delay("max_standby_streaming_delay", "'30s'");  // the harness's standby waits forever
     TempFile report("");
     CommandResult result = subset_from(fixture_servers().standby, report);
     ASSERT_EQ(result.exit_code, 0) << result.err;
     const auto lines = lines_starting_with(result.err, k_prefix);
     ASSERT_EQ(lines.size(), 1u) << result.err;
     EXPECT_NE(lines[0].find("hot_standby_feedback is off"), std::string::npos) << lines[0];
-    // The harness's standby keeps the default 30 s delay: finite, so named too, in the same line.
+    // A finite delay is named too, in the same line.
     EXPECT_NE(lines[0].find("max_standby_streaming_delay is 30.0 s"), std::string::npos) << lines[0];
 
     const auto follower = read_report(report).at("follower");
@@ -129,7 +130,7 @@ TEST_F(FollowerPreflight, WarnsInOneLineWithoutHotStandbyFeedback) {
 }
 
 TEST_F(FollowerPreflight, SilentForAFollowerThatHoldsLongReads) {
-    StandbySetting wait_forever("max_standby_streaming_delay", "-1");  // hot_standby_feedback is on in the harness
+    StandbySetting wait_forever("max_standby_streaming_delay", "-1");  // as in the harness, and feedback is on
     TempFile report("");
     CommandResult result = subset_from(fixture_servers().standby, report);
     ASSERT_EQ(result.exit_code, 0) << result.err;

@@ -359,9 +359,11 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
     test_pause_point("subset:analyzed");
     report["tables"] = tables;
     report["totals"] = {{"tables", copied_tables.size()}, {"rows", total_rows}, {"bytes", total_bytes}};
+    // Checked while the target still carries its partial-copy mark: a run stopped here leaves a copy
+    // the next run rebuilds, not one that looks finished.
+    if (request.after_load) age_limit.check("verifying");
     loaded();
     if (request.after_load) {
-        age_limit.check("verifying");
         clock.run("verify", progress, "verifying", [&] {
             request.after_load(LoadedRun{snapshot.transaction(), model.catalog, archive, report, model.plan});
         });
