@@ -69,12 +69,13 @@ private:
     void reload() {
         auto& standby = fixture_servers().standby;
         standby.execute("postgres", "SELECT pg_reload_conf()");
-        // A reload is signalled, not awaited: wait until a new session sees every value.
+        // A reload is signalled, not awaited: wait until the setting is applied.
         const auto deadline = std::chrono::steady_clock::now() + 10s;
         while (std::chrono::steady_clock::now() < deadline) {
-            if (standby.query_value("postgres", "SELECT count(*) FROM pg_catalog.pg_settings WHERE pending_restart "
-                                                "OR (name, setting) IN (SELECT name, setting FROM pg_catalog.pg_file_settings "
-                                                "WHERE setting IS NOT NULL AND applied = false)") == "0")
+            // The last line of the config files naming the setting is the one in effect, once applied.
+            if (standby.query_value("postgres", "SELECT coalesce(bool_and(applied), true) FROM (SELECT applied FROM "
+                                                "pg_catalog.pg_file_settings WHERE name = '" + m_name +
+                                                "' ORDER BY seqno DESC LIMIT 1) last") == "t")
                 return;
             std::this_thread::sleep_for(50ms);
         }
