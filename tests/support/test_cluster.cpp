@@ -151,6 +151,8 @@ max_wal_senders = 5
 wal_keep_size = '128MB'
 hot_standby = on
 hot_standby_feedback = on
+# A follower that holds long reads (no follower preflight line); tests of conflicts set their own.
+max_standby_streaming_delay = -1
 max_connections = 60
 shared_buffers = 128MB
 log_line_prefix = '%m [%p] %q%u@%d '

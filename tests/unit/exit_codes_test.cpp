@@ -57,7 +57,7 @@ TEST(ExitCodes, EntryOfACodeIsItsOwn) {
         EXPECT_FALSE(entry.meaning.empty()) << entry.name;
     }
     EXPECT_EQ(exit_code_entry(ExitCode::plan_refused).name, "plan_refused");
-    EXPECT_EQ(static_cast<int>(k_exit_codes.back().code), static_cast<int>(ExitCode::io));
+    EXPECT_EQ(static_cast<int>(k_exit_codes.back().code), static_cast<int>(ExitCode::snapshot_too_old));
 }
 
 }  // namespace

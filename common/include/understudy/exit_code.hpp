@@ -27,6 +27,7 @@ enum class ExitCode : int {
     locked = 13,
     plan_refused = 14,
     io = 15,
+    snapshot_too_old = 16,
 };
 
 /// One exit code: its number (through the enum), the enumerator's name and what it means.
@@ -37,7 +38,7 @@ struct ExitCodeEntry {
 };
 
 /// Every exit code, in ascending order, each exactly once.
-inline constexpr std::array<ExitCodeEntry, 16> k_exit_codes{{
+inline constexpr std::array<ExitCodeEntry, 17> k_exit_codes{{
     {ExitCode::ok, "ok", "success"},
     {ExitCode::internal, "internal", "a bug or an unexpected condition"},
     {ExitCode::usage, "usage", "bad command-line options"},
@@ -56,6 +57,8 @@ inline constexpr std::array<ExitCodeEntry, 16> k_exit_codes{{
     {ExitCode::locked, "locked", "another run holds the lock"},
     {ExitCode::plan_refused, "plan_refused", "the subset plan cannot be satisfied (e.g. an excluded parent)"},
     {ExitCode::io, "io", "a local file could not be read or written"},
+    {ExitCode::snapshot_too_old, "snapshot_too_old",
+     "the run held its source snapshot longer than --max-snapshot-age"},
 }};
 
 namespace detail {

@@ -45,6 +45,7 @@ struct Numbers {
     std::optional<std::uint64_t> seed;
     std::optional<int> jobs;
     std::optional<std::uint64_t> split_tables_larger_than;
+    std::optional<double> max_snapshot_age_seconds;
 };
 
 /// A whole number option within [minimum, maximum], or Error(usage) in one line naming the option.
@@ -106,6 +107,12 @@ Numbers convert_numbers(const CLI::App& command, const OptionValues& values) {
     if (given(command, "--split-tables-larger-than"))
         numbers.split_tables_larger_than =
             to_byte_size("--split-tables-larger-than", values.text("--split-tables-larger-than"));
+    if (given(command, "--max-snapshot-age")) {
+        const std::string text = values.text("--max-snapshot-age");
+        numbers.max_snapshot_age_seconds = parse_duration_seconds(text);
+        if (!numbers.max_snapshot_age_seconds)
+            throw Error(ExitCode::usage, "--max-snapshot-age must be a duration like 90s, 30 min or 2h, not \"" + text + "\"");
+    }
     return numbers;
 }
 
@@ -336,6 +343,7 @@ int run(int argc, char** argv, ReportTarget& report_target) {
         request.jobs = jobs_of(numbers, config);
         // The command line wins over the file's sync: split_tables_larger_than.
         if (numbers.split_tables_larger_than) request.sync.split_tables_larger_than = *numbers.split_tables_larger_than;
+        if (numbers.max_snapshot_age_seconds) request.sync.max_snapshot_age_seconds = numbers.max_snapshot_age_seconds;
         request.wait_for_lock = values.flag("--wait");
         Progress progress(Progress::stderr_is_terminal());
         auto report = run_sync(std::move(request), progress);
@@ -374,6 +382,7 @@ int run(int argc, char** argv, ReportTarget& report_target) {
     request.jobs = jobs_of(numbers, config);
     request.split_tables_larger_than = numbers.split_tables_larger_than.value_or(
         to_byte_size("--split-tables-larger-than", default_value("--split-tables-larger-than")));
+    request.max_snapshot_age_seconds = numbers.max_snapshot_age_seconds;
     request.replace = values.flag("--replace");
     request.dry_run = values.flag("--dry-run");
     request.protect = all_protected(config);

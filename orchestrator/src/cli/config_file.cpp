@@ -215,22 +215,16 @@ void parse_subset(const FileContext& file, const YAML::Node& subset, ConfigFile&
     }
 }
 
-/// `300`, `"300s"`, `"5 min"`, `"2h"`: seconds.
+/// A duration of the file in seconds (see parse_duration_seconds).
 double parse_duration(const FileContext& file, const YAML::Node& node, const std::string& what) {
-    auto text = file.scalar<std::string>(node, what);
-    static const std::regex shape(R"(^\s*([0-9]+(?:\.[0-9]+)?)\s*(s|sec|seconds?|m|min|minutes?|h|hours?)?\s*$)");
-    std::smatch match;
-    if (!std::regex_match(text, match, shape)) file.fail(node, what + " must be a duration such as 300, \"5 min\" or \"1h\"");
-    double value = std::stod(match[1].str());
-    const std::string unit = match[2].str();
-    if (!unit.empty() && unit[0] == 'm') value *= 60;
-    if (!unit.empty() && unit[0] == 'h') value *= 3600;
-    return value;
+    auto seconds = parse_duration_seconds(file.scalar<std::string>(node, what));
+    if (!seconds) file.fail(node, what + " must be a duration such as 300, \"5 min\" or \"1h\"");
+    return *seconds;
 }
 
 SyncConfig parse_sync(const FileContext& file, const YAML::Node& node) {
     file.only_keys(node, {"backend", "full", "keep", "max_lag", "allow_primary_source", "protect", "heroku",
-                          "split_tables_larger_than"}, "sync");
+                          "split_tables_larger_than", "max_snapshot_age"}, "sync");
     SyncConfig sync;
     if (node["backend"]) {
         sync.backend = file.scalar<std::string>(node["backend"], "sync backend");
@@ -243,6 +237,8 @@ SyncConfig parse_sync(const FileContext& file, const YAML::Node& node) {
         if (sync.keep < 0) file.fail(node["keep"], "keep must be >= 0");
     }
     if (node["max_lag"]) sync.max_lag_seconds = parse_duration(file, node["max_lag"], "max_lag");
+    if (node["max_snapshot_age"])
+        sync.max_snapshot_age_seconds = parse_duration(file, node["max_snapshot_age"], "max_snapshot_age");
     if (node["split_tables_larger_than"]) {
         auto bytes = parse_byte_size(file.scalar<std::string>(node["split_tables_larger_than"], "split_tables_larger_than"));
         if (!bytes) file.fail(node["split_tables_larger_than"], "split_tables_larger_than must be a size like 1GB or 200MB");
@@ -319,6 +315,17 @@ std::vector<std::string> all_protected(const ConfigFile& config) {
     std::vector<std::string> protect = config.protect;
     if (config.sync) protect.insert(protect.end(), config.sync->protect.begin(), config.sync->protect.end());
     return protect;
+}
+
+std::optional<double> parse_duration_seconds(const std::string& text) {
+    static const std::regex shape(R"(^\s*([0-9]+(?:\.[0-9]+)?)\s*(s|sec|seconds?|m|min|minutes?|h|hours?)?\s*$)");
+    std::smatch match;
+    if (!std::regex_match(text, match, shape)) return std::nullopt;
+    double value = std::stod(match[1].str());
+    const std::string unit = match[2].str();
+    if (!unit.empty() && unit[0] == 'm') value *= 60;
+    if (!unit.empty() && unit[0] == 'h') value *= 3600;
+    return value;
 }
 
 }  // namespace understudy::orchestrator

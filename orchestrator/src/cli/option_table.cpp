@@ -110,6 +110,10 @@ std::vector<OptionSpec> build_option_table() {
                "(PostgreSQL 14+)",
                used_by({"subset", "sync"})))
         .default_value = "1GB";
+    add(option("--max-snapshot-age", K::text,
+               "stop the run between steps once its source snapshot is older than DURATION (e.g. 90s, 30 min, "
+               "2h; " + exit_note(ExitCode::snapshot_too_old) + ", nothing promoted); default: no limit",
+               used_by({"subset", "sync"})));
     add(option("--report", K::text, "write the run's JSON report to this file", used_by({"subset", "dump", "sync"})));
     add(option("--dry-run", K::flag, "select rows and report, write nothing", used_by({"subset"})));
     add(option("--replace", K::flag, "drop the target's contents first instead of refusing",

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 #include <filesystem>
 #include <optional>
 #include <set>
@@ -15,6 +14,7 @@
 #include "understudy/pg/result.hpp"
 
 #include "understudy/error.hpp"
+#include "understudy/orchestrator/transfer/progress.hpp"
 #include "understudy/pg/database_error.hpp"
 
 namespace understudy::orchestrator {
@@ -32,13 +32,6 @@ std::string trimmed(const std::string& text) {
     auto first = text.find_first_not_of(" \t\r\n");
     if (first == std::string::npos) return {};
     return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-}
-
-/// Seconds as a short decimal for messages ("1.5").
-std::string seconds_text(double seconds) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.1f", seconds);
-    return buffer;
 }
 
 /// The first host of a libpq host list ("a,b" tries a then b); the one a protect: entry names.

@@ -8,6 +8,7 @@
 #include "transfer/dump_file.hpp"
 
 #include "understudy/anonymizer/secret.hpp"
+#include "understudy/orchestrator/guards/follower_preflight.hpp"
 #include "understudy/orchestrator/schema/schema_clone.hpp"
 #include "understudy/orchestrator/transfer/finishing_statements.hpp"
 #include "understudy/orchestrator/transfer/large_objects.hpp"
@@ -36,6 +37,7 @@ nlohmann::json run_dump(const DumpRequest& request, Progress& progress) {
     report["children"] = request.settings.children;
 
     // The same opening as subset: nothing is read row by row before the guards passed.
+    if (auto follower = preflight_follower(request.source, progress); !follower.is_null()) report["follower"] = follower;
     pg::SourceSnapshot snapshot(request.source);
     report["source_in_recovery"] = snapshot.identity().in_recovery;
     progress.phase("reading the catalog");

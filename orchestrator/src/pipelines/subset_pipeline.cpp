@@ -18,6 +18,7 @@
 #include "understudy/orchestrator/schema/post_data_split.hpp"
 #include "understudy/orchestrator/schema/schema_clone.hpp"
 #include "understudy/orchestrator/transfer/finishing_statements.hpp"
+#include "understudy/orchestrator/guards/follower_preflight.hpp"
 #include "understudy/orchestrator/guards/sync_guards.hpp"
 #include "understudy/orchestrator/transfer/table_transfer.hpp"
 #include "understudy/orchestrator/transfer/target_analyze.hpp"
@@ -96,7 +97,8 @@ nlohmann::json table_report(const subsetter::TablePlan& table_plan, const subset
 nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& snapshot,
                            const pg::ServerIdentity& target_identity, const SourceModel& model,
                            const anonymizer::Secret* secret, nlohmann::json& report, PhaseClock& clock,
-                           Progress& progress, bool clear_first, const std::function<void()>& loaded);
+                           Progress& progress, bool clear_first, const SnapshotAgeLimit& age_limit,
+                           const std::function<void()>& loaded);
 
 /// Each copied table's rows and bytes per second of copy time. A table copied in several jobs
 /// (leaf partitions) adds up their seconds, so its rate is one worker's, comparable across tables.
@@ -133,8 +135,11 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
     nlohmann::json& phases = report["phases"];
     PhaseClock clock(phases);
 
-    // Guards first: nothing is written before every one of them passed.
+    // Guards first: nothing is written before every one of them passed. What a follower source
+    // will do to a long read is said before the snapshot that the read holds is taken.
+    if (auto follower = preflight_follower(request.source, progress); !follower.is_null()) report["follower"] = follower;
     pg::SourceSnapshot snapshot(request.source);
+    const SnapshotAgeLimit age_limit(request.max_snapshot_age_seconds);
     auto target_connection = pg::connect(request.target, pg::Side::target);
     auto target_identity = pg::read_identity(*target_connection, pg::Side::target);
     check_not_protected(request.target, target_identity, request.protect);
@@ -187,7 +192,7 @@ nlohmann::json run_subset(const SubsetRequest& request, Progress& progress) {
         // The mark goes as soon as the copy is complete, before after_load: the checks there read
         // the target as its users will, with its database settings (even a read-only default).
         return load_target(request, snapshot, target_identity, model, secret ? &*secret : nullptr, report, clock,
-                           progress, request.replace || partial_copy.has_value(), [&] {
+                           progress, request.replace || partial_copy.has_value(), age_limit, [&] {
                                if (marked)
                                    clear_partial_copy_mark(*pg::connect(request.target, pg::Side::target),
                                                            previous_comment);
@@ -215,7 +220,8 @@ namespace {
 nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& snapshot,
                            const pg::ServerIdentity& target_identity, const SourceModel& model,
                            const anonymizer::Secret* secret, nlohmann::json& report, PhaseClock& clock,
-                           Progress& progress, bool clear_first, const std::function<void()>& loaded) {
+                           Progress& progress, bool clear_first, const SnapshotAgeLimit& age_limit,
+                           const std::function<void()>& loaded) {
     // Sequence values are read in the snapshot, like everything else of the source.
     auto sequence_values = read_sequence_values(snapshot.transaction(), model.catalog);
     const auto sequence_positions = sequence_position_statements(snapshot.transaction(), model.catalog, sequence_values);
@@ -286,7 +292,8 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
         std::optional<RowRewriting> rewriting;
         if (secret) rewriting.emplace(RowRewriting{request.rules, *secret});
         const bool same_major = snapshot.identity().server_version / 10000 == target_identity.server_version / 10000;
-        return transfer_tables({request.source, snapshot.id(), target_identity.encoding, same_major}, request.target, jobs,
+        return transfer_tables({request.source, snapshot.id(), target_identity.encoding, same_major, &age_limit},
+                               request.target, jobs,
                                request.jobs, progress, rewriting ? &*rewriting : nullptr,
                                [&](const std::string& loaded) {
                                    index_builder.table_loaded(loaded);
@@ -326,6 +333,7 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
         report["large_objects"] = {{"count", totals.count}, {"bytes", totals.bytes}};
     });
     test_pause_point("subset:copied");
+    age_limit.check("building indexes and constraints");
     clock.run("post_data", progress, "building indexes and constraints", [&] {
         // Indexes of tables that loaded no rows come first: foreign keys need their parents' keys.
         std::vector<std::string> rest = index_builder.finish();
@@ -351,6 +359,9 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
     test_pause_point("subset:analyzed");
     report["tables"] = tables;
     report["totals"] = {{"tables", copied_tables.size()}, {"rows", total_rows}, {"bytes", total_bytes}};
+    // Checked while the target still carries its partial-copy mark: a run stopped here leaves a copy
+    // the next run rebuilds, not one that looks finished.
+    if (request.after_load) age_limit.check("verifying");
     loaded();
     if (request.after_load) {
         clock.run("verify", progress, "verifying", [&] {

@@ -123,6 +123,7 @@ nlohmann::json run_sync(SyncRequest request, Progress& progress) {
     }
     subset.jobs = request.jobs;
     subset.split_tables_larger_than = request.sync.split_tables_larger_than;
+    subset.max_snapshot_age_seconds = request.sync.max_snapshot_age_seconds;
     subset.replace = backend->name() != "none";  // a reused leftover (heroku) may hold a half-built copy
     subset.rules = std::move(request.rules);
     subset.empty_target_on_failure = backend->name() == "none";

@@ -19,6 +19,12 @@ std::string format_bytes(double bytes) {
     return text;
 }
 
+std::string seconds_text(double seconds) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f", seconds);
+    return text;
+}
+
 Progress::Progress(bool enabled) : m_enabled(enabled) {}
 
 Progress::~Progress() { finish(); }

@@ -176,6 +176,7 @@ std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const
         WorkerConnections connections(source, target);
         for (std::size_t slot = 0; queue.take(slot);) {
             const auto& job = jobs[schedule[slot]];
+            if (source.age_limit) source.age_limit->check("copying " + job_label(job));
             results[schedule[slot]] = copy_with_retries(connections, job, progress, rewriting, source.binary);
             const auto& done = results[schedule[slot]];
             progress.table_done(job_label(job), done.rows, done.bytes);

@@ -46,6 +46,10 @@ std::vector<std::string> all_protected(const ConfigFile& config);
 /// one line naming file, line and column: `understudy.yml:12:5: unknown key "rowz" in table "public.users"`.
 ConfigFile load_config_file(const std::string& path);
 
+/// `300`, `"300s"`, `"5 min"`, `"2h"` in seconds; empty for anything else. Shared by the file's
+/// durations (max_lag, max_snapshot_age) and --max-snapshot-age.
+std::optional<double> parse_duration_seconds(const std::string& text);
+
 /// Parses `schema.table(col1, col2)` (a reference end in the config); `origin` prefixes errors.
 std::pair<subsetter::QualifiedName, std::vector<std::string>> parse_table_columns(const std::string& text,
                                                                                   const std::string& origin);

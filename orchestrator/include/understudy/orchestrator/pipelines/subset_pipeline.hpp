@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 #include "understudy/pg/transaction.hpp"
@@ -42,6 +43,8 @@ struct SubsetRequest {
     bool empty_target_on_failure = true;
     /// Tables copied whole that are larger than this are copied in page ranges by all the workers.
     std::uint64_t split_tables_larger_than = k_default_split_tables_larger_than;
+    /// --max-snapshot-age: the run stops between steps once its snapshot is older (empty: no limit).
+    std::optional<double> max_snapshot_age_seconds;
 };
 
 /// Runs the subset: guards, catalog, plan, selection, pre-data, parallel COPY, post-data,

@@ -14,6 +14,7 @@ struct SyncConfig {
     bool full = false;                       ///< copy every table whole instead of the subset sizing
     int keep = 1;                            ///< previous databases kept for rollback
     std::optional<double> max_lag_seconds;   ///< refuse a follower lagging more than this
+    std::optional<double> max_snapshot_age_seconds;  ///< stop between steps once the snapshot is older
     bool allow_primary_source = false;       ///< allow reading a primary (not a follower)
     std::vector<std::string> protect;        ///< target hosts, host:port, host:port/db, system ids or add-ons never written
     std::string heroku_app;

@@ -53,4 +53,7 @@ private:
 /// `12.3 MB`, `512 B`: bytes for people.
 std::string format_bytes(double bytes);
 
+/// `1.5`: seconds as a short decimal for messages (the caller writes the unit).
+std::string seconds_text(double seconds);
+
 }  // namespace understudy::orchestrator

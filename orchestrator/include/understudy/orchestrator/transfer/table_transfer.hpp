@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "understudy/orchestrator/transfer/progress.hpp"
+#include "understudy/orchestrator/transfer/snapshot_age_limit.hpp"
 #include "understudy/orchestrator/transfer/table_copy.hpp"
 #include "understudy/pg/conninfo.hpp"
 #include "understudy/subsetter/catalog.hpp"
@@ -23,6 +24,8 @@ struct TransferSource {
     /// versions) may carry the rows of whole tables without rules; a type without binary I/O falls
     /// back to text.
     bool binary = false;
+    /// --max-snapshot-age, checked before each job's copy starts (a started copy runs to its end).
+    const SnapshotAgeLimit* age_limit = nullptr;
 };
 
 /// Copies every job with `workers` parallel workers. Each worker holds a source connection inside
