@@ -57,10 +57,16 @@ fastest() { if [ -z "$1" ]; then echo "$2"; else awk -v a="$1" -v b="$2" 'BEGIN 
 # One sync with staging-$1.yml; sets SYNC_$1 to its fastest time and keeps that run's report.
 run_sync() {
   local start this best_var="SYNC_$1"
+  local measure=()
+  # Peak RSS through GNU time when it is installed (Debian's `time` package); item 6's goal is 256 MB.
+  [ -x /usr/bin/time ] && measure=(/usr/bin/time -f %M -o "$WORK/rss-$1")
   start=$(date +%s.%N)
-  UNDERSTUDY_SECRET="benchmark secret, not for real use" "$BUILD/understudy" sync --source "$SOURCE" \
+  UNDERSTUDY_SECRET="benchmark secret, not for real use" "${measure[@]}" "$BUILD/understudy" sync --source "$SOURCE" \
     --target "$(primary_url staging)" --config "$WORK/staging-$1.yml" --report "$WORK/sync-$1-last.json" >/dev/null
   this=$(seconds "$start")
+  if [ -s "$WORK/rss-$1" ]; then
+    PEAK_RSS_KB=$(awk -v a="${PEAK_RSS_KB:-0}" -v b="$(tail -1 "$WORK/rss-$1")" 'BEGIN { print (b > a ? b : a) }')
+  fi
   if [ -z "${!best_var}" ] || awk -v a="$this" -v b="${!best_var}" 'BEGIN { exit !(a < b) }'; then
     cp "$WORK/sync-$1-last.json" "$WORK/sync-$1.json"
   fi
@@ -104,6 +110,7 @@ printf 'understudy sync, no table split: %7.2f s\n' "$SYNC_whole"
 for VARIANT in split whole; do
   echo "  $VARIANT phases (s): $(tr -d '\n ' < "$WORK/sync-$VARIANT.json" | grep -o '"phases":{[^}]*}')"
 done
+[ -n "${PEAK_RSS_KB:-}" ] && echo "peak RSS of any understudy sync: $((PEAK_RSS_KB / 1024)) MB   goal: <= 256"
 echo "ratio sync split / no split:      $(ratio "$SYNC_split" "$SYNC_whole")"
 echo "ratio sync split / pg_dump+pg_restore: $(ratio "$SYNC_split" "$DUMP_RESTORE")   goal: < 1"
 if [ -n "$PGCOPYDB" ]; then
