@@ -16,8 +16,7 @@ struct ResultData {
 };
 
 struct TransactionState {
-    std::unique_ptr<pqxx::transaction_base> owned;  // empty when borrowed
-    pqxx::transaction_base* transaction = nullptr;
+    std::unique_ptr<pqxx::transaction_base> transaction;
 };
 
 struct SessionState {

@@ -12,8 +12,7 @@ namespace {
 
 template <typename PqxxTransaction> Transaction open(pqxx::connection& connection) {
     auto state = std::make_unique<detail::TransactionState>();
-    state->owned = std::make_unique<PqxxTransaction>(connection);
-    state->transaction = state->owned.get();
+    state->transaction = std::make_unique<PqxxTransaction>(connection);
     return Transaction(std::move(state));
 }
 
