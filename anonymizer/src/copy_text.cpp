@@ -103,22 +103,19 @@ void split_fields(std::string_view row, std::vector<std::string_view>& fields) {
         return static_cast<unsigned>(
             _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(chunk, tabs), _mm_cmpeq_epi8(chunk, backslashes))));
     };
-    for (; pos + 16 <= size; pos += 16) {
-        unsigned mask = tabs_and_backslashes(pos);
-        while (mask != 0) {
-            hit(pos + static_cast<std::size_t>(__builtin_ctz(mask)));
-            mask &= mask - 1;
-        }
-    }
-    // The last partial block: the final sixteen bytes again, minus those already looked at, so no
-    // row longer than a block ends byte by byte.
-    if (pos < size && size >= 16) {
-        const std::size_t block = size - 16;
-        unsigned mask = tabs_and_backslashes(block) & (~0U << (pos - block));
+    // Every set bit of `mask`, lowest first, as a hit at `block` plus the bit's index.
+    auto hit_each = [&](std::size_t block, unsigned mask) {
         while (mask != 0) {
             hit(block + static_cast<std::size_t>(__builtin_ctz(mask)));
             mask &= mask - 1;
         }
+    };
+    for (; pos + 16 <= size; pos += 16) hit_each(pos, tabs_and_backslashes(pos));
+    // The last partial block: the final sixteen bytes again, minus those already looked at, so no
+    // row longer than a block ends byte by byte.
+    if (pos < size && size >= 16) {
+        const std::size_t block = size - 16;
+        hit_each(block, tabs_and_backslashes(block) & (~0U << (pos - block)));
         pos = size;
     }
 #endif
