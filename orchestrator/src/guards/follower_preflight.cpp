@@ -20,6 +20,11 @@ std::string lag_note(const FollowerState& state) {
     return "replay lags " + seconds_text(*state.lag_seconds) + " s behind the primary";
 }
 
+/// The lag is one of the warnings: replay is behind by more than k_preflight_lag_warning_seconds.
+bool lag_worth_warning(const FollowerState& state) {
+    return !state.caught_up && state.lag_seconds && *state.lag_seconds > k_preflight_lag_warning_seconds;
+}
+
 FollowerState read_follower_state(pg::QuerySession& session) {
     return pg::with_context(pg::Side::source, "could not read the follower's settings", [&] {
         pg::Transaction tx = session.autocommit();
@@ -48,7 +53,7 @@ std::vector<std::string> follower_warnings(const FollowerState& state) {
                            seconds_text(static_cast<double>(state.max_standby_streaming_delay_ms) / 1000) +
                            " s (replay cancels a query it conflicts with after that long; -1 waits for the copy)");
     }
-    if (!state.caught_up && state.lag_seconds && *state.lag_seconds > k_preflight_lag_warning_seconds)
+    if (lag_worth_warning(state))
         warnings.push_back(lag_note(state) + " (the copy starts that far in the past)");
     return warnings;
 }
@@ -81,8 +86,7 @@ nlohmann::json preflight_follower(const pg::ConnInfo& source, Progress& progress
         std::string line = "follower preflight: " + warnings.front();
         for (std::size_t index = 1; index < warnings.size(); ++index) line += "; " + warnings[index];
         // The lag closes the line, unless it is one of the warnings already.
-        const bool lag_warned = !state.caught_up && state.lag_seconds && *state.lag_seconds > k_preflight_lag_warning_seconds;
-        if (!lag_warned) line += "; " + lag_note(state);
+        if (!lag_worth_warning(state)) line += "; " + lag_note(state);
         progress.warn(line);
     }
     return follower_report(state);
