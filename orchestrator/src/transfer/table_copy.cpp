@@ -12,11 +12,6 @@ namespace {
 
 constexpr std::uint64_t k_progress_every_rows = 8192;
 
-/// The relation a job reads and loads: its leaf partition, or the table.
-const subsetter::QualifiedName& relation_of(const TableCopyJob& job) {
-    return job.partition ? *job.partition : job.table->name;
-}
-
 /// The rows of one page range: `ctid` bounds, which PostgreSQL 14+ reads with a TID range scan
 /// (only the range's pages). `ONLY`: COPY of a table never reads its inheritance children either.
 std::string range_select(const TableCopyJob& job, const std::string& columns) {
@@ -82,7 +77,7 @@ public:
         }
         // TRUNCATE in the loading transaction lets COPY write frozen rows (no later anti-wraparound
         // vacuum of the whole table). A partitioned table takes neither ONLY nor FREEZE; its leaves do.
-        const bool routed = job.table->partitioned && !job.partition;
+        const bool routed = loads_through_root(job);
         m_target.execute(std::string("BEGIN; TRUNCATE ") + (routed ? "" : "ONLY ") + m_quoted,
                          "could not prepare " + m_quoted);
         m_target.begin_copy_in(copy_in_statement(job, !routed, binary), "could not load " + m_quoted);
@@ -129,6 +124,12 @@ private:
 
 }  // namespace
 
+const subsetter::QualifiedName& relation_of(const TableCopyJob& job) {
+    return job.partition ? *job.partition : job.table->name;
+}
+
+bool loads_through_root(const TableCopyJob& job) { return job.table->partitioned && !job.partition; }
+
 std::string job_label(const TableCopyJob& job) {
     std::string label = relation_of(job).display();
     if (job.pages) label += " rows " + std::to_string(job.pages->number) + "/" + std::to_string(job.pages->count);
@@ -138,8 +139,7 @@ std::string job_label(const TableCopyJob& job) {
 std::vector<std::string> selects_of(const TableCopyJob& job) {
     if (!job.whole_table) return job.selects;
     if (job.pages) return {range_select(job, "*")};
-    const bool routed = job.table->partitioned && !job.partition;
-    return {"SELECT * FROM " + std::string(routed ? "" : "ONLY ") + relation_of(job).quoted()};
+    return {"SELECT * FROM " + std::string(loads_through_root(job) ? "" : "ONLY ") + relation_of(job).quoted()};
 }
 
 std::unique_ptr<RowSink> target_sink(pg::CopyConnection& target) { return std::make_unique<TargetSink>(target); }

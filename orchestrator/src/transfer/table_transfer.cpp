@@ -148,9 +148,6 @@ TableCopyResult copy_with_retries(WorkerConnections& connections, const TableCop
     }
 }
 
-/// The name on_loaded() gives a job's table once all of it is in: the leaf partition, or the table.
-std::string loaded_name(const TableCopyJob& job) { return (job.partition ? *job.partition : job.table->name).display(); }
-
 }  // namespace
 
 std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const pg::ConnInfo& target,
@@ -167,7 +164,7 @@ std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const
     // A table cut into ranges is loaded once its last range has committed, whichever worker that is.
     std::map<std::string, int> ranges_left;
     for (const auto& job : jobs) {
-        if (job.pages) ranges_left[loaded_name(job)] = job.pages->count;
+        if (job.pages) ranges_left[relation_of(job).display()] = job.pages->count;
     }
     std::mutex ranges_mutex;
 
@@ -180,7 +177,8 @@ std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const
             results[schedule[slot]] = copy_with_retries(connections, job, progress, rewriting, source.binary);
             const auto& done = results[schedule[slot]];
             progress.table_done(job_label(job), done.rows, done.bytes);
-            const std::string loaded = loaded_name(job);
+            // on_loaded() names the leaf partition, or the table, once all of it is in.
+            const std::string loaded = relation_of(job).display();
             if (job.pages) {
                 std::lock_guard lock(ranges_mutex);
                 if (--ranges_left.at(loaded) > 0) continue;

@@ -43,6 +43,12 @@ struct TableCopyJob {
     std::int64_t expected_rows = 0;     ///< for scheduling: big tables start first
 };
 
+/// The relation `job` reads and loads: its leaf partition, or the table.
+const subsetter::QualifiedName& relation_of(const TableCopyJob& job);
+
+/// Whether `job` loads a partitioned table through its root (tuple routing): no ONLY, no FREEZE.
+bool loads_through_root(const TableCopyJob& job);
+
 /// How progress and messages name what `job` loads: the leaf partition or the table, and its
 /// range (`"public"."events" rows 2/4`).
 std::string job_label(const TableCopyJob& job);
