@@ -9,7 +9,7 @@
 
 #include "understudy/pg/session.hpp"
 #include "understudy/pg/sql_text.hpp"
-#include "understudy/pg/user_schemas.hpp"
+#include "understudy/orchestrator/schema/sql_template.hpp"
 #include "understudy/sql/orchestrator_sql.hpp"
 
 namespace understudy::orchestrator {
@@ -110,7 +110,7 @@ constexpr std::size_t k_orphan_keys_per_query = 1000;
 }  // namespace
 
 std::vector<ReferenceCheck> constraint_checks(pg::Transaction& tx) {
-    auto constraints = tx.exec(pg::with_user_schema_filter(sql::k_verified_foreign_keys));
+    auto constraints = tx.exec(sql_with(sql::k_verified_foreign_keys));
     std::vector<ReferenceCheck> checks;
     for (const auto& row : constraints) {
         ReferenceShape shape;
