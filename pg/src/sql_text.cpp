@@ -34,10 +34,12 @@ void append_array_element(std::string& out, std::string_view element) {
     out += '"';
 }
 
-std::string array_literal(const std::vector<std::string_view>& elements) {
+namespace {
+
+template <typename Strings> std::string array_literal_of(const Strings& elements) {
     std::string out = "{";
     bool first = true;
-    for (auto element : elements) {
+    for (const auto& element : elements) {
         if (!first) out += ',';
         first = false;
         append_array_element(out, element);
@@ -45,6 +47,12 @@ std::string array_literal(const std::vector<std::string_view>& elements) {
     out += '}';
     return out;
 }
+
+}  // namespace
+
+std::string array_literal(const std::vector<std::string_view>& elements) { return array_literal_of(elements); }
+
+std::string array_literal(const std::vector<std::string>& elements) { return array_literal_of(elements); }
 
 std::string quote_ident_list(const std::vector<std::string>& names, std::string_view prefix) {
     std::string out;

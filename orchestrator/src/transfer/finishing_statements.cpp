@@ -8,7 +8,6 @@
 
 #include "understudy/pg/query_session.hpp"
 #include "understudy/pg/transaction.hpp"
-#include "understudy/pg/transaction.hpp"
 
 #include "understudy/error.hpp"
 #include "understudy/pg/database_error.hpp"
@@ -62,12 +61,9 @@ std::vector<SequenceSettings> read_sequence_settings(pg::Transaction& tx, const 
         tables.push_back(feeds ? sequence.table->quoted() : "");
         columns.push_back(feeds ? sequence.column : "");
     }
-    auto as_array = [](const std::vector<std::string>& texts) {
-        return pg::array_literal(std::vector<std::string_view>(texts.begin(), texts.end()));
-    };
     auto rows = pg::with_context(side, "could not read the sequences' settings", [&] {
-        return tx.exec_params(std::string(sql::k_sequence_settings), as_array(names), as_array(tables),
-                              as_array(columns));
+        return tx.exec_params(std::string(sql::k_sequence_settings), pg::array_literal(names), pg::array_literal(tables),
+                              pg::array_literal(columns));
     });
     std::vector<SequenceSettings> settings(catalog.sequences.size());
     for (const auto& row : rows) {
@@ -125,7 +121,7 @@ std::vector<subsetter::QualifiedName> materialized_view_refresh_order(pg::Transa
     for (const auto& view : views) names.push_back(view.quoted());
     auto rows = pg::with_context(pg::Side::source, "could not read the materialized views' dependencies", [&] {
         return source_tx.exec_params(std::string(sql::k_materialized_view_reads),
-                                     pg::array_literal(std::vector<std::string_view>(names.begin(), names.end())));
+                                     pg::array_literal(names));
     });
     std::map<subsetter::QualifiedName, std::set<subsetter::QualifiedName>> reads;
     const std::set<subsetter::QualifiedName> populated(views.begin(), views.end());

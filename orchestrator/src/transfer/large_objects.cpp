@@ -5,7 +5,6 @@
 #include <set>
 
 #include "understudy/pg/transaction.hpp"
-#include "understudy/pg/transaction.hpp"
 
 #include "understudy/pg/database_error.hpp"
 #include "understudy/pg/sql_text.hpp"

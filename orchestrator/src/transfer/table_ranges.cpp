@@ -35,7 +35,7 @@ std::vector<RelationSize> read_relation_sizes(pg::Transaction& source_tx, const 
     if (jobs.empty()) return sizes;
     auto rows = pg::with_context(pg::Side::source, "could not read the tables' sizes", [&] {
         return source_tx.exec_params(std::string(sql::k_relation_sizes),
-                                     pg::array_literal(std::vector<std::string_view>(names.begin(), names.end())));
+                                     pg::array_literal(names));
     });
     for (const auto& row : rows) {
         auto& size = sizes.at(row[0].as<std::size_t>() - 1);

@@ -17,6 +17,7 @@ std::string quote_literal(std::string_view text);
 /// `"` and `\` escaped as array input requires. COPY takes no bind parameters, so keys reach a
 /// COPY statement as `quote_literal(array_literal(keys)) || '::type[]'`.
 std::string array_literal(const std::vector<std::string_view>& elements);
+std::string array_literal(const std::vector<std::string>& elements);
 
 /// Appends the quoted array element form of `element` to `out` (for building large arrays).
 void append_array_element(std::string& out, std::string_view element);
