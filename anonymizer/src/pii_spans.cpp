@@ -1,0 +1,456 @@
+// Finds PII-shaped substrings in free text: a cheap pass over the bytes proposes candidates at a few
+// anchors ('@', ':', a word starting with a digit, `+`, `(`, `http`, `www.`, two letters and two
+// digits), and the whole-value recognizers of value_sniffers decide each candidate.
+#include "understudy/anonymizer/pii_spans.hpp"
+
+#include <algorithm>
+
+#include "value_sniffers.hpp"
+
+namespace understudy::anonymizer {
+namespace {
+
+constexpr std::array<std::string_view, 7> k_kind_names = {"email",       "phone", "ipv4", "ipv6",
+                                                          "credit_card", "iban",  "url"};
+
+// Byte classes, one table lookup per byte: the scan's common case (a letter inside a word, a space)
+// must cost next to nothing.
+enum : std::uint8_t {
+    k_digit = 1,
+    k_alpha = 2,
+    k_word = 4,  // letters, digits, '_': a candidate never starts or ends next to one
+    k_hex = 8,
+    k_local = 16,     // may stand in an email's local part as found in prose (no quotes, slashes, '=')
+    k_domain = 32,    // may stand in an email's domain
+    k_url = 64,       // may stand in a URL
+    k_trigger = 128,  // '@', ':', '+', '(': anchors that are not word characters
+};
+
+constexpr std::array<std::uint8_t, 256> make_classes() {
+    std::array<std::uint8_t, 256> classes{};
+    for (int c = 0; c < 256; ++c) {
+        std::uint8_t flags = 0;
+        const bool digit = c >= '0' && c <= '9';
+        const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        if (digit) flags |= k_digit;
+        if (alpha) flags |= k_alpha;
+        if (digit || alpha || c == '_') flags |= k_word;
+        if (digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) flags |= k_hex;
+        if (digit || alpha || c == '.' || c == '_' || c == '%' || c == '+' || c == '-' || c >= 0x80) flags |= k_local;
+        if (digit || alpha || c == '.' || c == '-' || c >= 0x80) flags |= k_domain;
+        // RFC 3986's characters (and non-ASCII for IRIs); not the delimiters prose wraps URLs in.
+        if (c > 0x20 && c != 0x7f && c != '<' && c != '>' && c != '"' && c != '`' && c != '{' && c != '}' && c != '|' &&
+            c != '\\' && c != '^')
+            flags |= k_url;
+        if (c == '@' || c == ':' || c == '+' || c == '(') flags |= k_trigger;
+        classes[static_cast<std::size_t>(c)] = flags;
+    }
+    return classes;
+}
+
+constexpr std::array<std::uint8_t, 256> k_classes = make_classes();
+
+constexpr std::size_t k_max_numeric_run = 48;  // a grouped card or phone with separators is shorter
+constexpr std::size_t k_max_ipv6 = 45;
+
+bool starts_with_ignoring_case(std::string_view text, std::size_t pos, std::string_view prefix) {
+    if (text.size() - pos < prefix.size()) return false;
+    for (std::size_t idx = 0; idx < prefix.size(); ++idx) {
+        char c = text[pos + idx];
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (c != prefix[idx]) return false;
+    }
+    return true;
+}
+
+class Scanner {
+public:
+    Scanner(std::string_view text, ScrubKinds kinds, std::vector<PiiSpan>& spans)
+        : m_text(text), m_kinds(kinds), m_spans(spans) {}
+
+    void run() {
+        const std::size_t size = m_text.size();
+        bool after_word = false;
+        std::size_t pos = 0;
+        while (pos < size) {
+            const std::uint8_t flags = classes_at(pos);
+            if ((flags & (k_word | k_trigger)) == 0) {
+                after_word = false;
+                ++pos;
+                continue;
+            }
+            if ((flags & k_word) != 0 && after_word) {
+                ++pos;
+                continue;
+            }
+            const std::size_t end = (flags & k_word) != 0 ? at_word_start(pos) : at_trigger(pos);
+            if (end > pos) {
+                pos = end;
+            } else {
+                pos = std::max(pos + 1, m_resume);
+            }
+            after_word = (classes_at(pos - 1) & k_word) != 0;
+        }
+    }
+
+private:
+    std::uint8_t classes_at(std::size_t pos) const { return k_classes[static_cast<unsigned char>(m_text[pos])]; }
+    bool is(std::size_t pos, std::uint8_t flag) const { return pos < m_text.size() && (classes_at(pos) & flag) != 0; }
+    char at(std::size_t pos) const { return pos < m_text.size() ? m_text[pos] : '\0'; }
+
+    // Returns the end of the span found at `pos`, or `pos` (then m_resume says where to go on).
+    std::size_t emit(ScrubKind kind, std::size_t begin, std::size_t end) {
+        m_spans.push_back(PiiSpan{kind, begin, end - begin});
+        m_last_end = end;
+        return end;
+    }
+
+    std::size_t at_word_start(std::size_t pos) {
+        m_resume = pos + 1;
+        if ((classes_at(pos) & k_digit) != 0) return numeric(pos);
+        if (m_kinds.contains(ScrubKind::url)) {
+            if (std::size_t end = url(pos); end > pos) return end;
+        }
+        if (m_kinds.contains(ScrubKind::iban) && is(pos + 1, k_alpha) && is(pos + 2, k_digit) && is(pos + 3, k_digit)) {
+            if (std::size_t end = iban(pos); end > pos) return end;
+        }
+        return pos;
+    }
+
+    std::size_t at_trigger(std::size_t pos) {
+        m_resume = pos + 1;
+        const char c = m_text[pos];
+        if (c == '@') return m_kinds.contains(ScrubKind::email) ? email(pos) : pos;
+        if (c == ':') return m_kinds.contains(ScrubKind::ipv6) ? ipv6(pos) : pos;
+        // `+33 6…`, `(555) 123-4567`: a phone may open with a sign or a parenthesis.
+        if (pos > 0 && (classes_at(pos - 1) & k_word) != 0) return pos;
+        if (!is(pos + 1, k_digit)) return pos;
+        return numeric(pos);
+    }
+
+    // --- email: anchored on '@', the local part grown to the left, the domain to the right -----------
+
+    // Non-ASCII punctuation (« » “ ” ‘ ’ …, no-break spaces, CJK 、。) ends a local part or domain like a
+    // space does; other non-ASCII bytes belong to internationalized addresses.
+    static bool punctuation_sequence(std::string_view text, std::size_t lead) {
+        const auto b0 = static_cast<unsigned char>(text[lead]);
+        const auto b1 = lead + 1 < text.size() ? static_cast<unsigned char>(text[lead + 1]) : 0;
+        if (b0 == 0xC2) return true;                                // U+0080–U+00BF: nbsp, «, », ¿, ·…
+        if (b0 == 0xE2 && (b1 == 0x80 || b1 == 0x81)) return true;  // U+2000–U+207F: general punctuation
+        if (b0 == 0xE3 && b1 == 0x80) return true;                  // U+3000–U+303F: CJK punctuation
+        return false;
+    }
+    static std::size_t sequence_lead(std::string_view text, std::size_t pos) {
+        std::size_t lead = pos;
+        while (lead > 0 && pos - lead < 3 && (static_cast<unsigned char>(text[lead]) & 0xC0) == 0x80) --lead;
+        return lead;
+    }
+
+    std::size_t email(std::size_t at_pos) {
+        std::size_t begin = at_pos;
+        while (begin > m_last_end && is(begin - 1, k_local) && at_pos - begin < 64) {
+            if (static_cast<unsigned char>(m_text[begin - 1]) >= 0x80) {
+                const std::size_t lead = sequence_lead(m_text, begin - 1);
+                if (lead < m_last_end || punctuation_sequence(m_text, lead)) break;
+                begin = lead;
+            } else {
+                --begin;
+            }
+        }
+        while (begin < at_pos && (m_text[begin] == '.' || m_text[begin] == '-' || m_text[begin] == '+')) ++begin;
+        if (begin == at_pos) return at_pos;
+        std::size_t end = at_pos + 1;
+        while (is(end, k_domain) && end - at_pos <= 253) {
+            if (static_cast<unsigned char>(m_text[end]) >= 0x80 && punctuation_sequence(m_text, end)) break;
+            ++end;
+        }
+        // The domain ends with a top-level domain's letter: a sentence's full stop is not part of it.
+        while (end > at_pos + 1 && !is(end - 1, k_alpha)) --end;
+        if (at(end) == '@') return at_pos;
+        if (!looks_like_email(m_text.substr(begin, end - begin))) return at_pos;
+        return emit(ScrubKind::email, begin, end);
+    }
+
+    // --- ipv6: anchored on ':', grown both ways over hex digits, colons and an embedded IPv4's dots --
+
+    std::size_t ipv6(std::size_t colon) {
+        std::size_t begin = colon;
+        while (begin > m_last_end && colon - begin < k_max_ipv6 && (is(begin - 1, k_hex) || at(begin - 1) == ':'))
+            --begin;
+        std::size_t end = colon + 1;
+        while (end - begin <= k_max_ipv6 && (is(end, k_hex) || at(end) == ':' || at(end) == '.')) ++end;
+        while (end > colon + 1 && at(end - 1) == '.') --end;
+        if (end > begin + 1 && at(end - 1) == ':' && at(end - 2) != ':') --end;  // `host 2001:db8::1: down`
+        if (end - begin > k_max_ipv6) return colon;
+        if ((begin > 0 && ((classes_at(begin - 1) & k_word) != 0 || at(begin - 1) == '.')) || is(end, k_word) ||
+            at(end) == '@')
+            return colon;
+        // Three groups at least: `::`, `::1`, `a::b` and `std::` are not anyone's address.
+        std::size_t colons = 0;
+        std::size_t groups = 0;
+        for (std::size_t pos = begin; pos < end; ++pos) {
+            if (m_text[pos] == ':')
+                ++colons;
+            else if (pos == begin || m_text[pos - 1] == ':')
+                ++groups;
+        }
+        if (m_text.substr(begin, end - begin).find('.') != std::string_view::npos) ++groups;  // an IPv4 tail is two
+        if (colons < 2 || groups < 3) return colon;
+        if (!looks_like_ipv6(m_text.substr(begin, end - begin))) return colon;
+        return emit(ScrubKind::ipv6, begin, end);
+    }
+
+    // --- numbers: IPv4, cards and phones start at a word's first digit, a '+' or a '(' ------------
+
+    std::size_t numeric(std::size_t start) {
+        const char before = start > 0 ? m_text[start - 1] : ' ';
+        if (m_kinds.contains(ScrubKind::ipv4) && (classes_at(start) & k_digit) != 0 && before != '.') {
+            if (std::size_t end = ipv4(start); end > start) return end;
+        }
+        // A digit after `.`, `-`, `/`, `#`, `=`, `&`, `@` or `_` continues a version, date, path, id or
+        // query (`v1.0612345678`, `order #0612345678`, `?id=0612345678`), not a phone or card.
+        constexpr std::string_view k_continuing = ".-/#=&@_\\";
+        if (k_continuing.find(before) != std::string_view::npos) return skip_token(start);
+        if (!m_kinds.contains(ScrubKind::phone) && !m_kinds.contains(ScrubKind::credit_card)) return skip_token(start);
+
+        const std::size_t run_end = numeric_run_end(start);
+        std::size_t digits_before[k_max_numeric_run + 1] = {};
+        for (std::size_t pos = start, count = 0; pos < run_end; ++pos) {
+            if ((classes_at(pos) & k_digit) != 0) ++count;
+            digits_before[pos + 1 - start] = count;
+        }
+        // Longest first: cut where a digit group ends, at a space or at the run's end.
+        for (std::size_t end = run_end; end > start; --end) {
+            if ((classes_at(end - 1) & k_digit) == 0 || (end != run_end && m_text[end] != ' ')) continue;
+            const std::size_t digits = digits_before[end - start];
+            if (digits < 8) break;
+            if (digits > 19 || !ends_a_number(end)) continue;
+            const std::string_view candidate = m_text.substr(start, end - start);
+            if (m_kinds.contains(ScrubKind::credit_card) && looks_like_card_number(candidate))
+                return emit(ScrubKind::credit_card, start, end);
+            if (m_kinds.contains(ScrubKind::phone) && plausible_phone(candidate))
+                return emit(ScrubKind::phone, start, end);
+        }
+        return skip_token(start);
+    }
+
+    // Nothing found at a number: go on after its first digit group, which no other candidate starts in.
+    std::size_t skip_token(std::size_t start) {
+        std::size_t end = start + 1;
+        while (is(end, k_word)) ++end;
+        m_resume = end;
+        return start;
+    }
+
+    // Digits, single separators (`-`, `.`, `/`, a space before a digit or '('), parentheses.
+    std::size_t numeric_run_end(std::size_t start) const {
+        const std::size_t limit = std::min(m_text.size(), start + k_max_numeric_run);
+        std::size_t end = start;
+        if (m_text[end] == '+') ++end;
+        bool after_separator = false;
+        while (end < limit) {
+            const char c = m_text[end];
+            if ((classes_at(end) & k_digit) != 0 || c == '(' || c == ')') {
+                after_separator = false;
+            } else if (c == '-' || c == '.' || c == '/' || c == ' ') {
+                if (after_separator) break;
+                if (c == ' ' && !is(end + 1, k_digit) && at(end + 1) != '(') break;
+                after_separator = true;
+            } else {
+                break;
+            }
+            ++end;
+        }
+        while (end > start && (classes_at(end - 1) & k_digit) == 0) --end;
+        return end;
+    }
+
+    // What follows a number ends it: not a letter (`12345678px`), an '@' (an email's local part), or a
+    // separator going on with more of the token (`0612345678.x`, `2001:db8`).
+    bool ends_a_number(std::size_t end) const {
+        if (end >= m_text.size()) return true;
+        const char next = m_text[end];
+        if ((classes_at(end) & k_word) != 0 || next == '@') return false;
+        if (next == '.' || next == '-' || next == '/' || next == ':') return !is(end + 1, k_word);
+        return true;
+    }
+
+    // looks_like_phone, plus what prose needs: a version, a list of numbers, a short date with an
+    // hour or a thousands-grouped amount has a phone's digits but not its groups.
+    static bool plausible_phone(std::string_view candidate) {
+        if (!looks_like_phone(candidate)) return false;
+        std::size_t group_lengths[20] = {};
+        std::size_t groups = 0;
+        std::size_t slashes = 0;
+        bool dots = false;
+        bool in_group = false;
+        for (char c : candidate) {
+            if (c >= '0' && c <= '9') {
+                if (!in_group && groups < 20) ++groups;
+                in_group = true;
+                ++group_lengths[groups - 1];
+            } else {
+                in_group = false;
+                if (c == '/') ++slashes;
+                if (c == '.') dots = true;
+            }
+        }
+        if (slashes > 1) return false;  // 01/02/24 12
+        const bool plus = candidate.front() == '+';
+        std::size_t single_digit_groups = 0;
+        for (std::size_t group_idx = 0; group_idx < groups; ++group_idx) {
+            if (group_lengths[group_idx] != 1) continue;
+            if (dots && !(plus && group_idx == 0)) return false;  // 10.0.19045.2965, 0.9.12.345
+            ++single_digit_groups;
+        }
+        if (single_digit_groups > 2) return false;  // 1 2 3 4 5 6 7 8
+        if (plus || candidate.front() == '(' || candidate.front() == '0') return true;
+        // Without a country code, trunk prefix or area code in parentheses, only the North American
+        // 3-3-4 shape (optionally after a 1) is told apart from ids, amounts and room numbers.
+        const bool nanp = groups == 3 && group_lengths[0] == 3 && group_lengths[1] == 3 && group_lengths[2] == 4;
+        const bool nanp_with_one = groups == 4 && candidate.front() == '1' && group_lengths[0] == 1 &&
+                                   group_lengths[1] == 3 && group_lengths[2] == 3 && group_lengths[3] == 4;
+        return nanp || nanp_with_one;
+    }
+
+    std::size_t ipv4(std::size_t start) {
+        std::size_t end = start;
+        for (int octet_idx = 0; octet_idx < 4; ++octet_idx) {
+            const std::size_t octet_start = end;
+            while (is(end, k_digit) && end - octet_start < 3) ++end;
+            if (end == octet_start) return start;
+            if (octet_idx < 3) {
+                if (at(end) != '.') return start;
+                ++end;
+            }
+        }
+        // `1.2.3.4.5` is a version; `10.0.0.1:5432` is an address and its port.
+        if (is(end, k_word) || at(end) == '@' || (at(end) == '.' && is(end + 1, k_digit))) return start;
+        if (!looks_like_ipv4(m_text.substr(start, end - start))) return start;
+        return emit(ScrubKind::ipv4, start, end);
+    }
+
+    // --- words: URLs (`http://`, `https://`, `ftp://`, `www.`) and IBANs --------------------------
+
+    std::size_t url(std::size_t start) {
+        const char c = m_text[start];
+        std::size_t host = 0;
+        if (c == 'h' || c == 'H') {
+            if (starts_with_ignoring_case(m_text, start, "http://"))
+                host = start + 7;
+            else if (starts_with_ignoring_case(m_text, start, "https://"))
+                host = start + 8;
+        } else if (c == 'f' || c == 'F') {
+            if (starts_with_ignoring_case(m_text, start, "ftp://")) host = start + 6;
+        } else if (c == 'w' || c == 'W') {
+            if (starts_with_ignoring_case(m_text, start, "www.")) host = start + 4;
+        }
+        if (host == 0 || !is(host, k_word)) return start;
+        if (start > 0 && (m_text[start - 1] == '.' || m_text[start - 1] == '/' || m_text[start - 1] == '@'))
+            return start;
+        std::size_t end = host;
+        while (is(end, k_url)) {
+            if (static_cast<unsigned char>(m_text[end]) >= 0x80 && punctuation_sequence(m_text, end)) break;
+            ++end;
+        }
+        // Prose around a link: `(see https://x.org/a).` keeps its `).`.
+        for (bool trimmed = true; trimmed && end > host;) {
+            trimmed = false;
+            const char last = m_text[end - 1];
+            if (std::string_view(".,;:!?'*").find(last) != std::string_view::npos) {
+                --end;
+                trimmed = true;
+            } else if (last == ')' || last == ']') {
+                const char open = last == ')' ? '(' : '[';
+                const auto body = m_text.substr(start, end - start);
+                if (std::count(body.begin(), body.end(), open) < std::count(body.begin(), body.end(), last)) {
+                    --end;
+                    trimmed = true;
+                }
+            }
+        }
+        if (c == 'w' || c == 'W') {
+            // `www.` needs a name and a top-level domain after it: `www.example.org`.
+            const std::size_t dot = m_text.find('.', host);
+            if (dot == std::string_view::npos || dot + 1 >= end || !is(dot + 1, k_alpha)) return start;
+        }
+        if (end <= host) return start;
+        return emit(ScrubKind::url, start, end);
+    }
+
+    // `DE89 3704 0044 0532 0130 00` (groups of four, a shorter last one) or `DE89370400440532013000`.
+    std::size_t iban(std::size_t start) {
+        auto token_end = [this](std::size_t pos) {
+            while (is(pos, k_alpha) || is(pos, k_digit)) ++pos;
+            return pos;
+        };
+        std::size_t end = token_end(start);
+        std::size_t shorter_end = end;
+        if (end - start == 4) {
+            std::size_t length = 4;
+            while (at(end) == ' ' && length < 34) {
+                const std::size_t next_end = token_end(end + 1);
+                const std::size_t group = next_end - end - 1;
+                if (group == 0 || group > 4 || is(next_end, k_word)) break;
+                const auto text = m_text.substr(end + 1, group);
+                const bool plausible =
+                    std::any_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+                    std::all_of(text.begin(), text.end(), [](char c) { return c < 'a'; });
+                if (!plausible) break;
+                shorter_end = end;
+                end = next_end;
+                length += group;
+                if (group < 4) break;
+            }
+        }
+        for (std::size_t candidate_end : {end, shorter_end}) {
+            if (is(candidate_end, k_word) || at(candidate_end) == '@') continue;
+            if (looks_like_iban(m_text.substr(start, candidate_end - start)))
+                return emit(ScrubKind::iban, start, candidate_end);
+        }
+        // An IBAN-shaped group run that fails mod-97 is not read again as a card or phone.
+        m_resume = end;
+        return start;
+    }
+
+    std::string_view m_text;
+    ScrubKinds m_kinds;
+    std::vector<PiiSpan>& m_spans;
+    std::size_t m_last_end = 0;  // no candidate reaches back before the end of the last span
+    std::size_t m_resume = 0;    // where the scan goes on after a position that gave nothing
+};
+
+}  // namespace
+
+std::optional<ScrubKind> parse_scrub_kind(std::string_view name) {
+    for (ScrubKind kind : k_scrub_kinds) {
+        if (name == k_kind_names[static_cast<std::size_t>(kind)]) return kind;
+    }
+    return std::nullopt;
+}
+
+std::string_view scrub_kind_name(ScrubKind kind) {
+    return k_kind_names[static_cast<std::size_t>(kind)];
+}
+
+std::string scrub_kind_names() {
+    std::string text;
+    for (std::string_view name : k_kind_names) {
+        if (!text.empty()) text += ", ";
+        text += name;
+    }
+    return text;
+}
+
+std::vector<PiiSpan> find_pii_spans(std::string_view text, ScrubKinds kinds) {
+    std::vector<PiiSpan> spans;
+    find_pii_spans(text, kinds, spans);
+    return spans;
+}
+
+void find_pii_spans(std::string_view text, ScrubKinds kinds, std::vector<PiiSpan>& spans) {
+    if (kinds.empty() || text.empty()) return;
+    Scanner(text, kinds, spans).run();
+}
+
+}  // namespace understudy::anonymizer
