@@ -28,7 +28,7 @@ enum class DefaultPolicy { fail, keep };
 struct ColumnRule {
     std::string table;        ///< `schema.table`
     std::string column;
-    std::string kind;         ///< keep, null, fixed, hash, fake, mask, noise, date_shift, template, json, array
+    std::string kind;         ///< keep, null, fixed, hash, fake, mask, noise, date_shift, template, json, array, scrub
     bool unique = false;      ///< `unique: true` was given
     std::string origin;       ///< `file:line:column`, for messages
     std::string description;  ///< what the transformer's describe() says
