@@ -171,6 +171,30 @@ TEST(ScrubRule, SpellingsAndDescriptions) {
     EXPECT_EQ(rules_from("anonymize:\n  tables:\n    public.t:\n      c: scrub\n").rules().at(0).kind, "scrub");
 }
 
+// The example of docs/anonymization.md's scrub section.
+TEST(ScrubRule, DocumentedExampleParses) {
+    const RuleSet rules = rules_from(R"(
+anonymize:
+  tables:
+    public.comments:
+      body: {scrub: [email, phone, ipv4, ipv6, credit_card, iban, url]}   # the same as {scrub: all}
+    public.issues:
+      body: {scrub: [email, phone]}          # links to the docs stay as they are
+    public.audit_events:
+      payload: {json: {"$.message": {scrub: all}, "$": {scrub: [email]}}}   # "$": every string
+    public.tickets:
+      notes: {array: scrub}                  # the bare word is every kind
+)");
+    ASSERT_EQ(rules.rules().size(), 4u);
+    EXPECT_EQ(rules.find("public.comments", "body")->description, "scrub all");
+    EXPECT_EQ(rules.find("public.audit_events", "payload")->description,
+              "json $.message: scrub all, $: scrub email");
+    const auto payload = rules.make_transformer(*rules.find("public.audit_events", "payload"), test_secret());
+    const std::string out = run(*payload, R"({"message":"from 10.0.0.7","by":"ann@example.org"})");
+    EXPECT_EQ(out.find("10.0.0.7"), std::string::npos) << out;
+    EXPECT_EQ(out.find("ann@example.org"), std::string::npos) << out;
+}
+
 TEST(ScrubRule, RefusesBadOptions) {
     EXPECT_EQ(refusal("{scrub: [email, emails]}"),
               "understudy.yml:4:26: unknown scrub kind \"emails\" (expected all or a list of email, phone, ipv4, ipv6, "
