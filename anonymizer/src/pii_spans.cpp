@@ -1,9 +1,10 @@
-// Finds PII-shaped substrings in free text: a cheap pass over the bytes proposes candidates at a few
-// anchors ('@', ':', a word starting with a digit, `+`, `(`, `http`, `www.`, two letters and two
-// digits), and the whole-value recognizers of value_sniffers decide each candidate.
+// Finds PII-shaped substrings in free text: a cheap pass over the bytes stops only at anchors every
+// candidate holds (a digit, '@', ':', the '.' of `www.`), candidates are grown from there, and the
+// whole-value recognizers of value_sniffers decide each one.
 #include "understudy/anonymizer/pii_spans.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "value_sniffers.hpp"
 
@@ -15,21 +16,24 @@ constexpr std::array<std::string_view, 7> k_kind_names = {"email",       "phone"
 
 // Byte classes, one table lookup per byte: the scan's common case (a letter inside a word, a space)
 // must cost next to nothing.
-enum : std::uint8_t {
+enum : std::uint16_t {
     k_digit = 1,
     k_alpha = 2,
     k_word = 4,  // letters, digits, '_': a candidate never starts or ends next to one
     k_hex = 8,
-    k_local = 16,     // may stand in an email's local part as found in prose (no quotes, slashes, '=')
-    k_domain = 32,    // may stand in an email's domain
-    k_url = 64,       // may stand in a URL
-    k_trigger = 128,  // '@', ':', '+', '(': anchors that are not word characters
+    k_local = 16,   // may stand in an email's local part as found in prose (no quotes, slashes, '=')
+    k_domain = 32,  // may stand in an email's domain
+    k_url = 64,     // may stand in a URL
+    k_at = 128,     // anchors: where the scan stops, each for the kinds that need it
+    k_colon = 256,
+    k_dot = 512,
+    k_continuing = 1024,  // before a digit: it continues a version, date, path, id or query
 };
 
-constexpr std::array<std::uint8_t, 256> make_classes() {
-    std::array<std::uint8_t, 256> classes{};
+constexpr std::array<std::uint16_t, 256> make_classes() {
+    std::array<std::uint16_t, 256> classes{};
     for (int c = 0; c < 256; ++c) {
-        std::uint8_t flags = 0;
+        std::uint16_t flags = 0;
         const bool digit = c >= '0' && c <= '9';
         const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
         if (digit) flags |= k_digit;
@@ -42,13 +46,17 @@ constexpr std::array<std::uint8_t, 256> make_classes() {
         if (c > 0x20 && c != 0x7f && c != '<' && c != '>' && c != '"' && c != '`' && c != '{' && c != '}' && c != '|' &&
             c != '\\' && c != '^')
             flags |= k_url;
-        if (c == '@' || c == ':' || c == '+' || c == '(') flags |= k_trigger;
+        if (c == '@') flags |= k_at;
+        if (c == ':') flags |= k_colon;
+        if (c == '.') flags |= k_dot;
+        if (c == '.' || c == '-' || c == '/' || c == '#' || c == '=' || c == '&' || c == '@' || c == '_' || c == '\\')
+            flags |= k_continuing;
         classes[static_cast<std::size_t>(c)] = flags;
     }
     return classes;
 }
 
-constexpr std::array<std::uint8_t, 256> k_classes = make_classes();
+constexpr std::array<std::uint16_t, 256> k_classes = make_classes();
 
 constexpr std::size_t k_max_numeric_run = 48;  // a grouped card or phone with separators is shorter
 constexpr std::size_t k_max_ipv6 = 45;
@@ -66,37 +74,88 @@ bool starts_with_ignoring_case(std::string_view text, std::size_t pos, std::stri
 class Scanner {
 public:
     Scanner(std::string_view text, ScrubKinds kinds, std::vector<PiiSpan>& spans)
-        : m_text(text), m_kinds(kinds), m_spans(spans) {}
+        : m_text(text), m_kinds(kinds), m_spans(spans), m_anchors(anchors_of(kinds)) {}
 
     void run() {
-        const std::size_t size = m_text.size();
-        bool after_word = false;
-        std::size_t pos = 0;
-        while (pos < size) {
-            const std::uint8_t flags = classes_at(pos);
-            if ((flags & (k_word | k_trigger)) == 0) {
-                after_word = false;
-                ++pos;
-                continue;
-            }
-            if ((flags & k_word) != 0 && after_word) {
-                ++pos;
-                continue;
-            }
-            const std::size_t end = (flags & k_word) != 0 ? at_word_start(pos) : at_trigger(pos);
-            if (end > pos) {
-                pos = end;
-            } else {
-                pos = std::max(pos + 1, m_resume);
-            }
-            after_word = (classes_at(pos - 1) & k_word) != 0;
+        for (std::size_t pos = next_anchor(0); pos < m_text.size();) {
+            m_resume = pos + 1;
+            const std::size_t end = at_anchor(pos);
+            pos = next_anchor(end > pos ? end : std::max(pos + 1, m_resume));
         }
     }
 
 private:
-    std::uint8_t classes_at(std::size_t pos) const { return k_classes[static_cast<unsigned char>(m_text[pos])]; }
-    bool is(std::size_t pos, std::uint8_t flag) const { return pos < m_text.size() && (classes_at(pos) & flag) != 0; }
-    char at(std::size_t pos) const { return pos < m_text.size() ? m_text[pos] : '\0'; }
+    // Every email has an '@', every IPv6 address a ':', every URL the ':' of its scheme or the '.' of
+    // `www.`, every phone, card, IPv4 address and IBAN a digit.
+    static std::uint16_t anchors_of(ScrubKinds kinds) {
+        std::uint16_t anchors = 0;
+        if (kinds.contains(ScrubKind::email)) anchors |= k_at;
+        if (kinds.contains(ScrubKind::ipv6)) anchors |= k_colon;
+        if (kinds.contains(ScrubKind::url)) anchors |= k_colon | k_dot;
+        if (kinds.contains(ScrubKind::phone) || kinds.contains(ScrubKind::credit_card) ||
+            kinds.contains(ScrubKind::ipv4) || kinds.contains(ScrubKind::iban))
+            anchors |= k_digit;
+        return anchors;
+    }
+
+    // The cheap pass: eight bytes at a time while none of them can be an anchor, then one table
+    // lookup per byte. Returns the text's size when no anchor is left.
+    std::size_t next_anchor(std::size_t pos) const {
+        const std::size_t size = m_text.size();
+        while (pos + 8 <= size) {
+            std::uint64_t block = 0;
+            std::memcpy(&block, m_text.data() + pos, sizeof block);
+            const std::uint64_t candidates = possible_anchors(block, m_anchors);
+            if (candidates == 0) {
+                pos += 8;
+                continue;
+            }
+            // The first flagged byte in text order; the table decides whether it is an anchor.
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+            pos += static_cast<std::size_t>(__builtin_clzll(candidates)) / 8;
+#else
+            pos += static_cast<std::size_t>(__builtin_ctzll(candidates)) / 8;
+#endif
+            if ((classes_at(pos) & m_anchors) != 0) return pos;
+            ++pos;
+        }
+        for (; pos < size; ++pos) {
+            if ((classes_at(pos) & m_anchors) != 0) return pos;
+        }
+        return size;
+    }
+
+    // The high bit of each byte of `block` that is '.', '/', a digit, ':' (0x2E to 0x3A) or '@': a
+    // superset of every anchor. Bit Twiddling Hacks' hasbetween (exact per byte: no carry crosses
+    // bytes) and haszero (exact for the lowest byte flagged); bytes >= 0x80 (UTF-8) never match.
+    // Emails alone test only for '@', so prose full of numbers and full stops stays cheap.
+    static std::uint64_t possible_anchors(std::uint64_t block, std::uint16_t anchors) {
+        constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
+        constexpr std::uint64_t k_high = 0x8080808080808080ULL;
+        std::uint64_t flagged = 0;
+        if ((anchors & (k_digit | k_colon | k_dot)) != 0) {
+            const std::uint64_t low7 = block & (k_ones * 127);
+            flagged = (k_ones * (127 + 0x3B) - low7) & ~block & (low7 + k_ones * (127 - 0x2D)) & k_high;
+        }
+        if ((anchors & k_at) != 0) {
+            const std::uint64_t at_signs = block ^ (k_ones * '@');
+            flagged |= (at_signs - k_ones) & ~at_signs & k_high;
+        }
+        return flagged;
+    }
+
+    std::uint16_t classes_at(std::size_t pos) const {
+        return k_classes[static_cast<unsigned char>(m_text[pos])];
+    }
+    bool is(std::size_t pos, std::uint16_t flag) const {
+        return pos < m_text.size() && (classes_at(pos) & flag) != 0;
+    }
+    bool word_before(std::size_t pos) const {
+        return pos > 0 && (classes_at(pos - 1) & k_word) != 0;
+    }
+    char at(std::size_t pos) const {
+        return pos < m_text.size() ? m_text[pos] : '\0';
+    }
 
     // Returns the end of the span found at `pos`, or `pos` (then m_resume says where to go on).
     std::size_t emit(ScrubKind kind, std::size_t begin, std::size_t end) {
@@ -105,26 +164,36 @@ private:
         return end;
     }
 
-    std::size_t at_word_start(std::size_t pos) {
-        m_resume = pos + 1;
-        if ((classes_at(pos) & k_digit) != 0) return numeric(pos);
-        if (m_kinds.contains(ScrubKind::url)) {
-            if (std::size_t end = url(pos); end > pos) return end;
-        }
-        if (m_kinds.contains(ScrubKind::iban) && is(pos + 1, k_alpha) && is(pos + 2, k_digit) && is(pos + 3, k_digit)) {
-            if (std::size_t end = iban(pos); end > pos) return end;
-        }
-        return pos;
-    }
-
-    std::size_t at_trigger(std::size_t pos) {
-        m_resume = pos + 1;
+    std::size_t at_anchor(std::size_t pos) {
         const char c = m_text[pos];
-        if (c == '@') return m_kinds.contains(ScrubKind::email) ? email(pos) : pos;
-        if (c == ':') return m_kinds.contains(ScrubKind::ipv6) ? ipv6(pos) : pos;
+        if (c == '@') return email(pos);
+        if (c == ':') {
+            if (m_kinds.contains(ScrubKind::url) && at(pos + 1) == '/' && at(pos + 2) == '/') {
+                std::size_t scheme = pos;
+                while (scheme > m_last_end && is(scheme - 1, k_alpha) && pos - scheme < 5) --scheme;
+                if (std::size_t end = url(scheme); end > scheme) return end;
+            }
+            return m_kinds.contains(ScrubKind::ipv6) ? ipv6(pos) : pos;
+        }
+        if (c == '.') {
+            if (pos >= m_last_end + 3 && starts_with_ignoring_case(m_text, pos - 3, "www")) return url(pos - 3);
+            return pos;
+        }
+        if (word_before(pos)) {
+            // A digit inside a word: only an IBAN's, two letters into it (`DE89…`).
+            skip_token(pos);
+            if (m_kinds.contains(ScrubKind::iban) && pos >= m_last_end + 2 && is(pos - 2, k_alpha) &&
+                is(pos - 1, k_alpha) && !word_before(pos - 2) && is(pos + 1, k_digit)) {
+                const std::size_t after_word = m_resume;
+                if (std::size_t end = iban(pos - 2); end > pos) return end;
+                m_resume = std::max(m_resume, after_word);
+            }
+            return pos;
+        }
         // `+33 6…`, `(555) 123-4567`: a phone may open with a sign or a parenthesis.
-        if (pos > 0 && (classes_at(pos - 1) & k_word) != 0) return pos;
-        if (!is(pos + 1, k_digit)) return pos;
+        if (pos > m_last_end && (m_text[pos - 1] == '+' || m_text[pos - 1] == '(') && !word_before(pos - 1)) {
+            if (std::size_t end = numeric(pos - 1); end > pos) return end;
+        }
         return numeric(pos);
     }
 
@@ -209,27 +278,28 @@ private:
         }
         // A digit after `.`, `-`, `/`, `#`, `=`, `&`, `@` or `_` continues a version, date, path, id or
         // query (`v1.0612345678`, `order #0612345678`, `?id=0612345678`), not a phone or card.
-        constexpr std::string_view k_continuing = ".-/#=&@_\\";
-        if (k_continuing.find(before) != std::string_view::npos) return skip_token(start);
+        if (start > 0 && (classes_at(start - 1) & k_continuing) != 0) return skip_token(start);
         if (!m_kinds.contains(ScrubKind::phone) && !m_kinds.contains(ScrubKind::credit_card)) return skip_token(start);
 
         const std::size_t run_end = numeric_run_end(start);
-        std::size_t digits_before[k_max_numeric_run + 1] = {};
-        for (std::size_t pos = start, count = 0; pos < run_end; ++pos) {
-            if ((classes_at(pos) & k_digit) != 0) ++count;
-            digits_before[pos + 1 - start] = count;
-        }
-        // Longest first: cut where a digit group ends, at a space or at the run's end.
+        std::size_t digits = 0;
+        for (std::size_t pos = start; pos < run_end; ++pos) digits += (classes_at(pos) & k_digit) != 0 ? 1 : 0;
+        if (digits < 8) return skip_token(start);  // most numbers in prose: no phone or card is shorter
+        // Longest first: cut where a digit group ends, at a space or at the run's end. `digits` counts
+        // the digits in [start, end).
         for (std::size_t end = run_end; end > start; --end) {
-            if ((classes_at(end - 1) & k_digit) == 0 || (end != run_end && m_text[end] != ' ')) continue;
-            const std::size_t digits = digits_before[end - start];
-            if (digits < 8) break;
-            if (digits > 19 || !ends_a_number(end)) continue;
-            const std::string_view candidate = m_text.substr(start, end - start);
-            if (m_kinds.contains(ScrubKind::credit_card) && looks_like_card_number(candidate))
-                return emit(ScrubKind::credit_card, start, end);
-            if (m_kinds.contains(ScrubKind::phone) && plausible_phone(candidate))
-                return emit(ScrubKind::phone, start, end);
+            const bool digit_before_end = (classes_at(end - 1) & k_digit) != 0;
+            if (digit_before_end && (end == run_end || m_text[end] == ' ')) {
+                if (digits < 8) break;
+                const std::string_view candidate = m_text.substr(start, end - start);
+                if (digits <= 19 && ends_a_number(end)) {
+                    if (m_kinds.contains(ScrubKind::credit_card) && looks_like_card_number(candidate))
+                        return emit(ScrubKind::credit_card, start, end);
+                    if (m_kinds.contains(ScrubKind::phone) && plausible_phone(candidate))
+                        return emit(ScrubKind::phone, start, end);
+                }
+            }
+            if (digit_before_end) --digits;
         }
         return skip_token(start);
     }
@@ -345,7 +415,7 @@ private:
         } else if (c == 'w' || c == 'W') {
             if (starts_with_ignoring_case(m_text, start, "www.")) host = start + 4;
         }
-        if (host == 0 || !is(host, k_word)) return start;
+        if (host == 0 || !is(host, k_word) || word_before(start)) return start;
         if (start > 0 && (m_text[start - 1] == '.' || m_text[start - 1] == '/' || m_text[start - 1] == '@'))
             return start;
         std::size_t end = host;
@@ -416,6 +486,7 @@ private:
     std::string_view m_text;
     ScrubKinds m_kinds;
     std::vector<PiiSpan>& m_spans;
+    std::uint16_t m_anchors;
     std::size_t m_last_end = 0;  // no candidate reaches back before the end of the last span
     std::size_t m_resume = 0;    // where the scan goes on after a position that gave nothing
 };
