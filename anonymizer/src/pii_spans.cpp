@@ -243,6 +243,12 @@ private:
     // --- ipv6: anchored on ':', grown both ways over hex digits, colons and an embedded IPv4's dots --
 
     std::size_t ipv6(std::size_t colon) {
+        // Times (`14:05`) and labels (`Note:`) leave at once: an address has another colon within
+        // four hex digits of this one.
+        const std::size_t near_begin = colon >= 5 ? colon - 5 : 0;
+        if (m_text.substr(near_begin, colon - near_begin).find(':') == std::string_view::npos &&
+            m_text.substr(colon + 1, 5).find(':') == std::string_view::npos)
+            return colon;
         std::size_t begin = colon;
         while (begin > m_last_end && colon - begin < k_max_ipv6 && (is(begin - 1, k_hex) || at(begin - 1) == ':'))
             --begin;
@@ -272,6 +278,14 @@ private:
     // --- numbers: IPv4, cards and phones start at a word's first digit, a '+' or a '(' ------------
 
     std::size_t numeric(std::size_t start) {
+        const std::size_t run_end = numeric_run_end(start);
+        std::size_t digits = 0;
+        for (std::size_t pos = start; pos < run_end; ++pos) digits += (classes_at(pos) & k_digit) != 0 ? 1 : 0;
+        if (digits < 4) {
+            // Most numbers in prose (`12.50`, `v2.14.3`, `#7731`): no IPv4, phone or card starts in them.
+            m_resume = std::max(run_end, start + 1);
+            return start;
+        }
         const char before = start > 0 ? m_text[start - 1] : ' ';
         if (m_kinds.contains(ScrubKind::ipv4) && (classes_at(start) & k_digit) != 0 && before != '.') {
             if (std::size_t end = ipv4(start); end > start) return end;
@@ -281,10 +295,7 @@ private:
         if (start > 0 && (classes_at(start - 1) & k_continuing) != 0) return skip_token(start);
         if (!m_kinds.contains(ScrubKind::phone) && !m_kinds.contains(ScrubKind::credit_card)) return skip_token(start);
 
-        const std::size_t run_end = numeric_run_end(start);
-        std::size_t digits = 0;
-        for (std::size_t pos = start; pos < run_end; ++pos) digits += (classes_at(pos) & k_digit) != 0 ? 1 : 0;
-        if (digits < 8) return skip_token(start);  // most numbers in prose: no phone or card is shorter
+        if (digits < 8) return skip_token(start);  // no phone or card is shorter
         // Longest first: cut where a digit group ends, at a space or at the run's end. `digits` counts
         // the digits in [start, end).
         for (std::size_t end = run_end; end > start; --end) {
