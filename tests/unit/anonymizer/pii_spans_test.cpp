@@ -2,8 +2,10 @@
 // boundaries, and the dates, times, versions, ids and amounts it must leave alone.
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "understudy/anonymizer/pii_spans.hpp"
 
@@ -189,6 +191,36 @@ TEST(PiiSpans, MixedCommentKeepsEverythingElse) {
         "#10023 (v2.4.1); refund to [iban:DE89 3704 0044 0532 0130 00], see [url:https://shop.example.com/o/10023]");
     expect_nothing("Thanks for the quick fix! The export works again; closing this.");
     expect_nothing("tab\tand\nnewline and back\\slash");
+}
+
+// Random texts made of the pieces candidates are built from: spans stay inside the text, in order,
+// apart, never cut a UTF-8 character, and the scan ends (no piece makes it go back).
+TEST(PiiSpans, RandomTextsGiveOrderedSpansOnCharacterBoundaries) {
+    const std::vector<std::string> pieces = {
+        "a",  "Z", "0", "7", "4111", "1111", " ", "  ", ".", "-", "+", "(", ")", ":", "::", "/", "@",  "_", "#",
+        "\n", "\t", "é", "«", "»", "—", "www.", "http://", "https://", "DE89", "3704", "example.com", "jane",
+        "10.0.0.1", "2001:db8", "+1 555 123 4567", "jane@example.org", "ff", "ü", "\xE3\x80\x81"};
+    std::mt19937 random(13);
+    std::size_t found = 0;
+    for (int text_idx = 0; text_idx < 20000; ++text_idx) {
+        std::string text;
+        const std::size_t count = random() % 24;
+        for (std::size_t piece_idx = 0; piece_idx < count; ++piece_idx) text += pieces[random() % pieces.size()];
+        std::size_t previous_end = 0;
+        for (const PiiSpan& span : find_pii_spans(text, ScrubKinds::all())) {
+            ++found;
+            ASSERT_GE(span.begin, previous_end) << text;
+            ASSERT_GT(span.length, 0u) << text;
+            ASSERT_LE(span.begin + span.length, text.size()) << text;
+            const auto continuation = [&](std::size_t pos) {
+                return pos < text.size() && (static_cast<unsigned char>(text[pos]) & 0xC0) == 0x80;
+            };
+            EXPECT_FALSE(continuation(span.begin)) << marked(text);
+            EXPECT_FALSE(continuation(span.begin + span.length)) << marked(text);
+            previous_end = span.begin + span.length;
+        }
+    }
+    EXPECT_GT(found, 1000u);  // the pieces do make candidates
 }
 
 }  // namespace
