@@ -220,7 +220,10 @@ private:
         while (begin > m_last_end && is(begin - 1, k_local) && at_pos - begin < 64) {
             if (static_cast<unsigned char>(m_text[begin - 1]) >= 0x80) {
                 const std::size_t lead = sequence_lead(m_text, begin - 1);
-                if (lead < m_last_end || punctuation_sequence(m_text, lead)) break;
+                // A continuation byte without its lead (not UTF-8: a LATIN1 `«`) ends the part too.
+                if (lead < m_last_end || static_cast<unsigned char>(m_text[lead]) < 0xC0 ||
+                    punctuation_sequence(m_text, lead))
+                    break;
                 begin = lead;
             } else {
                 --begin;

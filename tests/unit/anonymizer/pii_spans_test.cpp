@@ -66,6 +66,7 @@ TEST(PiiSpans, EmailsInsideProse) {
     EXPECT_EQ(marked("«josé@exemple.fr»"), "«[email:josé@exemple.fr]»");
     EXPECT_EQ(marked("“anna@bücher.de”"), "“[email:anna@bücher.de]”");
     EXPECT_EQ(marked("..john@example.com"), "..[email:john@example.com]");
+    EXPECT_EQ(marked("LATIN1 \xABjane@example.org\xBB"), "LATIN1 \xAB[email:jane@example.org]\xBB");
     EXPECT_EQ(marked("Contact: Support@Example.COM!"), "Contact: [email:Support@Example.COM]!");
 }
 
