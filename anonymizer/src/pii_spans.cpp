@@ -74,7 +74,9 @@ bool starts_with_ignoring_case(std::string_view text, std::size_t pos, std::stri
 class Scanner {
 public:
     Scanner(std::string_view text, ScrubKinds kinds, std::vector<PiiSpan>& spans)
-        : m_text(text), m_kinds(kinds), m_spans(spans), m_anchors(anchors_of(kinds)) {}
+        : m_text(text), m_kinds(kinds), m_spans(spans), m_anchors(anchors_of(kinds)) {
+        set_block_test();
+    }
 
     void run() {
         for (std::size_t pos = next_anchor(0); pos < m_text.size();) {
@@ -105,7 +107,7 @@ private:
         while (pos + 8 <= size) {
             std::uint64_t block = 0;
             std::memcpy(&block, m_text.data() + pos, sizeof block);
-            const std::uint64_t candidates = possible_anchors(block, m_anchors);
+            const std::uint64_t candidates = possible_anchors(block);
             if (candidates == 0) {
                 pos += 8;
                 continue;
@@ -125,19 +127,33 @@ private:
         return size;
     }
 
-    // The high bit of each byte of `block` that is '.', '/', a digit, ':' (0x2E to 0x3A) or '@': a
-    // superset of every anchor. Bit Twiddling Hacks' hasbetween (exact per byte: no carry crosses
-    // bytes) and haszero (exact for the lowest byte flagged); bytes >= 0x80 (UTF-8) never match.
-    // Emails alone test only for '@', so prose full of numbers and full stops stays cheap.
-    static std::uint64_t possible_anchors(std::uint64_t block, std::uint16_t anchors) {
-        constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
-        constexpr std::uint64_t k_high = 0x8080808080808080ULL;
+    static constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
+    static constexpr std::uint64_t k_high = 0x8080808080808080ULL;
+
+    // The bytes strictly between `low` and `high` the block test flags: the anchors of the kinds
+    // asked for that lie in '.'..':' (0x2E to 0x3A). Emails alone test only for '@', so prose full
+    // of numbers and full stops stays cheap for them.
+    void set_block_test() {
+        int low = 0x3B;
+        int high = 0x2D;
+        if ((m_anchors & k_dot) != 0) low = std::min(low, 0x2D), high = std::max(high, 0x2F);
+        if ((m_anchors & k_digit) != 0) low = std::min(low, 0x2F), high = std::max(high, 0x3A);
+        if ((m_anchors & k_colon) != 0) low = std::min(low, 0x39), high = std::max(high, 0x3B);
+        m_test_range = low < high;
+        m_range_low = k_ones * static_cast<std::uint64_t>(127 - low);
+        m_range_high = k_ones * static_cast<std::uint64_t>(127 + high);
+    }
+
+    // The high bit of each byte of `block` that may be an anchor (a superset: the table decides).
+    // Bit Twiddling Hacks' hasbetween (exact per byte: no carry crosses bytes) and haszero (exact
+    // for the lowest byte flagged); bytes >= 0x80 (UTF-8) never match.
+    std::uint64_t possible_anchors(std::uint64_t block) const {
         std::uint64_t flagged = 0;
-        if ((anchors & (k_digit | k_colon | k_dot)) != 0) {
+        if (m_test_range) {
             const std::uint64_t low7 = block & (k_ones * 127);
-            flagged = (k_ones * (127 + 0x3B) - low7) & ~block & (low7 + k_ones * (127 - 0x2D)) & k_high;
+            flagged = (m_range_high - low7) & ~block & (low7 + m_range_low) & k_high;
         }
-        if ((anchors & k_at) != 0) {
+        if ((m_anchors & k_at) != 0) {
             const std::uint64_t at_signs = block ^ (k_ones * '@');
             flagged |= (at_signs - k_ones) & ~at_signs & k_high;
         }
@@ -180,10 +196,13 @@ private:
             return pos;
         }
         if (word_before(pos)) {
-            // A digit inside a word: only an IBAN's, two letters into it (`DE89…`).
+            // A digit inside a word: only an IBAN's, two letters into it (`DE89…`). Its groups are
+            // looked at when phones or cards are scrubbed too, so that they are not read as one.
             skip_token(pos);
-            if (m_kinds.contains(ScrubKind::iban) && pos >= m_last_end + 2 && is(pos - 2, k_alpha) &&
-                is(pos - 1, k_alpha) && !word_before(pos - 2) && is(pos + 1, k_digit)) {
+            const bool iban_matters = m_kinds.contains(ScrubKind::iban) || m_kinds.contains(ScrubKind::phone) ||
+                                      m_kinds.contains(ScrubKind::credit_card);
+            if (iban_matters && pos >= m_last_end + 2 && is(pos - 2, k_alpha) && is(pos - 1, k_alpha) &&
+                !word_before(pos - 2) && is(pos + 1, k_digit)) {
                 const std::size_t after_word = m_resume;
                 if (std::size_t end = iban(pos - 2); end > pos) return end;
                 m_resume = std::max(m_resume, after_word);
@@ -489,10 +508,10 @@ private:
         }
         for (std::size_t candidate_end : {end, shorter_end}) {
             if (is(candidate_end, k_word) || at(candidate_end) == '@') continue;
-            if (looks_like_iban(m_text.substr(start, candidate_end - start)))
+            if (m_kinds.contains(ScrubKind::iban) && looks_like_iban(m_text.substr(start, candidate_end - start)))
                 return emit(ScrubKind::iban, start, candidate_end);
         }
-        // An IBAN-shaped group run that fails mod-97 is not read again as a card or phone.
+        // An IBAN-shaped group run (failing mod-97, or not scrubbed) is not read again as a card or phone.
         m_resume = end;
         return start;
     }
@@ -501,8 +520,11 @@ private:
     ScrubKinds m_kinds;
     std::vector<PiiSpan>& m_spans;
     std::uint16_t m_anchors;
-    std::size_t m_last_end = 0;  // no candidate reaches back before the end of the last span
-    std::size_t m_resume = 0;    // where the scan goes on after a position that gave nothing
+    bool m_test_range = false;
+    std::uint64_t m_range_low = 0;   // 127 - low in every byte
+    std::uint64_t m_range_high = 0;  // 127 + high in every byte
+    std::size_t m_last_end = 0;      // no candidate reaches back before the end of the last span
+    std::size_t m_resume = 0;        // where the scan goes on after a position that gave nothing
 };
 
 }  // namespace

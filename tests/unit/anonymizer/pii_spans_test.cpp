@@ -180,6 +180,19 @@ TEST(PiiSpans, OnlyTheChosenKinds) {
     const ScrubKinds phones_and_ips = ScrubKinds().with(ScrubKind::phone).with(ScrubKind::ipv4);
     EXPECT_EQ(marked(text, phones_and_ips),
               "jane@example.org [phone:+1 555 123 4567] [ipv4:10.0.0.1] https://example.org/?u=bob@example.net");
+    // Each kind alone finds what all kinds find of it, when no span of another kind holds it.
+    const std::string comment =
+        "Customer jane.doe@example.com called from +44 20 7946 0958 (ip 10.1.2.3, 2001:db8::1:7) on 2024-03-01; "
+        "refund to DE89 3704 0044 0532 0130 00 or card 4111 1111 1111 1111, see www.example.com/o/10023 now";
+    const std::vector<PiiSpan> every = find_pii_spans(comment, ScrubKinds::all());
+    EXPECT_EQ(every.size(), 7u) << marked(comment);
+    for (ScrubKind kind : k_scrub_kinds) {
+        std::vector<PiiSpan> expected;
+        for (const PiiSpan& span : every) {
+            if (span.kind == kind) expected.push_back(span);
+        }
+        EXPECT_EQ(find_pii_spans(comment, ScrubKinds().with(kind)), expected) << scrub_kind_name(kind);
+    }
     // Without phones, the digits of a phone are no card either.
     EXPECT_EQ(marked("+1 555 123 4567", ScrubKinds().with(ScrubKind::credit_card)), "+1 555 123 4567");
 }
