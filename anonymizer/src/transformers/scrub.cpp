@@ -2,6 +2,7 @@
 // pseudonym `fake` of that kind gives the same substring, so a comment and users.email agree.
 #include <array>
 #include <memory>
+#include <vector>
 
 #include "transformers/builders.hpp"
 
@@ -24,15 +25,19 @@ public:
     bool write(const Value& input, const RowView& row, std::string& out) const override {
         if (!input) return false;
         const std::string& text = *input;
-        std::vector<PiiSpan> spans;  // allocates only when the text holds something to replace
+        // Kept per thread across values, so the copy path allocates nothing per value; no rule that
+        // scrub calls calls scrub again.
+        thread_local Scratch scratch;
+        std::vector<PiiSpan>& spans = scratch.spans;
+        spans.clear();
         find_pii_spans(text, m_kinds, spans);
         out.clear();
         if (spans.empty()) {
             out.append(text);
             return true;
         }
-        Value original = std::string();
-        std::string pseudonym;
+        Value& original = scratch.original;
+        std::string& pseudonym = scratch.pseudonym;
         std::size_t copied = 0;
         for (const PiiSpan& span : spans) {
             out.append(text, copied, span.begin - copied);
@@ -61,6 +66,12 @@ public:
     }
 
 private:
+    struct Scratch {
+        std::vector<PiiSpan> spans;
+        Value original = std::string();
+        std::string pseudonym;
+    };
+
     ScrubKinds m_kinds;
     std::array<std::unique_ptr<Transformer>, k_scrub_kinds.size()> m_fakes;
 };
