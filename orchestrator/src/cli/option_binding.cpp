@@ -29,7 +29,9 @@ CLI::Option* add_option(CLI::App& command, const OptionSpec& spec, const OptionU
     }
     if (use.required) option->required();
     if (spec.from_environment) option->envname(env_name(spec.name));
-    if (spec.kind == OptionKind::file) option->check(CLI::ExistingFile);
+    // The command opens the file itself and names it when it cannot (exit 15, a local file);
+    // CLI11's ExistingFile would refuse it as a usage error (exit 2). "FILE" stays in the help.
+    if (spec.kind == OptionKind::file) option->check(CLI::Validator([](std::string&) { return std::string(); }, "FILE"));
     if (!spec.choices.empty()) option->check(CLI::IsMember(spec.choices));
     return option;
 }
