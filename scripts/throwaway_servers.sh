@@ -1,6 +1,7 @@
 # Sourced by demo/ and bench/ scripts: a throwaway primary and a hot standby of it, on unix sockets
 # in a temp dir, removed at exit. Defines PRIMARY_PORT, STANDBY_PORT, WORK, PG_BIN, PSQL, and the
 # functions start_primary, start_standby, primary_url DB, standby_url DB.
+# shellcheck shell=bash
 PG_BIN=${UNDERSTUDY_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)}
 WORK=$(mktemp -d /tmp/understudy-XXXXXX)
 # The servers listen only on a unix socket inside $WORK, so these ports cannot clash with anything.

@@ -4,6 +4,7 @@
 # copy and kept the old staging database, the client of staging never failed, and the plain-psql
 # restore of the dump holds the same anonymized subset. Usage: run_demo_test.sh path/to/understudy
 set -euo pipefail
+# shellcheck source=../../demo/run_demo.sh
 source "$(cd "$(dirname "$0")" && pwd)/../../demo/run_demo.sh"
 run_demo "${1:?usage: run_demo_test.sh path/to/understudy}"
 
