@@ -31,7 +31,7 @@ query_staging() {
       sleep 0.1
     done
     if [ -n "$count" ]; then echo "answered $count $retries"; else echo "failed"; fi >>"$WORK/client.log"
-    sleep 0.1
+    sleep 0.05
   done
 }
 
@@ -101,6 +101,8 @@ run_demo() {
   touch "$WORK/client.stop"
   wait "$client"
   echo "client of staging during the sync: $(summarize_client)"
+  # What a retried query was told: the promotion ended its session, or the name moved under it.
+  [ ! -s "$WORK/client.err" ] || awk '!seen[$0]++ { print "  retried after: " $0 }' "$WORK/client.err"
   on_primary postgres -At -c "SELECT 'databases: ' || string_agg(datname, ', ' ORDER BY datname) FROM pg_database
                               WHERE datname LIKE 'staging%'"
 
