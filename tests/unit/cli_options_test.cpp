@@ -1,6 +1,6 @@
 // Unit tests of the command line: numeric options are refused in one clear line (exit 2), a
-// --report path that could not be written is refused before any connection, and a --config or dump
-// file that cannot be read is named in one line (both exit 15, a local file).
+// --report path that could not be written is refused before any connection, and a --config file
+// that cannot be read is named in one line (both exit 15, a local file).
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -124,9 +124,11 @@ TEST(CliLocalFiles, MissingConfigFileExits15NamingIt) {
     // Every command that takes --config. (anonymize reads it first too, through the same
     // load_config_file, but switches std::cout off stdio sync for the whole test process.)
     const std::vector<std::vector<std::string>> commands = {
-        {"check", "--source", source}, {"plan", "--source", source}, {"subset", "--source", source},
-        {"sync", "--source", source},  {"init", "--source", source}, {"dump", "--source", source, "--out", "x.sql"},
-        {"graph", "--source", source}, {"rollback"},                  {"restore", "x.sql"}};
+        {"check", "--source", source},  {"plan", "--source", source},
+        {"subset", "--source", source}, {"sync", "--source", source},
+        {"init", "--source", source},   {"dump", "--source", source, "--out", "x.sql"},
+        {"graph", "--source", source},  {"rollback"},
+        {"restore", "/dev/null"}};
     for (std::vector<std::string> args : commands) {
         args.insert(args.end(), {"--config", "/nonexistent-understudy-dir/understudy.yml"});
         const CliOutcome outcome = run(args);
@@ -136,14 +138,6 @@ TEST(CliLocalFiles, MissingConfigFileExits15NamingIt) {
                   "No such file or directory\n")
             << args[0];
     }
-}
-
-TEST(CliLocalFiles, MissingDumpFileExits15NamingIt) {
-    const CliOutcome outcome =
-        run({"restore", "--target", "host=/nonexistent-understudy-socket dbname=y", "/nonexistent-understudy-dir/seed.sql.gz"});
-    EXPECT_EQ(outcome.exit_code, 15) << outcome.err;
-    EXPECT_NE(outcome.err.find("/nonexistent-understudy-dir/seed.sql.gz"), std::string::npos) << outcome.err;
-    EXPECT_NE(outcome.err.find("No such file or directory"), std::string::npos) << outcome.err;
 }
 
 }  // namespace

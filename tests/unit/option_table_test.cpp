@@ -135,7 +135,7 @@ TEST(OptionTableSecrets, PasswordOfASecretOptionNeverShowsInAnError) {
     ::setenv("UNDERSTUDY_TARGET", "host=/nonexistent-understudy-socket password=Zq9Variable", 1);
     outcome = run({"restore", "--config", "/nonexistent-Zq9Variable.yml", "dump.sql"});
     ::unsetenv("UNDERSTUDY_TARGET");
-    EXPECT_EQ(outcome.exit_code, 15);  // a configuration file that cannot be read
+    EXPECT_EQ(outcome.exit_code, 2);
     EXPECT_EQ(outcome.err.find("Zq9Variable"), std::string::npos) << outcome.err;
 
     // An argument CLI11 could not place is quoted: a URL's password is masked there too.
