@@ -86,7 +86,7 @@ run_demo() {
 
   say "   understudy subset: follower -> review_app, anonymized on the way"
   "$understudy" subset --source "$follower" --target "$review_app" --config "$DEMO_CONFIG" "${sizing[@]}"
-  echo "user 1 on the follower:          $(on_follower production -Atc "$USER_LINE")"
+  echo "user 1 on the follower:           $(on_follower production -Atc "$USER_LINE")"
   echo "user 1 in review_app, anonymized: $(on_primary review_app -Atc "$USER_LINE")"
 
   say "2. nightly staging: understudy sync builds a new copy, verifies it, swaps it in while a client queries"
@@ -112,7 +112,7 @@ run_demo() {
   # The command docs/README give: one transaction, stop at the first error (the setval rows are noise here).
   gunzip -c "$WORK/seed.sql.gz" | on_primary laptop -1 -v ON_ERROR_STOP=1 >/dev/null
   echo "gunzip -c seed.sql.gz | psql -1 -v ON_ERROR_STOP=1 laptop: $(on_primary laptop -Atc 'SELECT count(*) FROM public.users') users"
-  echo "user 1 on the laptop: $(on_primary laptop -Atc "$USER_LINE")"
+  echo "user 1 on the laptop:             $(on_primary laptop -Atc "$USER_LINE")"
 
   say "done: the servers and every database above are removed now; README.md has the three uses to copy"
 }
