@@ -353,8 +353,8 @@ std::string summarize_report(const nlohmann::json& report) {
     char line[256];
     if (report.contains("totals")) {
         const auto& totals = report["totals"];
-        std::snprintf(line, sizeof line, "%llu rows (%s) in %llu tables, %.2f s\n",
-                      static_cast<unsigned long long>(totals["rows"].get<std::uint64_t>()),
+        std::snprintf(line, sizeof line, "%s rows (%s) in %llu tables, %.2f s\n",
+                      format_count(totals["rows"].get<std::int64_t>()).c_str(),
                       format_bytes(totals["bytes"].get<double>()).c_str(),
                       static_cast<unsigned long long>(totals["tables"].get<std::uint64_t>()),
                       report["seconds"].get<double>());
