@@ -13,23 +13,17 @@
 namespace understudy::orchestrator {
 namespace {
 
-/// The selection behind a savepoint: a query the server refuses aborts only the savepoint, so the
-/// rest of `plan` (references, access paths, anonymization) still runs in the snapshot's transaction.
-std::optional<subsetter::Selection> try_select(pg::Transaction& tx, const SourceModel& model,
+/// The selection on a session of its own inside the run's snapshot: a query the server refuses
+/// (a broken `where:`, a role that row-level security filters) ends only that session's
+/// transaction, so the rest of `plan` (references, access paths, anonymization) still runs.
+std::optional<subsetter::Selection> try_select(pg::SourceSnapshot& snapshot, const SourceModel& model,
                                                const subsetter::SubsetSettings& settings, std::string& failure) {
-    auto run = [&](const char* statement) {
-        pg::with_context(pg::Side::source, "could not run the selection", [&] { tx.exec0(statement); });
-    };
-    run("SAVEPOINT understudy_plan_selection");
+    pg::SnapshotSession session(snapshot.conninfo(), snapshot.id());
     try {
-        auto selection = subsetter::select_rows(tx, model.catalog, model.plan, settings);
-        run("RELEASE SAVEPOINT understudy_plan_selection");
-        return selection;
+        return subsetter::select_rows(session.transaction(), model.catalog, model.plan, settings);
     } catch (const Error& error) {
         if (const auto* database = dynamic_cast<const pg::DatabaseError*>(&error); database && database->is_session_lost())
             throw;
-        run("ROLLBACK TO SAVEPOINT understudy_plan_selection");
-        run("RELEASE SAVEPOINT understudy_plan_selection");
         failure = error.what();
         return std::nullopt;
     }
@@ -41,7 +35,7 @@ std::string describe_selection(pg::SourceSnapshot& snapshot, const SourceModel& 
                                const subsetter::SubsetSettings& settings) {
     const auto start = std::chrono::steady_clock::now();
     std::string failure;
-    const auto selection = try_select(snapshot.transaction(), model, settings, failure);
+    const auto selection = try_select(snapshot, model, settings, failure);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     nlohmann::json tables = nlohmann::json::array();
