@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "db_checks.hpp"
+#include "temp_file.hpp"
 #include "test_cluster.hpp"
 
 namespace understudy::testing {
@@ -261,6 +262,51 @@ TEST(SubsetWithoutATerminal, LogsOneLinePerTableAndPhase) {
               table_lines.size() + phases.size() + lines_starting_with(run.result.err, "warning: ").size())
         << run.result.err;
     servers.primary.drop_database("plan_demo_logged");
+}
+
+TEST(SubsetWithoutATerminal, ASyncLogsOneLinePerTableAndPhaseToo) {
+    auto& servers = demo_servers();
+    for (const auto& name : servers.primary.databases_like("plan_demo_live%")) servers.primary.drop_database(name);
+    servers.primary.create_database("plan_demo_live");
+    TempFile config("sync:\n  backend: postgres\n  full: true\n  keep: 0\n");
+    const std::string report_path = servers.primary.data_dir() + "/../report-plan_demo_live.json";
+    auto run = run_understudy({"sync", "--source", servers.standby.url(k_demo), "--target",
+                               servers.primary.url("plan_demo_live"), "--config", config.path(), "--report",
+                               report_path});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const auto report = read_json(report_path);
+    std::remove(report_path.c_str());
+    // A full copy loads a partitioned table leaf by leaf: a line per leaf, adding up to the report's rows.
+    const auto table_lines = lines_starting_with(run.err, "copied ");
+    std::int64_t logged_rows = 0;
+    std::map<std::string, std::int64_t> rows_by_line;
+    for (const auto& line : table_lines) {
+        const auto colon = line.find(": ");
+        ASSERT_NE(colon, std::string::npos) << line;
+        const auto rows = as_count(line.substr(colon + 2, line.find(' ', colon + 2) - colon - 2));
+        logged_rows += rows;
+        rows_by_line[line.substr(7, colon - 7)] = rows;
+    }
+    EXPECT_EQ(logged_rows, report["totals"]["rows"].get<std::int64_t>()) << run.err;
+    std::size_t whole_tables = 0;
+    for (const auto& entry : report["tables"]) {
+        const auto table = entry["table"].get<std::string>();
+        if (!entry.contains("copied_rows") || table == "public.events") continue;
+        ++whole_tables;
+        EXPECT_EQ(rows_by_line[table], entry["copied_rows"].get<std::int64_t>()) << table << "\n" << run.err;
+    }
+    const auto leaves = servers.standby.query_value(k_demo, "SELECT count(*) FROM pg_inherits WHERE inhparent = "
+                                                            "'public.events'::regclass");
+    EXPECT_EQ(table_lines.size(), whole_tables + std::stoul(leaves)) << run.err;
+    std::vector<std::string> phases;
+    for (const auto& line : lines_starting_with(run.err, "phase ")) phases.push_back(line.substr(6, line.find(" done in ") - 6));
+    EXPECT_EQ(phases, (std::vector<std::string>{"checking guards", "preparing the new database", "reading the catalog",
+                                                "selecting rows", "creating tables", "copying rows",
+                                                "copying large objects", "building indexes and constraints",
+                                                "setting sequences", "analyzing", "verifying", "promoting"}))
+        << run.err;
+    EXPECT_EQ(run.err.find('@'), std::string::npos) << run.err;
+    for (const auto& name : servers.primary.databases_like("plan_demo_live%")) servers.primary.drop_database(name);
 }
 
 }  // namespace
