@@ -20,7 +20,7 @@ public:
     /// Clears the status line; a phase still running is not said to be done (the run failed in it).
     ~Progress();
 
-    /// True when stderr is a terminal (what `enabled` should usually be).
+    /// True when stderr is a terminal (what `terminal` should usually be).
     static bool stderr_is_terminal();
 
     /// Starts a phase ("selecting rows", "copying", "building indexes"); the one before is done.
