@@ -176,7 +176,7 @@ std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const
             if (source.age_limit) source.age_limit->check("copying " + job_label(job));
             results[schedule[slot]] = copy_with_retries(connections, job, progress, rewriting, source.binary);
             const auto& done = results[schedule[slot]];
-            progress.table_done(job_label(job), done.rows, done.bytes);
+            progress.table_done(job_label(job), done.rows, done.bytes, done.seconds);
             // on_loaded() names the leaf partition, or the table, once all of it is in.
             const std::string loaded = relation_of(job).display();
             if (job.pages) {
