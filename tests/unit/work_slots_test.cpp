@@ -81,29 +81,23 @@ TEST(WorkSlots, AWaitingIndexBuildGetsTheNextSlotBeforeAWaitingCopy) {
     EXPECT_EQ(order, (std::vector<std::string>{"index", "copy"}));
 }
 
-TEST(WorkSlots, AnExpectedIndexBuildHoldsCopiesBackUntilItTakesOrIsForgotten) {
+TEST(WorkSlots, AReadyIndexBuildHoldsCopiesBackUntilItIsNoLongerReady) {
     WorkSlots slots(2);
-    slots.expect_index_build();
+    slots.set_index_build_ready(true);
     auto copy = std::async(std::launch::async, [&] { return slots.take(Taker::copy); });
     EXPECT_EQ(copy.wait_for(k_blocked), std::future_status::timeout);  // free slots, but a build comes first
-    auto build = slots.take(Taker::index_build);                         // consumes the expectation
-    ASSERT_EQ(copy.wait_for(k_finishes), std::future_status::ready);    // the slot the build left
-    auto copied = copy.get();
-
-    slots.expect_index_build();
-    build.release();
-    copied.release();
-    auto next_copy = std::async(std::launch::async, [&] { return slots.take(Taker::copy); });
-    EXPECT_EQ(next_copy.wait_for(k_blocked), std::future_status::timeout);
-    slots.forget_index_build();  // the build will not come (its thread failed): copies go on
-    ASSERT_EQ(next_copy.wait_for(k_finishes), std::future_status::ready);
-    slots.forget_index_build();  // nothing expected: no effect
-    EXPECT_EQ(next_copy.get().count(), 1);
+    auto build = slots.take(Taker::index_build);
+    EXPECT_EQ(copy.wait_for(k_blocked), std::future_status::timeout);  // the builder has not said yet
+    slots.set_index_build_ready(false);  // nothing else ready (or the builder failed): copies go on
+    ASSERT_EQ(copy.wait_for(k_finishes), std::future_status::ready);  // the slot the build left
+    EXPECT_EQ(copy.get().count(), 1);
+    EXPECT_EQ(slots.peak(), 2);
 }
 
-// The protocol of transfer_tables and TableIndexBuilder with --jobs 1: a copy worker announces the
-// build of the table it loaded while it still holds its slot, then gives the slot back and asks for
-// the next one; the builder takes a slot only when it has a batch. Everything finishes, one at a
+// The protocol of transfer_tables and TableIndexBuilder with --jobs 1: a copy worker says the
+// build of the table it loaded is ready while it still holds its slot, then gives the slot back and
+// asks for the next one; the builder takes a slot only when it has a batch, and says nothing else
+// is ready once it waits in take. Everything finishes, one at a
 // time, and each table's build runs before the next table's copy.
 TEST(WorkSlots, OneSlotCopiesAndIndexBuildsTakeTurnsWithoutDeadlock) {
     WorkSlots slots(1);
@@ -133,6 +127,10 @@ TEST(WorkSlots, OneSlotCopiesAndIndexBuildsTakeTurnsWithoutDeadlock) {
                 ++built;
             }
             auto slot = slots.take(Taker::index_build);
+            {
+                std::lock_guard lock(mutex);
+                slots.set_index_build_ready(ready > built);
+            }
             work("index " + std::to_string(built));
         }
     });
@@ -140,10 +138,10 @@ TEST(WorkSlots, OneSlotCopiesAndIndexBuildsTakeTurnsWithoutDeadlock) {
         for (int table = 1; table <= 4; ++table) {
             auto slot = slots.take(Taker::copy);
             work("copy " + std::to_string(table));
-            slots.expect_index_build();
             {
                 std::lock_guard lock(mutex);
                 ++ready;
+                slots.set_index_build_ready(true);
             }
             ready_changed.notify_all();
         }

@@ -29,12 +29,14 @@ namespace understudy::orchestrator {
 /// indexes while the next tables copy is what pgcopydb does too: on a large copy the index builds of
 /// the first tables finish before the copy does, and post-data shrinks to the foreign keys.
 /// After its indexes, each table of `analyze` is analyzed too, so that phase shrinks as well.
-/// Each batch takes slots of the run's --jobs budget (`slots`, shared with the copy workers): it
-/// waits for one, ahead of the next copy job, and takes every other free one too (up to `jobs`);
-/// it runs min(slots, entries) pg_restore jobs whose sessions set max_parallel_maintenance_workers
-/// so that leaders and workers fill the slots held (and maintenance_work_mem from the target's
-/// settings, index_session_settings). During the copy a batch gets the one slot a finished copy
-/// left; the indexes of a table loaded last, built after the copy, get the slots the copy left.
+/// `jobs` lanes (threads) each take a share of what is ready (at least one entry, ready/jobs) and
+/// slots of the run's --jobs budget (`slots`, shared with the copy workers): a lane waits for one,
+/// ahead of the next copy job, and takes every other free one too (up to `jobs`); it runs
+/// min(slots, entries) pg_restore jobs whose sessions set max_parallel_maintenance_workers so that
+/// leaders and workers fill the slots held (and maintenance_work_mem from the target's settings,
+/// index_session_settings). During the copy a lane gets the one slot a finished copy left; the
+/// indexes of a table loaded last are spread over the lanes and built with the slots the copy
+/// leaves as it ends. A table is analyzed once all its entries are built.
 class TableIndexBuilder {
 public:
     /// `entries`: per table (display name), its listing lines (see split_post_data). `analyze`:
@@ -57,36 +59,40 @@ public:
     const std::set<std::string>& analyzed() const { return m_analyzed; }
 
 private:
+    /// A listing line ready to restore, and the table (display name) it belongs to.
+    struct ReadyEntry {
+        std::string line;
+        std::string table;
+    };
+
     void run();
-    /// Runs `batch` and analyzes `to_analyze` with the slots held.
-    void build(const std::vector<std::string>& batch, const std::vector<std::string>& to_analyze,
-               WorkSlots::Held& held);
-    /// Tells m_slots that a batch is ready, when this thread is not running one (m_mutex held).
-    void announce_if_ready();
-    /// The builder's thread ends: an announced build that will not come is withdrawn.
-    void stop_announcing();
+    void join_lanes();
+    /// Restores `chunk` and analyzes `to_analyze` with the slots held.
+    void build(const std::vector<ReadyEntry>& chunk, const std::vector<std::string>& to_analyze,
+               WorkSlots::Held& held, std::unique_ptr<pg::QuerySession>& connection);
+    /// Tells m_slots whether work is ready for a free lane (m_mutex held).
+    void update_ready_state();
 
     const SchemaArchive& m_archive;
     pg::ConnInfo m_target;
-    std::optional<TargetBuildResources> m_resources;  ///< read on the first batch
-    std::map<std::string, std::vector<std::string>> m_entries;
+    std::map<std::string, std::vector<std::string>> m_entries;  ///< of tables not loaded yet
     std::map<std::string, std::string> m_analyze;
-    int m_jobs;
+    int m_jobs;  ///< lanes, and the most slots one batch takes
     WorkSlots& m_slots;
-    bool m_announced = false;  ///< a build is expected by m_slots (expect_index_build) for m_ready
-    bool m_ended = false;      ///< run() returned: nothing will take the slots announced
-    bool m_building = false;   ///< a batch is waiting for its slots or running
     std::mutex m_mutex;
     std::condition_variable m_wakeup;
-    std::vector<std::string> m_ready;
+    std::vector<ReadyEntry> m_ready;
+    std::map<std::string, int> m_unbuilt;  ///< per loaded table, its entries not built yet
+    std::map<std::string, std::string> m_analyze_after_build;  ///< loaded, waiting for its entries
     std::vector<std::string> m_ready_to_analyze;  ///< quoted names
     std::set<std::string> m_analyzed;
+    std::optional<TargetBuildResources> m_resources;  ///< read on the first batch
+    int m_building = 0;  ///< lanes holding a chunk (waiting for slots or running it)
     bool m_finishing = false;
     bool m_stopping = false;
     std::exception_ptr m_failure;
-    std::unique_ptr<pg::QuerySession> m_connection;  ///< for ANALYZE, opened on first use
     double m_busy_seconds = 0;
-    std::thread m_thread;
+    std::vector<std::thread> m_lanes;
 };
 
 }  // namespace understudy::orchestrator

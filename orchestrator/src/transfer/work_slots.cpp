@@ -30,12 +30,11 @@ WorkSlots::WorkSlots(int size) : m_size(std::max(1, size)), m_free(m_size) {}
 WorkSlots::Held WorkSlots::take_up_to(int most, Taker taker) {
     std::unique_lock lock(m_mutex);
     if (taker == Taker::index_build) {
-        if (m_builds_expected > 0) --m_builds_expected;  // already counted as waiting
-        else ++m_builds_waiting;
+        ++m_builds_waiting;
         m_freed.wait(lock, [&] { return m_free > 0; });
         --m_builds_waiting;
     } else {
-        m_freed.wait(lock, [&] { return m_free > 0 && m_builds_waiting == 0; });
+        m_freed.wait(lock, [&] { return m_free > 0 && m_builds_waiting == 0 && !m_build_ready; });
     }
     const int taken = std::clamp(most, 1, m_free);
     m_free -= taken;
@@ -45,20 +44,13 @@ WorkSlots::Held WorkSlots::take_up_to(int most, Taker taker) {
     return Held(this, taken);
 }
 
-void WorkSlots::expect_index_build() {
-    std::lock_guard lock(m_mutex);
-    ++m_builds_expected;
-    ++m_builds_waiting;
-}
-
-void WorkSlots::forget_index_build() {
+void WorkSlots::set_index_build_ready(bool ready) {
     {
         std::lock_guard lock(m_mutex);
-        if (m_builds_expected == 0) return;
-        --m_builds_expected;
-        --m_builds_waiting;
+        if (m_build_ready == ready) return;
+        m_build_ready = ready;
     }
-    m_freed.notify_all();
+    if (!ready) m_freed.notify_all();
 }
 
 int WorkSlots::peak() const {

@@ -7,8 +7,8 @@
 
 namespace understudy::orchestrator {
 
-/// A counting semaphore with two kinds of takers. An index build that waits (or is expected, see
-/// expect_index_build) gets the next free slot before any copy job: the post-data tail waits for
+/// A counting semaphore with two kinds of takers. An index build that waits (or is ready, see
+/// set_index_build_ready) gets the next free slot before any copy job: the post-data tail waits for
 /// indexes, while a copy that starts a little later is overtaken by nothing. Waiting blocks on a
 /// condition variable (no polling). Slots come back when their Held is destroyed, exceptions
 /// included. Thread-safe.
@@ -49,11 +49,11 @@ public:
     /// turns the slots the copy left free into parallel maintenance workers.
     Held take_up_to(int most, Taker taker);
 
-    /// An index build will ask for a slot soon (its table just committed, on a copy worker's
-    /// thread): from now on copy jobs wait behind it, as if it already waited. The next index
-    /// build's take consumes the expectation; forget_index_build() withdraws it.
-    void expect_index_build();
-    void forget_index_build();
+    /// Whether an index build is ready and will ask for a slot soon (its table just committed, on
+    /// a copy worker's thread, and a builder thread is free to take it): while it is, copy jobs wait
+    /// as if it already waited. A state, not a count: the builder sets it from its own state each
+    /// time that changes, so nothing stale can hold the copies back.
+    void set_index_build_ready(bool ready);
 
     int size() const { return m_size; }
     /// The most slots held at once so far.
@@ -67,8 +67,8 @@ private:
     const int m_size;
     int m_free;
     int m_peak = 0;
-    int m_builds_waiting = 0;   ///< index builds waiting, the expected ones included
-    int m_builds_expected = 0;  ///< announced by expect_index_build and not yet taking
+    int m_builds_waiting = 0;   ///< index builds waiting in take_up_to
+    bool m_build_ready = false;  ///< set_index_build_ready
 };
 
 }  // namespace understudy::orchestrator
