@@ -111,7 +111,8 @@ void TableIndexBuilder::run() {
             // A share of what is ready, at least one entry: the last big table's indexes go to
             // different lanes, so a slot freed by the copy's end builds one of them at once,
             // while many small tables' entries still cost few pg_restore starts.
-            const std::size_t share = std::max<std::size_t>(1, m_ready.size() / static_cast<std::size_t>(m_jobs));
+            const std::size_t share =
+                std::min(m_ready.size(), std::max<std::size_t>(1, m_ready.size() / static_cast<std::size_t>(m_jobs)));
             chunk.assign(std::make_move_iterator(m_ready.begin()),
                          std::make_move_iterator(m_ready.begin() + static_cast<std::ptrdiff_t>(share)));
             m_ready.erase(m_ready.begin(), m_ready.begin() + static_cast<std::ptrdiff_t>(share));
