@@ -1,4 +1,4 @@
-// Per-table post-data in the background: one pg_restore batch at a time, as tables finish loading.
+// Per-table post-data in the background: pg_restore chunks in --jobs lanes, as tables finish loading.
 #include "schema/table_index_builder.hpp"
 
 #include <algorithm>

@@ -22,9 +22,9 @@
 
 namespace understudy::orchestrator {
 
-/// A background thread that restores, from the schema archive, the post-data entries of tables
-/// whose load has committed: their indexes and primary-key, unique and exclusion constraints. Each
-/// batch is one `pg_restore --use-list` of everything that became ready since the last batch, so a
+/// Background threads (lanes) that restore, from the schema archive, the post-data entries of
+/// tables whose load has committed: their indexes and primary-key, unique and exclusion
+/// constraints. Each chunk is one `pg_restore --use-list` of a share of what became ready, so a
 /// run of many small tables costs a few pg_restore starts, not one per table. Building a table's
 /// indexes while the next tables copy is what pgcopydb does too: on a large copy the index builds of
 /// the first tables finish before the copy does, and post-data shrinks to the foreign keys.
@@ -43,7 +43,7 @@ public:
     /// display name -> quoted name of the tables to ANALYZE once loaded (and indexed).
     TableIndexBuilder(const SchemaArchive& archive, pg::ConnInfo target, std::map<std::string, std::vector<std::string>> entries,
                       std::map<std::string, std::string> analyze, int jobs, WorkSlots& slots);
-    /// Stops after the batch in progress (a failed run does not wait for the rest).
+    /// Stops after the chunks in progress (a failed run does not wait for the rest).
     ~TableIndexBuilder();
     TableIndexBuilder(const TableIndexBuilder&) = delete;
     TableIndexBuilder& operator=(const TableIndexBuilder&) = delete;
@@ -53,7 +53,7 @@ public:
     /// No more tables will load: builds what is still pending, waits, and rethrows the first
     /// failure. Entries of tables that never loaded are returned, to run with the rest.
     std::vector<std::string> finish();
-    /// Seconds the builder spent running pg_restore and ANALYZE.
+    /// Seconds the builder's lanes spent running pg_restore and ANALYZE (summed over lanes).
     double busy_seconds() const { return m_busy_seconds; }
     /// Display names of the tables analyzed (valid after finish()).
     const std::set<std::string>& analyzed() const { return m_analyzed; }

@@ -186,7 +186,7 @@ std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const
             const auto& done = results[schedule[item]];
             progress.table_done(job_label(job), done.rows, done.bytes);
             // on_loaded() names the leaf partition, or the table, once all of it is in. Called while
-            // the slot is still held: the index build it announces is ahead of this worker's next copy.
+            // the slot is still held: the index build it makes ready is ahead of this worker's next copy.
             const std::string loaded = relation_of(job).display();
             if (job.pages) {
                 std::lock_guard lock(ranges_mutex);
