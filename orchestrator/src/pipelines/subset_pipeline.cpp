@@ -255,8 +255,9 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
     for (const auto& job : jobs) {
         if (!job.table->partitioned && !job.pages) analyze_early[job.table->name.display()] = job.table->name.quoted();
     }
+    WorkSlots budget(request.jobs);  // copy jobs and index builds together: at most --jobs at once
     TableIndexBuilder index_builder(archive, request.target, std::move(post_data.per_table), std::move(analyze_early),
-                                   request.jobs);
+                                   request.jobs, budget);
     std::map<std::string, std::vector<std::string>> leaves_of;
     for (const auto& table : model.catalog.tables) {
         for (const auto& leaf : table.partitions) leaves_of[table.name.display()].push_back(leaf.display());
@@ -274,7 +275,8 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
                                    auto partitioned = leaves_of.find(loaded);
                                    if (partitioned == leaves_of.end()) return;
                                    for (const auto& leaf : partitioned->second) index_builder.table_loaded(leaf);
-                               });
+                               },
+                               &budget);
     });
     std::uint64_t total_rows = 0;
     std::uint64_t total_bytes = 0;
