@@ -1,0 +1,33 @@
+// Verification's leak scan: sampled originals of rule-covered columns must appear nowhere in the copy.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "understudy/orchestrator/guards/verification.hpp"
+#include "understudy/pg/transaction.hpp"
+#include "understudy/subsetter/catalog.hpp"
+
+namespace understudy::orchestrator {
+
+/// Rows of one table the search in other columns reads at most (its first rows in physical order).
+inline constexpr std::int64_t k_leak_scan_rows_per_table = 10000;
+
+/// Whether a column's values can carry another column's text: string types (text, varchar, char,
+/// citext, enums are not), json, jsonb, xml and arrays.
+bool holds_free_text(const subsetter::Column& column);
+
+/// The leak scan, two parts, counts only in the failures and the report:
+/// (1) own column: no rule-covered column still holds one of its own sampled originals (equality,
+///     every row);
+/// (2) elsewhere: no PII-shaped sampled original (anonymizer::pii_shape_of, at least
+///     OriginalsFinder::k_min_length bytes) occurs as a whole token in any other text, json or array
+///     column of a table with rows (`counts`), searched in each table's first
+///     k_leak_scan_rows_per_table rows.
+void check_leaks(pg::Transaction& tx, const subsetter::Catalog& catalog,
+                 const std::map<std::string, std::vector<std::string>>& samples,
+                 const std::map<std::string, std::uint64_t>& counts, VerificationResult& result);
+
+}  // namespace understudy::orchestrator
