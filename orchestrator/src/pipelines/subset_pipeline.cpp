@@ -386,7 +386,10 @@ std::string summarize_report(const nlohmann::json& report) {
     out += line;
     for (const auto& entry : report.value("tables", nlohmann::json::array())) {
         auto number = [&](const char* key) {
-            return entry.contains(key) ? std::to_string(entry[key].get<std::int64_t>()) : std::string("-");
+            if (!entry.contains(key)) return std::string("-");
+            // A table copied whole has no count before its copy (-1 in the report): say so.
+            const auto value = entry[key].get<std::int64_t>();
+            return value < 0 && std::string(key) == "selected_rows" ? std::string("all") : std::to_string(value);
         };
         std::string bytes = entry.contains("bytes") ? format_bytes(entry["bytes"].get<double>()) : "-";
         std::snprintf(line, sizeof line, "%-*s %8s %12s %10s %12s %9s\n", static_cast<int>(width),
