@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -59,49 +60,33 @@ UPDATE public.comments SET body = 'please write to leakq7.person@mail.example, t
 ANALYZE;
 )sql";
 
-constexpr const char* k_rules_leaking = R"yaml(
-sync: {backend: postgres, full: true, keep: 1}
-anonymize:
-  default: fail
-  tables:
-    public.users:
-      email: {fake: email, unique: true}
-      nickname: null
-keep: [public.users.id, public.users.country, public.users.status, public.audit_events, public.comments]
-)yaml";
+/// The sync config: users' email replaced and nickname nulled, `more_rules` (tables under
+/// anonymize.tables), and `keep` for everything else.
+std::string rules_with(const std::string& more_rules, const std::string& keep) {
+    return "sync: {backend: postgres, full: true, keep: 1}\n"
+           "anonymize:\n"
+           "  default: fail\n"
+           "  tables:\n"
+           "    public.users:\n"
+           "      email: {fake: email, unique: true}\n"
+           "      nickname: null\n" +
+           more_rules + "keep: [public.users.id, public.users.country, public.users.status, " + keep + "]\n";
+}
 
-// The same, with the address inside the payload replaced.
-constexpr const char* k_rules_payload_replaced = R"yaml(
-sync: {backend: postgres, full: true, keep: 1}
-anonymize:
-  default: fail
-  tables:
-    public.users:
-      email: {fake: email, unique: true}
-      nickname: null
-    public.audit_events:
-      payload: {json: {"$.actor": {fake: email}}}
-keep: [public.users.id, public.users.country, public.users.status, public.audit_events.id,
-       public.audit_events.user_id, public.comments]
-)yaml";
+/// audit_events and comments kept whole.
+const std::string k_rules_leaking = rules_with("", "public.audit_events, public.comments");
 
-// And with the comments' body nulled too.
-constexpr const char* k_rules_replaced = R"yaml(
-sync: {backend: postgres, full: true, keep: 1}
-anonymize:
-  default: fail
-  tables:
-    public.users:
-      email: {fake: email, unique: true}
-      nickname: null
-    public.audit_events:
-      payload: {json: {"$.actor": {fake: email}}}
-    public.comments:
-      body: null
-keep: [public.users.id, public.users.country, public.users.status, public.audit_events.id,
-       public.audit_events.user_id, public.comments.id, public.comments.user_id, public.comments.title,
-       public.comments.tags]
-)yaml";
+/// The same, with the address inside the payload replaced.
+const std::string k_rules_payload_replaced =
+    rules_with("    public.audit_events:\n      payload: {json: {\"$.actor\": {fake: email}}}\n",
+               "public.audit_events.id, public.audit_events.user_id, public.comments");
+
+/// And with the comments' body nulled too.
+const std::string k_rules_replaced =
+    rules_with("    public.audit_events:\n      payload: {json: {\"$.actor\": {fake: email}}}\n"
+               "    public.comments:\n      body: null\n",
+               "public.audit_events.id, public.audit_events.user_id, public.comments.id, public.comments.user_id, "
+               "public.comments.title, public.comments.tags");
 
 class LeakScan : public ::testing::Test {
 protected:
