@@ -95,12 +95,11 @@ std::size_t check_other_columns(pg::Transaction& tx, const subsetter::Catalog& c
                                 const std::map<std::string, std::vector<std::string>>& samples,
                                 const std::map<std::string, std::uint64_t>& counts, VerificationResult& result) {
     const SearchedOriginals searched = searchable_originals(samples);
-    nlohmann::json report = {{"originals", searched.finder.size()},
-                             {"tables", 0},
-                             {"columns", 0},
-                             {"rows", 0},
-                             {"tables_whole", 0},
-                             {"rows_per_table", k_leak_scan_rows_per_table}};
+    std::size_t tables = 0;
+    std::size_t columns = 0;
+    std::size_t rows_read = 0;
+    std::size_t bytes_read = 0;
+    std::size_t tables_whole = 0;
     // (target column, source column) -> the distinct originals found there.
     std::map<std::pair<std::string, std::string>, std::set<std::size_t>> hits;
     for (const auto& table : catalog.tables) {
@@ -117,31 +116,52 @@ std::size_t check_other_columns(pg::Transaction& tx, const subsetter::Catalog& c
         if (names.empty()) continue;
         const std::string relation = (table.partitioned ? "" : "ONLY ") + table.name.quoted();
         const std::string limit = std::to_string(k_leak_scan_rows_per_table);
-        const auto result_rows =
-            tx.exec(sql_with(sql::k_leak_scan_rows, {{"columns", list}, {"relation", relation}, {"rows", limit}}));
-        for (const auto& row : result_rows) {
-            for (std::size_t column_idx = 0; column_idx < names.size(); ++column_idx) {
-                if (row[column_idx].is_null()) continue;
-                searched.finder.find_in(row[column_idx].view(), [&](std::size_t index) {
-                    for (const auto& source : searched.sources[index]) {
-                        if (source != names[column_idx]) hits[{names[column_idx], source}].insert(index);
-                    }
-                });
+        // Through a cursor, a batch at a time: a table of large documents is never held whole in
+        // memory, and the search stops at the byte budget.
+        tx.exec("DECLARE understudy_leak_scan NO SCROLL CURSOR FOR " +
+                sql_with(sql::k_leak_scan_rows, {{"columns", list}, {"relation", relation}, {"rows", limit}}));
+        std::size_t table_rows = 0;
+        std::size_t table_bytes = 0;
+        bool whole = true;  // every row read (the count is verification's own), none left for the budget
+        for (bool more = true; more;) {
+            const auto batch = tx.exec("FETCH " + std::to_string(k_leak_scan_batch_rows) + " FROM understudy_leak_scan");
+            more = batch.size() == k_leak_scan_batch_rows;
+            for (const auto& row : batch) {
+                for (std::size_t column_idx = 0; column_idx < names.size(); ++column_idx) {
+                    if (row[column_idx].is_null()) continue;
+                    table_bytes += row[column_idx].size();
+                    searched.finder.find_in(row[column_idx].view(), [&](std::size_t index) {
+                        for (const auto& source : searched.sources[index]) {
+                            if (source != names[column_idx]) hits[{names[column_idx], source}].insert(index);
+                        }
+                    });
+                }
             }
+            table_rows += batch.size();
+            if (table_bytes >= k_leak_scan_bytes_per_table) more = whole = false;
         }
-        report["tables"] = report["tables"].get<std::size_t>() + 1;
-        report["columns"] = report["columns"].get<std::size_t>() + names.size();
-        report["rows"] = report["rows"].get<std::size_t>() + result_rows.size();
-        if (static_cast<std::int64_t>(result_rows.size()) < k_leak_scan_rows_per_table)
-            report["tables_whole"] = report["tables_whole"].get<std::size_t>() + 1;
+        tx.exec("CLOSE understudy_leak_scan");
+        if (table_rows < rows->second) whole = false;
+        ++tables;
+        columns += names.size();
+        rows_read += table_rows;
+        bytes_read += table_bytes;
+        if (whole) ++tables_whole;
     }
     for (const auto& [where, originals] : hits) {
         result.failures.push_back("column " + quoted_name(where.first) + " holds " + std::to_string(originals.size()) +
                                   " of " + std::to_string(searched.per_source.at(where.second)) +
                                   " sampled original values of " + quoted_name(where.second));
     }
-    report["failed"] = hits.size();
-    result.checks["leak_scan"]["elsewhere"] = report;
+    result.checks["leak_scan"]["elsewhere"] = {{"originals", searched.finder.size()},
+                                               {"tables", tables},
+                                               {"columns", columns},
+                                               {"rows", rows_read},
+                                               {"bytes", bytes_read},
+                                               {"tables_whole", tables_whole},
+                                               {"rows_per_table", k_leak_scan_rows_per_table},
+                                               {"bytes_per_table", k_leak_scan_bytes_per_table},
+                                               {"failed", hits.size()}};
     return hits.size();
 }
 

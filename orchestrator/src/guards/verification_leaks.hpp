@@ -1,6 +1,7 @@
 // Verification's leak scan: sampled originals of rule-covered columns must appear nowhere in the copy.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -14,6 +15,11 @@ namespace understudy::orchestrator {
 
 /// Rows of one table the search in other columns reads at most (its first rows in physical order).
 inline constexpr std::int64_t k_leak_scan_rows_per_table = 10000;
+/// Text of one table it reads at most: the search stops after the batch that passes it (a table of
+/// large documents is searched in fewer rows rather than making verification slow).
+inline constexpr std::size_t k_leak_scan_bytes_per_table = 32u << 20;
+/// Rows fetched at a time: what the search holds in memory is a batch, not a table.
+inline constexpr std::size_t k_leak_scan_batch_rows = 1000;
 
 /// Whether a column's values can carry another column's text: string types (text, varchar, char,
 /// citext, enums are not), json, jsonb, xml and arrays.
@@ -25,7 +31,7 @@ bool holds_free_text(const subsetter::Column& column);
 /// (2) elsewhere: no PII-shaped sampled original (anonymizer::pii_shape_of, at least
 ///     OriginalsFinder::k_min_length bytes) occurs as a whole token in any other text, json or array
 ///     column of a table with rows (`counts`), searched in each table's first
-///     k_leak_scan_rows_per_table rows.
+///     k_leak_scan_rows_per_table rows or k_leak_scan_bytes_per_table bytes of text.
 void check_leaks(pg::Transaction& tx, const subsetter::Catalog& catalog,
                  const std::map<std::string, std::vector<std::string>>& samples,
                  const std::map<std::string, std::uint64_t>& counts, VerificationResult& result);
