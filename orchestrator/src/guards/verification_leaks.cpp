@@ -1,6 +1,7 @@
 // The leak scan: each rule-covered column lost its sampled originals, and no other column holds them.
 #include "guards/verification_leaks.hpp"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -123,9 +124,10 @@ std::size_t check_other_columns(pg::Transaction& tx, const subsetter::Catalog& c
         std::size_t table_rows = 0;
         std::size_t table_bytes = 0;
         bool whole = true;  // every row read (the count is verification's own), none left for the budget
+        std::size_t batch_rows = k_leak_scan_first_batch_rows;
         for (bool more = true; more;) {
-            const auto batch = tx.exec("FETCH " + std::to_string(k_leak_scan_batch_rows) + " FROM understudy_leak_scan");
-            more = batch.size() == k_leak_scan_batch_rows;
+            const auto batch = tx.exec("FETCH " + std::to_string(batch_rows) + " FROM understudy_leak_scan");
+            more = batch.size() == batch_rows;
             for (const auto& row : batch) {
                 for (std::size_t column_idx = 0; column_idx < names.size(); ++column_idx) {
                     if (row[column_idx].is_null()) continue;
@@ -139,6 +141,10 @@ std::size_t check_other_columns(pg::Transaction& tx, const subsetter::Catalog& c
             }
             table_rows += batch.size();
             if (table_bytes >= k_leak_scan_bytes_per_table) more = whole = false;
+            // Each round trip waits for the server's turn on a busy machine: the next batch is as
+            // many rows as fit in k_leak_scan_batch_bytes at the rows' size so far.
+            batch_rows = std::clamp<std::size_t>(k_leak_scan_batch_bytes * table_rows / std::max<std::size_t>(table_bytes, 1),
+                                                 k_leak_scan_first_batch_rows / 10, k_leak_scan_rows_per_table);
         }
         tx.exec("CLOSE understudy_leak_scan");
         if (table_rows < rows->second) whole = false;

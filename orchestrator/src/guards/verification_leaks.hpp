@@ -18,8 +18,10 @@ inline constexpr std::int64_t k_leak_scan_rows_per_table = 10000;
 /// Text of one table it reads at most: the search stops after the batch that passes it (a table of
 /// large documents is searched in fewer rows rather than making verification slow).
 inline constexpr std::size_t k_leak_scan_bytes_per_table = 32u << 20;
-/// Rows fetched at a time: what the search holds in memory is a batch, not a table.
-inline constexpr std::size_t k_leak_scan_batch_rows = 1000;
+/// Rows of the first batch fetched; later batches hold about k_leak_scan_batch_bytes of text. What
+/// the search holds in memory is a batch, not a table.
+inline constexpr std::size_t k_leak_scan_first_batch_rows = 1000;
+inline constexpr std::size_t k_leak_scan_batch_bytes = 4u << 20;
 
 /// Whether a column's values can carry another column's text: string types (text, varchar, char,
 /// citext, enums are not), json, jsonb, xml and arrays.
