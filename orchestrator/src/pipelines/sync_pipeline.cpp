@@ -199,10 +199,9 @@ std::string summarize_verification(const nlohmann::json& verification) {
         if (leaks.contains("elsewhere")) {
             const auto& elsewhere = leaks["elsewhere"];
             const auto number = [&](const char* key) { return std::to_string(elsewhere.value(key, 0)); };
-            out += "; " + number("originals") + " PII-shaped ones searched in " + number("columns") +
-                   " text/json/array columns of " + number("tables") + " tables (" + number("rows") + " rows; " +
-                   number("tables_whole") + " tables whole, the rest their first " + number("rows_per_table") +
-                   " rows)";
+            out += "\n                " + number("originals") + " PII-shaped ones searched in " + number("columns") +
+                   " text/json/array columns of " + number("tables") + " tables (" + number("rows") + " rows: " +
+                   number("tables_whole") + " tables whole, the others their first " + number("rows_per_table") + ")";
         }
         out += "\n";
     }
