@@ -24,7 +24,7 @@ inline constexpr std::size_t k_leak_scan_first_batch_rows = 1000;
 inline constexpr std::size_t k_leak_scan_batch_bytes = 4u << 20;
 
 /// Whether a column's values can carry another column's text: string types (text, varchar, char,
-/// citext, enums are not), json, jsonb, xml and arrays.
+/// citext; not enums, whose values the schema fixes), json, jsonb, xml and arrays.
 bool holds_free_text(const subsetter::Column& column);
 
 /// The leak scan, two parts, counts only in the failures and the report:
