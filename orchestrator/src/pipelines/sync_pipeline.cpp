@@ -192,13 +192,15 @@ std::string summarize_verification(const nlohmann::json& verification) {
            " from the copy, " + count("row_counts", "counted") + " counted\n";
     out += "  sequences     " + count("sequences", "checked") + " checked\n";
     if (verification.contains("schema")) out += "  schema        " + count("schema", "objects") + " objects as in the source\n";
-    if (verification.contains("leak_scan")) {
+    if (verification.contains("leak_scan") && count("leak_scan", "values") == "0") {
+        out += "  leak scan     nothing to search: no rule that replaces every value sampled an original\n";
+    } else if (verification.contains("leak_scan")) {
         const auto& leaks = verification["leak_scan"];
         out += "  leak scan     " + count("leak_scan", "values") + " sampled originals gone from their " +
                count("leak_scan", "columns") + " columns";
         if (leaks.contains("elsewhere")) {
             const auto& elsewhere = leaks["elsewhere"];
-            const auto number = [&](const char* key) { return std::to_string(elsewhere.value(key, 0)); };
+            const auto number = [&](const char* key) { return std::to_string(elsewhere.value(key, std::int64_t{0})); };
             out += "\n                " + number("originals") + " PII-shaped ones searched in " + number("columns") +
                    " text/json/array columns of " + number("tables") + " tables (" + number("rows") + " rows: " +
                    number("tables_whole") + " tables whole, the others their first " + number("rows_per_table") + ")";
