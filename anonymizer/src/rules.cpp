@@ -20,7 +20,7 @@ namespace understudy::anonymizer {
 namespace {
 
 const std::set<std::string> k_kinds = {"keep", "null", "fixed", "hash", "fake", "mask", "noise", "date_shift",
-                                       "template", "json", "array"};
+                                       "template", "json", "array", "scrub"};
 
 std::string quoted_table(const std::string& table) {
     auto dot = table.find('.');
@@ -136,6 +136,31 @@ public:
         return range;
     }
 
+    // `{scrub: [email, phone]}`, `{scrub: email}`; `{scrub: all}` and `{scrub: }` are every kind.
+    ScrubKinds scrub_kinds(const YAML::Node& options, const std::string& context) const {
+        if (!options || options.IsNull()) return ScrubKinds::all();
+        const std::string expected = " (expected all or a list of " + scrub_kind_names() + ")";
+        if (options.IsMap()) fail(options, context + " must be all or a list of kinds" + expected);
+        if (options.IsSequence() && options.size() == 0) fail(options, context + " needs at least one kind" + expected);
+        ScrubKinds kinds;
+        const auto add = [&](const YAML::Node& entry) {
+            const std::string name = text(entry, context + " kind");
+            if (name == "all") {
+                kinds = ScrubKinds::all();
+                return;
+            }
+            const auto kind = parse_scrub_kind(name);
+            if (!kind) fail(entry, "unknown scrub kind \"" + name + "\"" + expected);
+            kinds = kinds.with(*kind);
+        };
+        if (options.IsSequence()) {
+            for (const auto& entry : options) add(entry);
+        } else {
+            add(options);
+        }
+        return kinds;
+    }
+
     // `inside_json`: rules at a json path see no other column, so templates and entities are refused.
     RuleSpec rule(const YAML::Node& node, const std::string& context, bool inside_json) const {
         RuleSpec spec;
@@ -151,8 +176,10 @@ public:
             } else if (word == "hash") {
                 spec.kind = "hash";
                 spec.pseudonym_class = "hash";
+            } else if (word == "scrub") {
+                spec.kind = "scrub";  // every kind, as {scrub: all}
             } else {
-                fail(node, context + ": unknown rule \"" + word + "\" (expected keep, null, hash or a mapping such as {fake: email})");
+                fail(node, context + ": unknown rule \"" + word + "\" (expected keep, null, hash, scrub or a mapping such as {fake: email})");
             }
             return spec;
         }
@@ -166,7 +193,7 @@ public:
             if (!spec.kind.empty()) fail(entry.first, context + ": give one rule kind, not both \"" + spec.kind + "\" and \"" + key + "\"");
             spec.kind = key;
         }
-        if (spec.kind.empty()) fail(node, context + ": the rule names no kind (keep, null, fixed, hash, fake, mask, noise, date_shift, template, json, array)");
+        if (spec.kind.empty()) fail(node, context + ": the rule names no kind (keep, null, fixed, hash, fake, mask, noise, date_shift, template, json, array, scrub)");
         const YAML::Node options = node[spec.kind];
         const std::string rule_context = context + " " + spec.kind;
 
@@ -249,6 +276,8 @@ public:
                 }
                 spec.json_paths.emplace_back(path, rule(entry.second, rule_context + " \"" + path + "\"", true));
             }
+        } else if (spec.kind == "scrub") {
+            spec.scrub_kinds = scrub_kinds(options, rule_context);
         } else if (spec.kind == "array") {
             if (options.IsNull()) fail(options, rule_context + " needs the rule for each element, e.g. {array: {fake: email}}");
             spec.element.push_back(rule(options, rule_context, inside_json));
@@ -309,6 +338,7 @@ std::unique_ptr<Transformer> build_transformer(const RuleSpec& spec, const Secre
         return make_json_transformer(std::move(paths), std::move(description));
     }
     if (spec.kind == "array") return make_array_transformer(build_transformer(spec.element.at(0), secret));
+    if (spec.kind == "scrub") return make_scrub_transformer(secret, spec.scrub_kinds);
     throw ConfigError(spec.origin + ": unknown rule kind \"" + spec.kind + "\"");
 }
 

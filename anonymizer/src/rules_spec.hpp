@@ -12,7 +12,7 @@ namespace understudy::anonymizer {
 
 /// One rule as written, options validated, not yet bound to a secret.
 struct RuleSpec {
-    std::string kind;                 ///< keep, null, fixed, hash, fake, mask, noise, date_shift, template, json, array
+    std::string kind;                 ///< keep, null, fixed, hash, fake, mask, noise, date_shift, template, json, array, scrub
     std::string origin;               ///< file:line:column
     bool unique = false;
     std::string pseudonym_class;      ///< hash, fake, noise, date_shift: the class its keys are drawn in
@@ -21,6 +21,7 @@ struct RuleSpec {
     HashForm hash_form = HashForm::hex;
     std::size_t hash_length = 0;
     FakeKind fake_kind = FakeKind::email;
+    ScrubKinds scrub_kinds = ScrubKinds::all();
     std::size_t keep_first = 0;
     std::size_t keep_last = 0;
     std::string mask_char = "*";

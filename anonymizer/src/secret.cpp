@@ -24,6 +24,16 @@ namespace {
 // path allocates nothing, long ones through XXH3's streaming state (same result by construction).
 constexpr std::size_t k_stack_input = 512;
 
+// The high half first, each half big-endian: the byte order hash128's callers have always seen.
+std::array<std::uint8_t, 16> big_endian_bytes(XXH128_hash_t hash) {
+    std::array<std::uint8_t, 16> bytes{};
+    for (int byte_idx = 0; byte_idx < 8; ++byte_idx) {
+        bytes[static_cast<std::size_t>(byte_idx)] = static_cast<std::uint8_t>(hash.high64 >> (56 - 8 * byte_idx));
+        bytes[static_cast<std::size_t>(8 + byte_idx)] = static_cast<std::uint8_t>(hash.low64 >> (56 - 8 * byte_idx));
+    }
+    return bytes;
+}
+
 }  // namespace
 
 Secret Secret::from_text(std::string_view text, const std::string& origin) {
@@ -80,16 +90,35 @@ ClassHash::ClassHash(const Secret& secret, std::string_view pseudonym_class)
     if (pseudonym_class.size() < k_prefix_block) std::memcpy(m_prefix.data(), pseudonym_class.data(), pseudonym_class.size());
 }
 
-std::uint64_t ClassHash::operator()(std::string_view value) const {
+template <typename Hash, typename Fallback>
+auto ClassHash::with_input(std::string_view value, Hash&& hash, Fallback&& fallback) const {
     const std::size_t prefix = m_class.size() + 1;
     const std::size_t total = prefix + value.size();
-    if (prefix > k_prefix_block || total > k_stack_input) return m_secret.hash64(m_class, value);
+    if (prefix > k_prefix_block || total > k_stack_input) return fallback();
     // The whole block is copied (a constant size: a few moves, no call); the value then overwrites
     // its tail, and only `total` bytes are hashed, so the input is exactly `class \0 value`.
     char buffer[k_stack_input];
     std::memcpy(buffer, m_prefix.data(), k_prefix_block);
     if (!value.empty()) std::memcpy(buffer + prefix, value.data(), value.size());
-    return XXH3_64bits_withSecret(buffer, total, m_secret.m_key.data(), m_secret.m_key.size());
+    return hash(buffer, total);
+}
+
+std::uint64_t ClassHash::operator()(std::string_view value) const {
+    return with_input(
+        value,
+        [this](const char* input, std::size_t length) {
+            return XXH3_64bits_withSecret(input, length, m_secret.m_key.data(), m_secret.m_key.size());
+        },
+        [this, value] { return m_secret.hash64(m_class, value); });
+}
+
+std::array<std::uint8_t, 16> ClassHash::wide(std::string_view value) const {
+    return with_input(
+        value,
+        [this](const char* input, std::size_t length) {
+            return big_endian_bytes(XXH3_128bits_withSecret(input, length, m_secret.m_key.data(), m_secret.m_key.size()));
+        },
+        [this, value] { return m_secret.hash128(m_class, value); });
 }
 
 std::array<std::uint8_t, 16> Secret::hash128(std::string_view pseudonym_class, std::string_view value) const {
@@ -109,12 +138,7 @@ std::array<std::uint8_t, 16> Secret::hash128(std::string_view pseudonym_class, s
         XXH3_128bits_update(&state, value.data(), value.size());
         hash = XXH3_128bits_digest(&state);
     }
-    std::array<std::uint8_t, 16> bytes{};
-    for (int byte_idx = 0; byte_idx < 8; ++byte_idx) {
-        bytes[static_cast<std::size_t>(byte_idx)] = static_cast<std::uint8_t>(hash.high64 >> (56 - 8 * byte_idx));
-        bytes[static_cast<std::size_t>(8 + byte_idx)] = static_cast<std::uint8_t>(hash.low64 >> (56 - 8 * byte_idx));
-    }
-    return bytes;
+    return big_endian_bytes(hash);
 }
 
 }  // namespace understudy::anonymizer

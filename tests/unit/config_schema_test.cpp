@@ -13,6 +13,7 @@
 #include <string>
 
 #include "understudy/anonymizer/coverage.hpp"
+#include "understudy/anonymizer/pii_spans.hpp"
 #include "understudy/anonymizer/rules.hpp"
 #include "understudy/orchestrator/cli/config_file.hpp"
 
@@ -85,6 +86,12 @@ void expect_rule_allowed(const YAML::Node& rule, const std::string& where) {
         for (const auto& path : rule["json"]) expect_rule_allowed(path.second, where + " " + path.first.Scalar());
     }
     if (kind == "array") expect_rule_allowed(rule["array"], where + " array");
+    if (kind == "scrub" && !rule["scrub"].IsNull()) {
+        const auto& kinds = schema()["$defs"]["scrub_kind"]["enum"];
+        const YAML::Node& listed = rule["scrub"];
+        for (const auto& item : listed.IsSequence() ? listed : YAML::Node(std::vector<YAML::Node>{listed}))
+            EXPECT_NE(std::find(kinds.begin(), kinds.end(), item.Scalar()), kinds.end()) << where;
+    }
 }
 
 void expect_document_allowed(const YAML::Node& root, const std::string& where) {
@@ -108,13 +115,20 @@ TEST(ConfigSchema, IsDraft2020_12AndCoversEveryRuleKindAndFakeKind) {
     EXPECT_EQ(keys_of(schema()["properties"]),
               (std::set<std::string>{"source", "target", "subset", "anonymize", "keep", "sync", "protect"}));
     EXPECT_EQ(schema_rule_kinds(), (std::set<std::string>{"keep", "null", "fixed", "hash", "fake", "mask", "noise",
-                                                          "date_shift", "template", "json", "array"}));
+                                                          "date_shift", "template", "json", "array", "scrub"}));
     // Every fake kind the schema lists is one the parser knows, and the reverse.
     for (const auto& kind : schema()["$defs"]["fake_rule"]["properties"]["fake"]["enum"]) {
         auto root = YAML::Load("anonymize:\n  tables:\n    public.t:\n      c: {fake: " + kind.get<std::string>() + "}\n");
         EXPECT_NO_THROW(RuleSet::from_yaml(root, "schema")) << kind;
     }
     EXPECT_EQ(schema()["$defs"]["fake_rule"]["properties"]["fake"]["enum"].size(), 16u);
+    // The scrub kinds are the parser's, plus `all`.
+    std::string scrub_kinds = "all";
+    for (ScrubKind kind : k_scrub_kinds) scrub_kinds += ", " + std::string(scrub_kind_name(kind));
+    std::string schema_scrub_kinds;
+    for (const auto& kind : schema()["$defs"]["scrub_kind"]["enum"])
+        schema_scrub_kinds += (schema_scrub_kinds.empty() ? "" : ", ") + kind.get<std::string>();
+    EXPECT_EQ(schema_scrub_kinds, scrub_kinds);
 }
 
 TEST(ConfigSchema, ExamplesUseOnlyWhatTheSchemaAllowsAndParse) {

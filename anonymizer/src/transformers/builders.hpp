@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "understudy/anonymizer/pii_spans.hpp"
 #include "understudy/anonymizer/secret.hpp"
 #include "understudy/anonymizer/transformer.hpp"
 
@@ -44,6 +45,10 @@ bool fake_kind_can_be_unique(FakeKind kind);
 /// fake: a plausible value of `kind` chosen by the keyed hash of the input.
 std::unique_ptr<Transformer> make_fake_transformer(const Secret& secret, FakeKind kind, bool unique,
                                                    std::string pseudonym_class);
+
+/// scrub: free text kept as it is except each substring of `kinds` (find_pii_spans), which becomes
+/// what `{fake: <kind>}` with its default class gives that substring.
+std::unique_ptr<Transformer> make_scrub_transformer(const Secret& secret, ScrubKinds kinds);
 
 /// mask: keep the first/last characters (UTF-8 aware), replace the others with `mask_char`.
 std::unique_ptr<Transformer> make_mask_transformer(std::size_t keep_first, std::size_t keep_last,

@@ -116,12 +116,16 @@ class FakeTransformer final : public Transformer {
 public:
     FakeTransformer(const Secret& secret, FakeKind kind, bool unique, std::string pseudonym_class)
         : m_kind(kind), m_unique(unique), m_class(std::move(pseudonym_class)),
-          m_hash(secret, m_class), m_permutation(secret, m_class), m_lower_first(lowered_first_names()), m_lower_last(lowered_last_names()),
+          m_hash(secret, m_class), m_lower_first(lowered_first_names()), m_lower_last(lowered_last_names()),
           m_lower_words(lowered_words()) {}
 
     bool write(const Value& input, const RowView&, std::string& out) const override {
         if (!input) return false;
-        Draws draws(m_hash(*input));
+        // Kinds that carry a code draw from the code's own hash: one keyed hash per value.
+        std::array<std::uint8_t, 16> code{};
+        const bool coded = fake_kind_can_be_unique(m_kind);
+        if (coded) code = m_hash.wide(*input);
+        Draws draws(coded ? first_word(code) : m_hash(*input));
         out.clear();
         switch (m_kind) {
         case FakeKind::first_name: out += first_names().pick(draws.next()); break;
@@ -136,12 +140,12 @@ public:
             out += '.';
             out += m_lower_last.pick(draws.next());
             out += '.';
-            append_code(*input, out);
+            append_code(code, out);
             out += k_email_domains[draws.below(k_email_domains.size())];
             break;
         case FakeKind::username:
             out += m_lower_words.pick(draws.next());
-            append_code(*input, out);
+            append_code(code, out);
             break;
         case FakeKind::phone:
             // +1 555 01xx numbers are reserved for fiction; 555 with any line keeps the shape of a real one.
@@ -205,7 +209,7 @@ public:
             out += '/';
             out += m_lower_words.pick(draws.next());
             out += '/';
-            append_code(*input, out);
+            append_code(code, out);
             break;
         case FakeKind::credit_card: {
             // 4 then 14 digits then the Luhn digit: shaped like a Visa number, valid for checksum tests.
@@ -232,8 +236,7 @@ public:
     bool injective() const override { return fake_kind_can_be_unique(m_kind); }
     TypeClass accepts() const override { return TypeClass::text; }
     std::optional<std::size_t> min_length() const override {
-        // The code of emails, usernames and URLs is the base32 of at least one permutation block.
-        const std::size_t code = (KeyedPermutation::k_min_block * 8 + 4) / 5;
+        const std::size_t code = k_code_letters;
         const std::size_t domain = std::string_view(k_email_domains[0]).size();
         switch (m_kind) {
         case FakeKind::first_name: return shortest(first_names());
@@ -269,9 +272,10 @@ public:
         case FakeKind::first_name: return longest(first_names());
         case FakeKind::last_name: return longest(last_names());
         case FakeKind::full_name: return longest(first_names()) + 1 + longest(last_names());
-        case FakeKind::email:
-        case FakeKind::username:
-        case FakeKind::url: return std::nullopt;  // their code grows with the input
+        case FakeKind::email: return longest(first_names()) + 1 + longest(last_names()) + 1 + k_code_letters + longest(k_email_domains);
+        case FakeKind::username: return longest(words()) + k_code_letters;
+        case FakeKind::url:
+            return std::string_view("https://").size() + longest(k_url_hosts) + 1 + longest(words()) + 1 + k_code_letters;
         case FakeKind::phone: return std::string_view("+1 555 000 0000").size();
         case FakeKind::street: return 3 + 1 + longest(street_names()) + 1 + longest(street_suffixes());
         case FakeKind::city: return longest(cities());
@@ -307,18 +311,34 @@ private:
     static constexpr std::array<std::string_view, 3> k_email_domains = {"@example.com", "@example.org", "@example.net"};
     static constexpr std::array<std::string_view, 3> k_url_hosts = {"example.com", "example.org", "example.net"};
 
-    // Emails, usernames and URLs always carry the base32 of the keyed permutation of the input, with
-    // or without `unique: true`: distinct inputs, distinct codes, by construction. One form for both
-    // keeps joins intact when users.email is unique and orders.customer_email is not.
-    void append_code(std::string_view input, std::string& out) const {
-        m_permutation.append_padded_base32(input, out);
+    // Emails, usernames and URLs always carry the base32 of a keyed 128-bit hash of the input, with
+    // or without `unique: true`: distinct inputs collide with probability about n^2 / 2^129 (1e-19 for
+    // ten billion values), and a collision on a unique column fails the index build, never silently.
+    // One form for both keeps joins intact when users.email is unique and orders.customer_email is not.
+    // It replaced a 4-round keyed permutation of the padded input (four hashes, a code as long as the
+    // input, reversible by whoever held the secret).
+    static constexpr std::size_t k_code_letters = (16 * 8 + 4) / 5;
+
+    static void append_code(const std::array<std::uint8_t, 16>& code, std::string& out) {
+        append_base32(code.data(), code.size(), out);
+    }
+
+    static std::uint64_t first_word(const std::array<std::uint8_t, 16>& code) {
+        std::uint64_t word = 0;
+        for (std::size_t byte_idx = 0; byte_idx < 8; ++byte_idx) word = (word << 8) | code[byte_idx];
+        return word;
+    }
+
+    static std::size_t longest(const std::array<std::string_view, 3>& texts) {
+        std::size_t length = 0;
+        for (auto text : texts) length = std::max(length, text.size());
+        return length;
     }
 
     FakeKind m_kind;
     bool m_unique;
     std::string m_class;
     ClassHash m_hash;
-    KeyedPermutation m_permutation;
     const LoweredWords& m_lower_first;
     const LoweredWords& m_lower_last;
     const LoweredWords& m_lower_words;

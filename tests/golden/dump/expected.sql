@@ -103,7 +103,7 @@ CREATE TABLE public.users (
 --
 
 COPY "Sales Data"."Regions" ("Region Id", "Name", manager_email) FROM stdin;
-1	Bellhaven	emily.ueda.ukjxw55gdbgmojtfon4dxdb76pyq6@example.net
+1	Bellhaven	anika.moreau.2cv3cmvf27la2hykj6wcvfbjza@example.net
 2	Wrenfield	\N
 \.
 
@@ -121,10 +121,10 @@ COPY public.empty_table (id) FROM stdin;
 --
 
 COPY public.orders (id, user_id, customer_email, total, "Shipping Note") FROM stdin;
-10	1	olaf.acosta.lgia6pl6dxfepunpcpbfpzdpwu@example.org	12.50	note for olaf.acosta.lgia6pl6dxfepunpcpbfpzdpwu@example.org
-11	1	olaf.acosta.lgia6pl6dxfepunpcpbfpzdpwu@example.org	7.00	\N
-12	2	aaron.nunez.zvqq2pyk4ba4btvpll3bqdo7m6yku@example.net	100.00	note for aaron.nunez.zvqq2pyk4ba4btvpll3bqdo7m6yku@example.net
-13	3	stefan.otto.a5ejm2u3gtxipy2ijycqr5szw2mq@example.com	3.33	note for stefan.otto.a5ejm2u3gtxipy2ijycqr5szw2mq@example.com
+10	1	lars.morris.zprqd4xf2asjuriwejssecw5hi@example.com	12.50	note for lars.morris.zprqd4xf2asjuriwejssecw5hi@example.com
+11	1	lars.morris.zprqd4xf2asjuriwejssecw5hi@example.com	7.00	\N
+12	2	noah.schneider.yih6osnfzqrwfdf6m653gtwhza@example.com	100.00	note for noah.schneider.yih6osnfzqrwfdf6m653gtwhza@example.com
+13	3	anna.hayes.k6i7vzh5x6ri7ezllvvupyv5t4@example.org	3.33	note for anna.hayes.k6i7vzh5x6ri7ezllvvupyv5t4@example.org
 14	\N	\N	\N	\N
 \.
 
@@ -134,10 +134,10 @@ COPY public.orders (id, user_id, customer_email, total, "Shipping Note") FROM st
 --
 
 COPY public.users (id, email, first_name, last_name, phone, profile, tags, notes, created_at) FROM stdin;
-1	olaf.acosta.lgia6pl6dxfepunpcpbfpzdpwu@example.org	Yasmin	Jensen	**************18	{"age":36,"contacts":[{"kind":"home","email":"olaf.acosta.lgia6pl6dxfepunpcpbfpzdpwu@example.org"},{"kind":"work","email":"nathan.peters.6t4xohhkvcbryvropovh2vellipa@example.com"}]}	{3761bd993f43ca95abba39131ff8f16e,916d3c63c10ab89552d974f4809bd90e,NULL}	\N	2024-01-02 03:04:05+00
-2	aaron.nunez.zvqq2pyk4ba4btvpll3bqdo7m6yku@example.net	Beatriz	Clarke	******00	\N	{}	\N	2024-02-03 04:05:06+00
-3	lorenzo.kovacs.bjcntfzlggqtazzur4qky3bcibqq@example.net	Rahul	Lorenz	\N	{"contacts":[]}	\N	\N	2024-03-04 05:06:07+00
-4	\N	Clara	Hoffmann	*********** 0	{"contacts":[{"email":"aaron.weber.vni6bui63yogso7i4dvvoj5wwina@example.org"}]}	{1f2f8124e1f119e58ec15c8c4c8832a1,802de4650f9913c10797041486e05037}	\N	2024-04-05 06:07:08+00
+1	lars.morris.zprqd4xf2asjuriwejssecw5hi@example.com	Yasmin	Jensen	**************18	{"age":36,"contacts":[{"kind":"home","email":"lars.morris.zprqd4xf2asjuriwejssecw5hi@example.com"},{"kind":"work","email":"eli.horvat.47amtldw5scobqonncw5ugw47a@example.net"}]}	{3761bd993f43ca95abba39131ff8f16e,916d3c63c10ab89552d974f4809bd90e,NULL}	\N	2024-01-02 03:04:05+00
+2	noah.schneider.yih6osnfzqrwfdf6m653gtwhza@example.com	Beatriz	Clarke	******00	\N	{}	\N	2024-02-03 04:05:06+00
+3	mehmet.petrov.eojqetg7ke4lfsmz2roi2ialyu@example.org	Rahul	Lorenz	\N	{"contacts":[]}	\N	\N	2024-03-04 05:06:07+00
+4	\N	Clara	Hoffmann	*********** 0	{"contacts":[{"email":"alice.ortega.n5p72uh454gpt2hj7jqhjaavq4@example.com"}]}	{1f2f8124e1f119e58ec15c8c4c8832a1,802de4650f9913c10797041486e05037}	\N	2024-04-05 06:07:08+00
 \.
 
 

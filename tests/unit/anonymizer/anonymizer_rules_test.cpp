@@ -115,7 +115,7 @@ TEST(RuleSet, ErrorsNameFileLineAndColumn) {
               "email, username, phone, street, city, postcode, country, company, ipv4, ipv6, url, credit_card, iban)");
     EXPECT_EQ(refusal("anonymize:\n  tables:\n    public.users:\n      email: scramble\n"),
               "understudy.yml:4:14: column \"public\".\"users\".\"email\": unknown rule \"scramble\" (expected keep, "
-              "null, hash or a mapping such as {fake: email})");
+              "null, hash, scrub or a mapping such as {fake: email})");
     EXPECT_NE(refusal("anonymize:\n  defualt: keep\n").find("understudy.yml:2:3: unknown key \"defualt\""), std::string::npos);
     EXPECT_NE(refusal("anonymize:\n  default: maybe\n").find("understudy.yml:2:12: default must be fail or keep"), std::string::npos);
 }

@@ -65,7 +65,7 @@ TEST(TransformerBuffers, WritingIntoAReusedBufferGivesTheFreshValue) {
     }
 }
 
-TEST(TransformerBuffers, ClassHashEqualsSecretHash64) {
+TEST(TransformerBuffers, ClassHashEqualsSecretHash64And128) {
     const Secret secret = Secret::from_text("transformer buffers test secret", "test");
     std::mt19937_64 random(5);
     // Classes around the 64-byte prefix block, values around the 512-byte stack input.
@@ -75,6 +75,7 @@ TEST(TransformerBuffers, ClassHashEqualsSecretHash64) {
         for (std::size_t value_length : {0, 1, 15, 16, 17, 100, 128, 129, 240, 241, 440, 447, 448, 449, 511, 600}) {
             const std::string value = random_text(random, value_length);
             EXPECT_EQ(hash(value), secret.hash64(pseudonym_class, value)) << class_length << " " << value_length;
+            EXPECT_EQ(hash.wide(value), secret.hash128(pseudonym_class, value)) << class_length << " " << value_length;
         }
     }
 }

@@ -160,6 +160,24 @@ TEST(Fake, UniqueEmailIsInjectiveOverManyInputs) {
     EXPECT_EQ(outputs.size(), static_cast<std::size_t>(count));
 }
 
+// The code of emails, usernames and URLs is one keyed hash per value: the base32 of the 128-bit hash
+// of the input in the rule's class, at a fixed length whatever the input's, so it says nothing of it.
+TEST(Fake, CodeIsTheBase32OfOneKeyed128BitHash) {
+    for (const std::string& value : {std::string("alice@example.com"), std::string("b"), std::string(700, 'x')}) {
+        const auto hash = test_secret().hash128("email", value);
+        std::string code;
+        append_base32(hash.data(), hash.size(), code);
+        ASSERT_EQ(code.size(), 26u);
+        const std::string email = run(*make("{fake: email}"), value);
+        EXPECT_NE(email.find("." + code + "@example."), std::string::npos) << email;
+        EXPECT_LE(email.size(), *make("{fake: email}")->max_length());
+        const auto billing = test_secret().hash128("billing", value);
+        std::string billing_code;
+        append_base32(billing.data(), billing.size(), billing_code);
+        EXPECT_NE(run(*make("{fake: username, class: billing}"), value).find(billing_code), std::string::npos);
+    }
+}
+
 TEST(Fake, UniqueUsernameAndHashHexAreInjective) {
     auto username = make("{fake: username, unique: true}");
     auto hash = make("{hash: hex}");

@@ -32,7 +32,7 @@ enum class KeptPiiPolicy { fail, warn, off };
 struct ColumnRule {
     std::string table;        ///< `schema.table`
     std::string column;
-    std::string kind;         ///< keep, null, fixed, hash, fake, mask, noise, date_shift, template, json, array
+    std::string kind;         ///< keep, null, fixed, hash, fake, mask, noise, date_shift, template, json, array, scrub
     bool unique = false;      ///< `unique: true` was given
     std::string origin;       ///< `file:line:column`, for messages
     std::string description;  ///< what the transformer's describe() says

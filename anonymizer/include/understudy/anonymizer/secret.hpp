@@ -41,8 +41,16 @@ public:
     ClassHash(const Secret& secret, std::string_view pseudonym_class);
     /// Equal to secret.hash64(pseudonym_class, value), always.
     std::uint64_t operator()(std::string_view value) const;
+    /// Equal to secret.hash128(pseudonym_class, value), always: the codes of fake emails, usernames
+    /// and URLs, one hash per value.
+    std::array<std::uint8_t, 16> wide(std::string_view value) const;
 
 private:
+    /// Hashes `class \0 value` laid out on the stack with `hash`, or calls `fallback` (the Secret's
+    /// own path, same result) when it does not fit there.
+    template <typename Hash, typename Fallback>
+    auto with_input(std::string_view value, Hash&& hash, Fallback&& fallback) const;
+
     /// Classes up to this long (with their \0) are copied as one fixed-size block.
     static constexpr std::size_t k_prefix_block = 64;
 
