@@ -103,7 +103,7 @@ std::string payload_kept(const std::string& kept_pii) {
            "      profile: null\n"
            "      aliases: null\n"
            "    public.comments:\n"
-           "      body: null\n"
+           "      body: {scrub: [email, phone]}\n"
            "keep: [public.users.id, public.users.settings, public.users.created_at, public.comments.id,\n"
            "       public.comments.user_id, public.audit_events.id, public.audit_events.payload]\n";
 }
