@@ -154,6 +154,17 @@ TEST_F(DocumentsPii, CheckRefusesAKeptJsonbColumnHoldingEmails) {
         << warned.out;
 }
 
+TEST_F(DocumentsPii, PlanListsKeptPiiNextToTheCoverage) {
+    TempFile config(payload_kept(""));
+    auto plan = run_understudy({"plan", "--source", fixture_servers().standby.url(k_source), "--config", config.path()});
+    EXPECT_EQ(plan.exit_code, 0) << plan.err;
+    EXPECT_NE(plan.out.find("  public.audit_events.payload  [kept, but email-shaped in 100 of 100 sampled rows at "
+                            "$.actor.email: the run will refuse]\n"),
+              std::string::npos)
+        << plan.out;
+    EXPECT_EQ(plan.out.find("public.users.settings  [kept"), std::string::npos) << plan.out;
+}
+
 TEST_F(DocumentsPii, SubsetRefusesBeforeCopyingAndWarnsWhenAskedTo) {
     TempFile refused_config(payload_kept(""));
     auto refused = subset("documents_refused", refused_config.path());
