@@ -9,6 +9,7 @@
 #include "understudy/anonymizer/pii_detection.hpp"
 #include "understudy/anonymizer/pii_in_documents.hpp"
 #include "understudy/anonymizer/rules.hpp"
+#include "understudy/error.hpp"
 
 namespace understudy::anonymizer {
 namespace {
@@ -70,6 +71,7 @@ TEST(PiiInDocuments, ArrayElementsAndFreeText) {
     EXPECT_EQ(describe_finding(text.findings[1], text.sampled_rows),
               "email-shaped text inside strings in 1 of 4 sampled rows");
     EXPECT_EQ(document_shape(column_of("tags", "integer[]", "A")), DocumentShape::none);
+    EXPECT_EQ(document_shape(column_of("tags", "character varying(20)[]", "A")), DocumentShape::text_array);
     EXPECT_EQ(document_shape(column_of("created_at", "timestamp", "D")), DocumentShape::none);
 }
 
@@ -108,6 +110,37 @@ TEST(PiiInDocuments, StarterConfigSuggestsJsonPathsArraysAndScrub) {
     EXPECT_NE(config.find("  - public.users.settings  # jsonb\n"), std::string::npos) << config;
     // What init suggests, the rules parser accepts.
     EXPECT_NO_THROW(RuleSet::from_yaml(YAML::Load(config), "init"));
+}
+
+TEST(PiiInDocuments, ArrayElementsWithTextInsideGetScrubPerElement) {
+    SampledTable tickets;
+    tickets.shape.name = "public.tickets";
+    tickets.shape.columns = {column_of("replies", "text[]", "A")};
+    tickets.documents = {find_pii_in_documents(
+        tickets.shape.columns[0], {R"(["thanks, mail ana@example.com", "call +44 20 7946 0018 please"])", R"(["ok"])"})};
+    const std::string config = write_starter_config({tickets});
+    EXPECT_NE(config.find("      replies: {array: {scrub: [email, phone]}}  # email-shaped text inside strings in 1 of "
+                          "2 sampled rows; phone-shaped text inside strings in 1 of 2 sampled rows\n"),
+              std::string::npos)
+        << config;
+    EXPECT_NO_THROW(RuleSet::from_yaml(YAML::Load(config), "init"));
+}
+
+TEST(KeptPiiOption, DefaultsFollowDefaultAndBadValuesNameTheLine) {
+    auto policy = [](const std::string& yaml) { return RuleSet::from_yaml(YAML::Load(yaml), "u.yml").kept_pii_policy(); };
+    EXPECT_EQ(policy("source: x\n"), KeptPiiPolicy::off);
+    EXPECT_EQ(policy("anonymize:\n"), KeptPiiPolicy::fail);
+    EXPECT_EQ(policy("anonymize:\n  default: fail\n"), KeptPiiPolicy::fail);
+    EXPECT_EQ(policy("anonymize:\n  default: keep\n"), KeptPiiPolicy::warn);
+    EXPECT_EQ(policy("anonymize:\n  default: fail\n  kept_pii: warn\n"), KeptPiiPolicy::warn);
+    EXPECT_EQ(policy("anonymize:\n  default: keep\n  kept_pii: fail\n"), KeptPiiPolicy::fail);
+    EXPECT_EQ(policy("anonymize:\n  kept_pii: off\n"), KeptPiiPolicy::off);
+    try {
+        policy("anonymize:\n  default: fail\n  kept_pii: maybe\n");
+        FAIL() << "kept_pii: maybe was accepted";
+    } catch (const ConfigError& error) {
+        EXPECT_EQ(std::string(error.what()), "u.yml:3:13: kept_pii must be fail, warn or off");
+    }
 }
 
 }  // namespace
