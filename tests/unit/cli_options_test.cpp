@@ -1,5 +1,6 @@
-// Unit tests of the command line: numeric options are refused in one clear line (exit 2), and a
-// --report path that could not be written is refused before any connection (exit 15).
+// Unit tests of the command line: numeric options are refused in one clear line (exit 2), a
+// --report path that could not be written is refused before any connection, and a --config file
+// that cannot be read is named in one line (both exit 15, a local file).
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -116,6 +117,27 @@ TEST(CliReport, FailedRunWritesItsReport) {
     EXPECT_NE(text.find("\"hint\""), std::string::npos) << text;
     EXPECT_EQ(text.find("hunter2-secret"), std::string::npos) << text;
     EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+}
+
+TEST(CliLocalFiles, MissingConfigFileExits15NamingIt) {
+    const std::string source = "host=/nonexistent-understudy-socket dbname=x";
+    // Every command that takes --config. (anonymize reads it first too, through the same
+    // load_config_file, but switches std::cout off stdio sync for the whole test process.)
+    const std::vector<std::vector<std::string>> commands = {
+        {"check", "--source", source},  {"plan", "--source", source},
+        {"subset", "--source", source}, {"sync", "--source", source},
+        {"init", "--source", source},   {"dump", "--source", source, "--out", "x.sql"},
+        {"graph", "--source", source},  {"rollback"},
+        {"restore", "/dev/null"}};
+    for (std::vector<std::string> args : commands) {
+        args.insert(args.end(), {"--config", "/nonexistent-understudy-dir/understudy.yml"});
+        const CliOutcome outcome = run(args);
+        EXPECT_EQ(outcome.exit_code, 15) << args[0] << ": " << outcome.err;
+        EXPECT_EQ(outcome.err,
+                  "error: cannot read the configuration file \"/nonexistent-understudy-dir/understudy.yml\": "
+                  "No such file or directory\n")
+            << args[0];
+    }
 }
 
 }  // namespace

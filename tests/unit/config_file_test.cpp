@@ -97,13 +97,15 @@ TEST(ConfigFile, BadValuesAreRefused) {
     EXPECT_EQ(error_of("sourc: x\n"), ":1:1: unknown key \"sourc\" in the configuration file");
 }
 
-TEST(ConfigFile, MissingFileIsConfigError) {
+// A file that cannot be opened is a local file error (15, as the README's table says), not a bad configuration.
+TEST(ConfigFile, MissingFileIsLocalFileError) {
     try {
         load_config_file("/nonexistent/understudy.yml");
         FAIL();
     } catch (const Error& error) {
-        EXPECT_EQ(error.code(), ExitCode::config);
-        EXPECT_EQ(std::string(error.what()), "/nonexistent/understudy.yml: cannot read the configuration file");
+        EXPECT_EQ(error.code(), ExitCode::io);
+        EXPECT_EQ(std::string(error.what()),
+                  "cannot read the configuration file \"/nonexistent/understudy.yml\": No such file or directory");
     }
 }
 

@@ -219,8 +219,13 @@ constexpr std::string_view k_words[] = {
 };
 
 template <std::size_t N>
+std::size_t remainder_by(std::uint64_t hash) {
+    return static_cast<std::size_t>(hash % N);
+}
+
+template <std::size_t N>
 Dictionary make_dictionary(const std::string_view (&entries)[N]) {
-    return Dictionary{entries, N};
+    return Dictionary{entries, N, &remainder_by<N>};
 }
 
 }  // namespace

@@ -47,7 +47,7 @@ private:
 // lowering letter by letter was a tenth of a fake email's cost.
 class LoweredWords {
 public:
-    explicit LoweredWords(const Dictionary& dictionary) {
+    explicit LoweredWords(const Dictionary& dictionary) : m_index_of(dictionary.index_of) {
         m_words.reserve(dictionary.size);
         for (std::size_t index = 0; index < dictionary.size; ++index) {
             std::string word;
@@ -59,9 +59,10 @@ public:
         }
     }
     /// The entry a 64-bit hash picks: the same index as Dictionary::pick.
-    const std::string& pick(std::uint64_t hash) const { return m_words[hash % m_words.size()]; }
+    const std::string& pick(std::uint64_t hash) const { return m_words[m_index_of(hash)]; }
 
 private:
+    std::size_t (*m_index_of)(std::uint64_t);
     std::vector<std::string> m_words;
 };
 

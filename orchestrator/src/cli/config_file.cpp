@@ -4,7 +4,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -286,7 +288,10 @@ std::pair<QualifiedName, std::vector<std::string>> parse_table_columns(const std
 
 ConfigFile load_config_file(const std::string& path) {
     std::ifstream stream(path);
-    if (!stream) throw Error(ExitCode::config, path + ": cannot read the configuration file");
+    // A file that cannot be opened is a local file problem (15, like a report that cannot be
+    // written), not a bad configuration (3): the README's exit-code table says so.
+    if (!stream)
+        throw Error(ExitCode::io, "cannot read the configuration file \"" + path + "\": " + std::strerror(errno));
     FileContext file(path);
     YAML::Node root;
     try {

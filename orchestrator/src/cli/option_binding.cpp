@@ -29,7 +29,13 @@ CLI::Option* add_option(CLI::App& command, const OptionSpec& spec, const OptionU
     }
     if (use.required) option->required();
     if (spec.from_environment) option->envname(env_name(spec.name));
-    if (spec.kind == OptionKind::file) option->check(CLI::ExistingFile);
+    // --config is opened by load_config_file, which names a file it cannot read and exits 15 (a
+    // local file, as the README's table says); CLI11's ExistingFile would make that a usage error
+    // (2). The no-op validator keeps "FILE" in the help. restore's FILE stays a usage error.
+    if (spec.kind == OptionKind::file && spec.name == "--config")
+        option->check(CLI::Validator([](std::string&) { return std::string(); }, "FILE"));
+    else if (spec.kind == OptionKind::file)
+        option->check(CLI::ExistingFile);
     if (!spec.choices.empty()) option->check(CLI::IsMember(spec.choices));
     return option;
 }

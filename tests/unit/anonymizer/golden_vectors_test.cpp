@@ -90,6 +90,12 @@ constexpr Vector k_vectors[] = {
     {R"({template: "{first_name}.{last_name}@example.com"})", R"(x)", R"(Nora.Weber@example.com)"},
     {R"({json: {"$.contacts[*].email": {fake: email}, "$.name": {fake: full_name}}})", R"({"name":"Alice","contacts":[{"email":"alice@example.com"},{"email":"bob@example.com"}],"n":1})", R"({"name":"Ida Arnold","contacts":[{"email":"tomas.falk.mcvnmqm6xhitintjixrgplc7ju@example.org"},{"email":"anton.sacco.3eat2rjidwzozt5vbk7amc6eay@example.net"}],"n":1})"},
     {R"({array: {fake: first_name}})", R"({alice,"b c",NULL})", R"({Elif,Gemma,NULL})"},
+    {R"({scrub: all})", R"(Mail alice@example.com or call +1 555 123 4567 from 203.0.113.7 / 2001:db8:1::42; card 4111 1111 1111 1111, IBAN DE89 3704 0044 0532 0130 00, see https://alice.example.com/about.)", R"(Mail tomas.falk.mcvnmqm6xhitintjixrgplc7ju@example.org or call +1 555 300 5814 from 10.116.96.199 / 2001:db8:67c0:e614:3b5a:5368:86e8:abf6; card 4752617615460683, IBAN DE75596841366193887138, see https://example.com/raven/vezpxln3vrpnlpsum7gzhe3zwe.)"},
+    {R"({scrub: [email]})", R"(Mail alice@example.com or call +1 555 123 4567.)", R"(Mail tomas.falk.mcvnmqm6xhitintjixrgplc7ju@example.org or call +1 555 123 4567.)"},
+    {R"({scrub: [phone, url]})", R"(Mail alice@example.com or call +1 555 123 4567, www.example.org/x)", R"(Mail alice@example.com or call +1 555 300 5814, https://example.org/delta/iglkqfioluqu5g2geezd3rhbgq)"},
+    {R"(scrub)", R"(Deployed v2.14.3 on 2024-03-05 at 14:05, order #48213, total 12.50 EUR.)", R"(Deployed v2.14.3 on 2024-03-05 at 14:05, order #48213, total 12.50 EUR.)"},
+    {R"({json: {"$.note": {scrub: all}}})", R"({"note":"bob@example.org\n+44 20 7946 0958","n":1})", R"({"note":"elin.klein.gn5pybs6tcsqvkygrumhvdnmza@example.com\n+1 555 469 3573","n":1})"},
+    {R"({array: {scrub: [email]}})", R"({"from alice@example.com",plain,NULL})", R"({"from tomas.falk.mcvnmqm6xhitintjixrgplc7ju@example.org",plain,NULL})"},
 };
 
 TEST(GoldenVectors, SecretHashes) {

@@ -93,6 +93,8 @@ TEST(PiiSpans, Phones) {
     EXPECT_EQ(marked("UK 020 7946 0958"), "UK [phone:020 7946 0958]");
     EXPECT_EQ(marked("1 555 123 4567"), "[phone:1 555 123 4567]");
     EXPECT_EQ(marked("\"+447911123456\""), "\"[phone:+447911123456]\"");
+    EXPECT_EQ(marked("(0612345678)"), "([phone:0612345678])");
+    EXPECT_EQ(marked("phone:+33612345678,fax:+33698765432"), "phone:[phone:+33612345678],fax:[phone:+33698765432]");
 }
 
 TEST(PiiSpans, DatesTimesVersionsIdsAndAmountsAreNotPhones) {
@@ -114,6 +116,7 @@ TEST(PiiSpans, DatesTimesVersionsIdsAndAmountsAreNotPhones) {
     expect_nothing("ISBN 978-3-16-148410-0");
     expect_nothing("12345678px wide");
     expect_nothing("sha 3f5a9c0e12345678");
+    expect_nothing("98765 43210");  // a documented limit: no +, 0 or (area), not 3-3-4
 }
 
 TEST(PiiSpans, IpAddresses) {

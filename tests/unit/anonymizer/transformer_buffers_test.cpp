@@ -45,7 +45,7 @@ TEST(TransformerBuffers, WritingIntoAReusedBufferGivesTheFreshValue) {
         "keep", "null", "{fixed: \"fixed value\"}", "{fixed: \"x\", nulls: replace}", "hash", "{hash: {length: 12}}",
         "{hash: uuid}", "{fake: email}", "{fake: full_name}", "{fake: phone}", "{fake: username}", "{fake: url}",
         "{fake: credit_card}", "{fake: iban}", "{fake: ipv6}", "{mask: {keep_last: 2}}", "{template: \"{c}!\"}",
-        "{array: {fake: first_name}}"};
+        "{array: {fake: first_name}}", "{scrub: all}"};
     std::mt19937_64 random(3);
     for (const char* rule : k_rules) {
         const auto transformer = transformer_for(rule, secret);
