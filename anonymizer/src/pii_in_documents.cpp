@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <stdexcept>
 #include <tuple>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include "pii_dictionary.hpp"
 #include "pii_kind_names.hpp"
 #include "text_pii_kinds.hpp"
+#include "transformers/builders.hpp"
 #include "value_sniffers.hpp"
 
 namespace understudy::anonymizer {
@@ -196,6 +198,27 @@ DocumentFindings find_pii_in_documents(const ColumnShape& column, const std::vec
     result.sampled_rows = values.size();
     result.findings = counter.findings();
     return result;
+}
+
+bool json_path_covers(std::string_view rule_path, std::string_view finding_path) {
+    std::vector<JsonPathStep> rule;
+    std::vector<JsonPathStep> finding;
+    try {
+        rule = parse_json_path(rule_path);
+        finding = parse_json_path(finding_path);
+    } catch (const std::invalid_argument&) {
+        return false;
+    }
+    if (rule.size() > finding.size()) return false;
+    for (std::size_t step_idx = 0; step_idx < rule.size(); ++step_idx) {
+        const JsonPathStep& by_rule = rule[step_idx];
+        const JsonPathStep& found = finding[step_idx];
+        if (by_rule.kind == JsonPathStep::Kind::wildcard) continue;
+        if (by_rule.kind == JsonPathStep::Kind::index || found.kind != JsonPathStep::Kind::key ||
+            by_rule.key != found.key)
+            return false;
+    }
+    return true;
 }
 
 std::string describe_finding(const DocumentFinding& finding, std::size_t sampled_rows) {

@@ -509,6 +509,14 @@ const ColumnRule* RuleSet::find(const std::string& table, const std::string& col
     return &*found;
 }
 
+std::vector<std::string> RuleSet::json_rule_paths(const std::string& table, const std::string& column) const {
+    std::vector<std::string> paths;
+    auto found = m_impl->specs.find({table, column});
+    if (found == m_impl->specs.end() || found->second.kind != "json") return paths;
+    for (const auto& path : found->second.json_paths) paths.push_back(path.first);
+    return paths;
+}
+
 bool RuleSet::kept(const std::string& table, const std::string& column) const {
     return m_impl->kept_tables.count(table) > 0 || m_impl->kept_columns.count({table, column}) > 0;
 }

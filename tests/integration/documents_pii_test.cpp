@@ -158,6 +158,28 @@ TEST_F(DocumentsPii, CheckRefusesAKeptJsonbColumnHoldingEmails) {
         << warned.out;
 }
 
+TEST_F(DocumentsPii, AJsonRuleKeepsWhatItsPathsDoNotName) {
+    // Every column covered, but profile's rule names only the contacts' emails: the recovery email
+    // is kept with the rest of the document, and the check says where.
+    auto refused = check(
+        "anonymize:\n  default: fail\n  tables:\n"
+        "    public.users:\n"
+        "      email: {fake: email, unique: true}\n"
+        "      profile: {json: {\"$.contacts[*]\": {scrub: [email]}}}\n"
+        "      aliases: {array: {scrub: [email]}}\n"
+        "    public.comments:\n      body: {scrub: [email, phone]}\n"
+        "    public.audit_events:\n      payload: {json: {\"$.actor.email\": {fake: email}, \"$.ip\": {fake: ipv4}}}\n"
+        "keep: [public.users.id, public.users.settings, public.users.created_at, public.comments.id,\n"
+        "       public.comments.user_id, public.audit_events.id]\n");
+    EXPECT_EQ(refused.exit_code, 12) << refused.out << refused.err;
+    EXPECT_NE(refused.err.find("kept column public.users.profile holds personal data: email-shaped in 150 of 200 "
+                               "sampled rows at $.recovery_email\n"),
+              std::string::npos)
+        << refused.err;
+    EXPECT_EQ(refused.err.find("$.contacts"), std::string::npos) << refused.err;
+    EXPECT_EQ(refused.err.find("audit_events"), std::string::npos) << refused.err;
+}
+
 TEST_F(DocumentsPii, PlanListsKeptPiiNextToTheCoverage) {
     TempFile config(payload_kept(""));
     auto plan = run_understudy({"plan", "--source", fixture_servers().standby.url(k_source), "--config", config.path()});

@@ -8,10 +8,18 @@
 namespace understudy::orchestrator {
 namespace {
 
-/// Whether the run copies `column` of `table` as it is.
+/// Whether the run copies `column` of `table` as it is, or (a `json` rule) partly as it is.
 bool copied_as_is(const anonymizer::RuleSet& rules, const std::string& table, const std::string& column) {
-    if (const auto* rule = rules.find(table, column)) return rule->kind == "keep";
+    if (const auto* rule = rules.find(table, column)) return rule->kind == "keep" || rule->kind == "json";
     return rules.kept(table, column) || rules.default_policy() == anonymizer::DefaultPolicy::keep;
+}
+
+/// Whether the column's `json` rule rewrites the finding's place (a kept column has no paths).
+bool rewritten(const std::vector<std::string>& rule_paths, const anonymizer::DocumentFinding& finding) {
+    for (const auto& path : rule_paths) {
+        if (anonymizer::json_path_covers(path, finding.path)) return true;
+    }
+    return false;
 }
 
 bool copied(const subsetter::Table& table, const subsetter::SubsetPlan* plan) {
@@ -55,9 +63,11 @@ std::vector<KeptPii> find_kept_pii(pg::Transaction& source, const anonymizer::Ru
                 if (value) values.push_back(*value);
             }
             const auto documents = anonymizer::find_pii_in_documents(*column_shapes[column_idx], values);
+            // A json rule keeps every path it does not name: what is found there is kept too.
+            const auto rule_paths = rules.json_rule_paths(shape.name, columns[column_idx].name);
             for (const auto& finding : documents.findings) {
                 // A key name alone is a hint for init, not evidence: `{"city": "dark mode"}` is not PII.
-                if (finding.evidence == anonymizer::Evidence::key_name) continue;
+                if (finding.evidence == anonymizer::Evidence::key_name || rewritten(rule_paths, finding)) continue;
                 found.push_back({anonymizer::config_name(shape.name, columns[column_idx].name), finding,
                                  documents.sampled_rows});
             }

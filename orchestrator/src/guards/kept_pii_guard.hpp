@@ -25,7 +25,8 @@ std::string describe_kept_pii(const KeptPii& kept);
 
 /// Samples (column_sample.hpp) every text, json and text-array column that the copied tables of
 /// `plan` (every table without one) keep as it is: listed in `keep:`, under a `keep` rule, or
-/// without a rule under `default: keep`. Returns the PII-shaped findings (whole values and text
+/// without a rule under `default: keep`; and json columns at the paths their `json` rule does not
+/// name (the rule keeps the rest of the document). Returns the PII-shaped findings (whole values and text
 /// inside strings; not key names), sorted by column. Nothing without rules or with kept_pii off.
 std::vector<KeptPii> find_kept_pii(pg::Transaction& source, const anonymizer::RuleSet& rules,
                                    const subsetter::Catalog& catalog, const subsetter::SubsetPlan* plan);

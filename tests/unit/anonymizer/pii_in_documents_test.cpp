@@ -126,6 +126,18 @@ TEST(PiiInDocuments, ArrayElementsWithTextInsideGetScrubPerElement) {
     EXPECT_NO_THROW(RuleSet::from_yaml(YAML::Load(config), "init"));
 }
 
+TEST(PiiInDocuments, JsonRulePathsCoverTheirPlaceAndWhatIsBelow) {
+    EXPECT_TRUE(json_path_covers("$.contacts[*].email", "$.contacts[*].email"));
+    EXPECT_TRUE(json_path_covers("$.contacts", "$.contacts[*].email"));
+    EXPECT_TRUE(json_path_covers("$.*.email", "$.contacts.email"));
+    EXPECT_TRUE(json_path_covers("$[\"odd key\"]", "$[\"odd key\"]"));
+    EXPECT_TRUE(json_path_covers("$", "$.recovery_email"));
+    EXPECT_FALSE(json_path_covers("$.contacts[*].email", "$.recovery_email"));
+    EXPECT_FALSE(json_path_covers("$.contacts[0].email", "$.contacts[*].email"));
+    EXPECT_FALSE(json_path_covers("$.contacts[*].email", "$.contacts[*]"));
+    EXPECT_FALSE(json_path_covers("not a path", "$.a"));
+}
+
 TEST(KeptPiiOption, DefaultsFollowDefaultAndBadValuesNameTheLine) {
     auto policy = [](const std::string& yaml) { return RuleSet::from_yaml(YAML::Load(yaml), "u.yml").kept_pii_policy(); };
     EXPECT_EQ(policy("source: x\n"), KeptPiiPolicy::off);

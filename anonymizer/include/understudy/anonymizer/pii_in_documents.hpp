@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "understudy/anonymizer/coverage.hpp"
@@ -42,6 +43,11 @@ struct DocumentFindings {
 /// Searches `values` (one per sampled row, NULLs left out; JSON text for json columns and arrays)
 /// for personal data. A value that is not valid JSON in a JSON column is searched as text.
 DocumentFindings find_pii_in_documents(const ColumnShape& column, const std::vector<std::string>& values);
+
+/// Whether a `json` rule at `rule_path` rewrites the strings at `finding_path` (a path as
+/// DocumentFinding writes it): the rule's path selects that place or a node above it. `*` covers
+/// any key or element; an index covers one element only, so not `[*]`.
+bool json_path_covers(std::string_view rule_path, std::string_view finding_path);
 
 /// `email-shaped in 312 of 1000 sampled rows`, `under key "first_name" in 40 of 1000 sampled rows`.
 std::string describe_finding(const DocumentFinding& finding, std::size_t sampled_rows);

@@ -58,6 +58,8 @@ public:
     const std::vector<ColumnRule>& rules() const;
     /// The rule for a column, or nullptr.
     const ColumnRule* find(const std::string& table, const std::string& column) const;
+    /// The paths of the column's `json` rule as written, or none (no rule, another kind).
+    std::vector<std::string> json_rule_paths(const std::string& table, const std::string& column) const;
     /// Listed in `keep:` (`schema.table.column`; a table name alone keeps every column of it).
     bool kept(const std::string& table, const std::string& column) const;
     /// The transformer for a rule, keyed with `secret`. Throws ConfigError naming the rule's origin.
