@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "text_table.hpp"
+#include "understudy/subsetter/text_table.hpp"
 #include "understudy/subsetter/access_paths.hpp"
 
 namespace understudy::subsetter {
@@ -24,7 +24,7 @@ std::string format_access_paths(const AccessPlan& access_plan) {
     // "estimate" is the planner's row estimate of the access's query: per looked-up value for a
     // lookup, the whole result otherwise.
     std::string out = "access paths:\n";
-    out += detail::format_text_table(headers, right_aligned, rows, "  ");
+    out += format_text_table(headers, right_aligned, rows, "  ");
     out += "expected rows read: " + std::to_string(access_plan.expected_rows_read) + "\n";
     std::string refused;
     for (const auto& entry : access_plan.tables) {

@@ -1,9 +1,8 @@
-// `understudy plan` output: the plan as an aligned table, then cycles, references and their origins, warnings.
+// `understudy plan` output after the table of sizes: cycles, references and their origins, warnings.
 #include <algorithm>
 #include <string>
 #include <vector>
 
-#include "text_table.hpp"
 #include "understudy/join.hpp"
 #include "understudy/subsetter/subset_plan.hpp"
 
@@ -31,19 +30,8 @@ std::string origin_text(const ForeignKey& reference) {
 
 }  // namespace
 
-std::string format_plan(const SubsetPlan& plan) {
-    const std::vector<std::string> headers = {"#", "table", "policy", "estimate", "target", "reached as"};
-    const std::vector<bool> right_aligned = {true, false, false, true, true, false};
-    std::vector<std::vector<std::string>> rows;
-    std::size_t number = 0;
-    for (const auto& table : plan.tables) {
-        rows.push_back({std::to_string(++number), table.table.display(), table.sizing,
-                        std::to_string(table.estimated_rows),
-                        table.target_rows < 0 ? "-" : std::to_string(table.target_rows),
-                        table.reached_as.empty() ? "-" : join(table.reached_as, ", ")});
-    }
-    std::string out = detail::format_text_table(headers, right_aligned, rows);
-
+std::string format_plan_notes(const SubsetPlan& plan) {
+    std::string out;
     const auto& cycles = plan.graph.cycles();
     if (!cycles.empty()) {
         out += "\ncycles:\n";

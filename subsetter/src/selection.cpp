@@ -140,8 +140,10 @@ std::size_t Selector::value_set_of(TableState& state, const std::vector<std::str
 }
 
 // Records a fetched row; returns whether it is new. Queues its parents when new, and its
-// children when it descends for the first time.
-bool Selector::add_row(std::size_t state_idx, const pg::Row& row, Reason reason, bool descend) {
+// children when it descends for the first time. A new parent or child row is booked to the
+// reference that asked for its key, else to `through` (the reference the query followed).
+bool Selector::add_row(std::size_t state_idx, const pg::Row& row, Reason reason, bool descend,
+                       const ForeignKey* through) {
     auto& state = m_states[state_idx];
     std::string key;
     encode(row, state.key_fields, key);
@@ -151,6 +153,12 @@ bool Selector::add_row(std::size_t state_idx, const pg::Row& row, Reason reason,
     std::string value;
     if (inserted) {
         ++state.counts[static_cast<std::size_t>(reason)];
+        if (reason == Reason::parent) {
+            auto asked = state.keys_asked_by.find(entry->first);
+            if (asked != state.keys_asked_by.end()) through = asked->second;
+        }
+        if (through && (reason == Reason::parent || reason == Reason::child))
+            ++state.added_through[{through, reason == Reason::parent}];
         for (auto& set : state.value_sets) {
             if (encode(row, set.fields, value)) set.values.insert(value);
         }
@@ -193,11 +201,14 @@ void Selector::need_parent(std::size_t child_idx, const OutReference& out, const
     if (parent.policy == TablePolicy::all) return;  // every row of it is copied
     if (parent.policy == TablePolicy::none || !parent.keyed) refuse_parent(child_idx, out);
     if (out.to_key) {
-        if (parent.rows.count(value) == 0 && parent.missing_keys.count(value) == 0) parent.pending_keys.insert(value);
+        if (parent.rows.count(value) == 0 && parent.missing_keys.count(value) == 0)
+            parent.pending_keys.emplace(value, out.fk);
         return;
     }
     auto& set = parent.value_sets[out.value_set];
-    if (set.values.count(value) == 0 && set.missing.count(value) == 0) set.pending.insert(value);
+    if (set.values.count(value) == 0 && set.missing.count(value) == 0 && set.pending.insert(value).second &&
+        !set.asked_by)
+        set.asked_by = out.fk;
 }
 
 pg::Result Selector::query(const TableState& state, const std::string& sql) {
@@ -254,9 +265,10 @@ std::string Selector::select_where(const TableState& state, const std::string& c
     return "SELECT " + select_list(state) + " FROM " + detail::from_clause(*state.table) + " WHERE " + condition;
 }
 
-void Selector::add_rows(std::size_t state_idx, const pg::Result& result, Reason reason, bool descend) {
+void Selector::add_rows(std::size_t state_idx, const pg::Result& result, Reason reason, bool descend,
+                        const ForeignKey* through) {
     std::int64_t added = 0;
-    for (const auto& row : result) added += add_row(state_idx, row, reason, descend) ? 1 : 0;
+    for (const auto& row : result) added += add_row(state_idx, row, reason, descend, through) ? 1 : 0;
     report(m_states[state_idx], reason, added);
 }
 
@@ -269,10 +281,10 @@ std::size_t Selector::fetch_where(std::size_t state_idx, const std::string& cond
 
 // The same as a step's query: the rows are added when the step hands them over.
 detail::StepQuery Selector::where_query(std::size_t state_idx, const std::string& condition, Reason reason,
-                                        bool descend) {
+                                        bool descend, const ForeignKey* through) {
     return {m_states[state_idx].table->name, select_where(m_states[state_idx], condition),
-            [this, state_idx, reason, descend](const pg::Result& result) {
-                add_rows(state_idx, result, reason, descend);
+            [this, state_idx, reason, descend, through](const pg::Result& result) {
+                add_rows(state_idx, result, reason, descend, through);
             }};
 }
 

@@ -103,7 +103,7 @@ detail::StepQuery Selector::children_query(std::size_t state_idx, std::size_t in
               detail::from_clause(*child.table) + " WHERE " + detail::match_clause(fk.child_columns, types, batch) +
               type_condition + ") s WHERE s.rn <= " + std::to_string(m_settings.children);
     }
-    return {child.table->name, sql, [this, state_idx, in_idx, child_idx, walk](const pg::Result& result) {
+    return {child.table->name, sql, [this, state_idx, in_idx, child_idx, walk, &fk](const pg::Result& result) {
                 if (walk) {
                     // The walk fetched the children of every row it returned: none is expanded again.
                     auto& in = m_states[state_idx].in[in_idx];
@@ -112,7 +112,7 @@ detail::StepQuery Selector::children_query(std::size_t state_idx, std::size_t in
                         if (encode(row, in.fields, value)) in.expanded.insert(value);
                     }
                 }
-                add_rows(child_idx, result, Reason::child, true);
+                add_rows(child_idx, result, Reason::child, true, &fk);
             }};
 }
 

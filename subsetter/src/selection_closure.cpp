@@ -1,5 +1,6 @@
 // Parent closure of the key selection: parents by key or value, ancestors in one query, parents of whole tables.
 #include <algorithm>
+#include <utility>
 
 #include "selection_sql.hpp"
 #include "selector.hpp"
@@ -143,11 +144,20 @@ void Selector::fetch_parents() {
     for (auto state_idx : m_order) {
         auto& state = m_states[state_idx];
         if (!state.pending_keys.empty()) {
-            std::vector<std::string> keys(state.pending_keys.begin(), state.pending_keys.end());
+            std::vector<std::string> keys;
+            keys.reserve(state.pending_keys.size());
+            for (const auto& pending : state.pending_keys) keys.push_back(pending.first);
+            // Who asked for each key, until the step hands its rows over (plan's "why").
+            state.keys_asked_by = std::move(state.pending_keys);
             state.pending_keys.clear();
             const auto& key_columns = state.table->row_key();
             auto types = detail::cast_types(*state.table, key_columns);
             auto self_join = self_reference_join(state_idx);
+            // Ancestors nobody asked for directly come through the table's own reference.
+            const ForeignKey* self_reference = nullptr;
+            for (const auto& out : state.out) {
+                if (out.parent == state_idx && out.to_key && !self_reference) self_reference = out.fk;
+            }
             for (std::size_t begin = 0; begin < keys.size(); begin += k_lookup_batch) {
                 auto end = std::min(keys.size(), begin + k_lookup_batch);
                 auto condition = detail::match_clause(key_columns, types, views_of(keys, begin, end));
@@ -155,8 +165,8 @@ void Selector::fetch_parents() {
                     step.push_back(where_query(state_idx, condition, Reason::parent, false));
                 } else {
                     step.push_back({state.table->name, ancestors_query(state_idx, condition, self_join),
-                                    [this, state_idx](const pg::Result& result) {
-                                        add_rows(state_idx, result, Reason::parent, false);
+                                    [this, state_idx, self_reference](const pg::Result& result) {
+                                        add_rows(state_idx, result, Reason::parent, false, self_reference);
                                     }});
                 }
             }
@@ -167,12 +177,13 @@ void Selector::fetch_parents() {
             if (set.pending.empty()) continue;
             std::vector<std::string> values(set.pending.begin(), set.pending.end());
             set.pending.clear();
+            const ForeignKey* asked_by = std::exchange(set.asked_by, nullptr);
             auto types = detail::cast_types(*state.table, set.columns);
             for (std::size_t begin = 0; begin < values.size(); begin += k_lookup_batch) {
                 auto end = std::min(values.size(), begin + k_lookup_batch);
                 step.push_back(where_query(state_idx,
                                            detail::match_clause(set.columns, types, views_of(values, begin, end)),
-                                           Reason::parent, false));
+                                           Reason::parent, false, asked_by));
             }
             asked_values.push_back({{state_idx, set_idx}, std::move(values)});
         }
@@ -180,6 +191,7 @@ void Selector::fetch_parents() {
     run_step(step);
     for (auto& [state_idx, keys] : asked_keys) {
         auto& state = m_states[state_idx];
+        state.keys_asked_by.clear();
         for (auto& key : keys) {
             if (state.rows.count(key) == 0) state.missing_keys.insert(std::move(key));
         }

@@ -3,6 +3,7 @@
 
 #include "selection_sql.hpp"
 #include "selector.hpp"
+#include "understudy/subsetter/access_paths.hpp"
 
 namespace understudy::subsetter::detail {
 
@@ -55,6 +56,15 @@ Selection Selector::finish(int rounds) {
         table_selection.parent_rows = state.counts[static_cast<std::size_t>(Reason::parent)];
         table_selection.child_rows = state.counts[static_cast<std::size_t>(Reason::child)];
         table_selection.rows_read = state.rows_read;
+        for (const auto& [through, rows] : state.added_through)
+            table_selection.closure.push_back({reference_text(*through.first), through.second, rows});
+        // Most rows first; the reference's text breaks ties, so the order never depends on addresses.
+        std::sort(table_selection.closure.begin(), table_selection.closure.end(),
+                  [](const ClosureRows& left, const ClosureRows& right) {
+                      if (left.rows != right.rows) return left.rows > right.rows;
+                      if (left.parents != right.parents) return left.parents;
+                      return left.reference < right.reference;
+                  });
         if (state.policy == TablePolicy::none) {
             table_selection.mode = SelectionMode::none;
         } else if (state.policy == TablePolicy::all) {

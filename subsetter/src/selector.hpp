@@ -65,6 +65,7 @@ struct ValueSet {
     std::unordered_set<std::string> values;
     std::set<std::string> pending;  // values to look up
     std::unordered_set<std::string> missing;
+    const ForeignKey* asked_by = nullptr;  // the first reference that asked for the pending values
 };
 
 struct TableState {
@@ -80,9 +81,12 @@ struct TableState {
     std::vector<ValueSet> value_sets;
     std::vector<const ForeignKey*> filter_references;  // keyless: references its rows must satisfy
     std::unordered_map<RowKey, bool> rows;             // selected keys -> descended already
-    std::set<RowKey> pending_keys;                     // parent keys to fetch
+    std::map<RowKey, const ForeignKey*> pending_keys;  // parent keys to fetch -> the first reference asking
+    std::map<RowKey, const ForeignKey*> keys_asked_by; // the keys being fetched, by who asked (for `closure`)
     std::unordered_set<RowKey> missing_keys;
     std::array<std::int64_t, 4> counts{};
+    // Parent and child rows by the reference that added them (true: as parents).
+    std::map<std::pair<const ForeignKey*, bool>, std::int64_t> added_through;
     std::map<std::string, std::int64_t> rows_read;  // by phase name
 
     std::size_t field(const std::string& expr) {
@@ -126,7 +130,8 @@ private:
 
     void build_states();
     std::size_t value_set_of(TableState& state, const std::vector<std::string>& columns);
-    bool add_row(std::size_t state_idx, const pg::Row& row, Reason reason, bool descend);
+    bool add_row(std::size_t state_idx, const pg::Row& row, Reason reason, bool descend,
+                 const ForeignKey* through = nullptr);
     [[noreturn]] void refuse_parent(std::size_t child_idx, const OutReference& out) const;
     void need_parent(std::size_t child_idx, const OutReference& out, const std::string& value);
     pg::Result query(const TableState& state, const std::string& sql);
@@ -136,9 +141,11 @@ private:
     std::string select_list(const TableState& state, const std::string& prefix = {}) const;
     std::string aliased_list(const TableState& state) const;
     std::string select_where(const TableState& state, const std::string& condition) const;
-    void add_rows(std::size_t state_idx, const pg::Result& result, Reason reason, bool descend);
+    void add_rows(std::size_t state_idx, const pg::Result& result, Reason reason, bool descend,
+                  const ForeignKey* through = nullptr);
     std::size_t fetch_where(std::size_t state_idx, const std::string& condition, Reason reason, bool descend);
-    detail::StepQuery where_query(std::size_t state_idx, const std::string& condition, Reason reason, bool descend);
+    detail::StepQuery where_query(std::size_t state_idx, const std::string& condition, Reason reason, bool descend,
+                                  const ForeignKey* through = nullptr);
     void report(const TableState& state, Reason reason, std::int64_t added);
 
     // --- forced rows and seeds (selection_seeds.cpp) ---

@@ -1,9 +1,9 @@
 // Aligned text tables: widths from the widest cell of each column.
-#include "text_table.hpp"
+#include "understudy/subsetter/text_table.hpp"
 
 #include <algorithm>
 
-namespace understudy::subsetter::detail {
+namespace understudy::subsetter {
 
 std::string format_text_table(const std::vector<std::string>& headers, const std::vector<bool>& right_aligned,
                               const std::vector<std::vector<std::string>>& rows, const std::string& indent) {
@@ -28,4 +28,4 @@ std::string format_text_table(const std::vector<std::string>& headers, const std
     return out;
 }
 
-}  // namespace understudy::subsetter::detail
+}  // namespace understudy::subsetter

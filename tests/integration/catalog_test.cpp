@@ -210,7 +210,7 @@ TEST(FixturePlan, HasCyclesAndParentsFirst) {
     EXPECT_TRUE(plan.find({"public", "page_views"})->keyless);
     // Every *_id column of the fixture has a FOREIGN KEY: Rails inference adds nothing.
     EXPECT_TRUE(plan.inferred.empty());
-    EXPECT_NE(subsetter::format_plan(plan).find("public.accounts, public.users"), std::string::npos);
+    EXPECT_NE(subsetter::format_plan_notes(plan).find("public.accounts, public.users"), std::string::npos);
 
     settings.overrides[{"public", "users"}] = subsetter::TableOverride{subsetter::TablePolicy::none, {}, {}, {}, "test"};
     try {

@@ -229,21 +229,16 @@ TEST(Plan, InferredReferencesYieldToDeclaredOnes) {
     EXPECT_EQ(result.warnings, std::vector<std::string>{"a warning"});
 }
 
-TEST(Plan, FormatsAnAlignedTable) {
+// The table of sizes itself is orchestrator's format_table_summary (table_summary_test.cpp), shared with subset.
+TEST(Plan, FormatsItsNotesAfterTheTable) {
     SubsetSettings settings;
     settings.overrides[k_accounts] = TableOverride{TablePolicy::all, {}, {}, {}, "y:1"};
     settings.overrides[k_logs] = TableOverride{TablePolicy::sample, {}, {}, std::string("true"), "y:2"};
     ForeignKey inferred = reference("rails:subject_id", k_notes, {"subject_id"}, k_accounts, {"id"});
     inferred.origin = ReferenceOrigin::inferred;
     inferred.reason = "column \"subject_id\" names table \"app.accounts\" (Rails convention)";
-    auto text = format_plan(plan(settings, {inferred}, {"table \"public.notes\" column \"subject_type\": oops"}));
+    auto text = format_plan_notes(plan(settings, {inferred}, {"table \"public.notes\" column \"subject_type\": oops"}));
     const std::string expected =
-        "#  table          policy           estimate  target  reached as\n"
-        "1  public.logs    where: true         50000       -  seed\n"
-        "2  public.users   logarithmic 0.5       100      10  seed, parent of app.accounts, parent of public.orders\n"
-        "3  app.accounts   all                  1000    1000  seed, parent of public.notes, child of public.users\n"
-        "4  public.notes   logarithmic 0.5         0       0  child of app.accounts\n"
-        "5  public.orders  logarithmic 0.5   1000000    1000  seed, child of public.users\n"
         "\n"
         "cycles:\n"
         "  public.users (self reference)\n"

@@ -348,7 +348,8 @@ int run(int argc, char** argv, ReportTarget& report_target) {
         Progress progress(Progress::stderr_is_terminal());
         auto report = run_sync(std::move(request), progress);
         if (!report_path.empty()) write_success_report(report_path, report);
-        std::cout << summarize_report(report) << report["promoted"].get<std::string>() << "\n";
+        std::cout << summarize_report(report) << summarize_verification(report["verification"])
+                  << report["promoted"].get<std::string>() << "\n";
         for (const auto& dropped : report["dropped"]) std::cout << "dropped \"" << dropped.get<std::string>() << "\"\n";
         return 0;
     }

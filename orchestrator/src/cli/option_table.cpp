@@ -104,7 +104,7 @@ std::vector<OptionSpec> build_option_table() {
         target.default_value = std::string("the config's target, ") + k_target_fallback_variable;
         target.secret = true;
     }
-    add(option("--jobs", K::text, "tables copied in parallel", used_by({"subset", "sync"}))).default_value = "2";
+    add(option("--jobs", K::text, "table copies and index builds running at once", used_by({"subset", "sync"}))).default_value = "2";
     add(option("--split-tables-larger-than", K::text,
                "copy tables larger than SIZE (e.g. 200MB, 1GB) as page ranges by all --jobs workers at once "
                "(PostgreSQL 14+)",

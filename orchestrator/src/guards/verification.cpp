@@ -1,6 +1,7 @@
 // The checks a built database passes before promotion; every failure names objects, never row values.
 #include "understudy/orchestrator/guards/verification.hpp"
 
+#include "guards/verification_leaks.hpp"
 #include "guards/verification_references.hpp"
 #include "transfer/parallel_workers.hpp"
 
@@ -297,48 +298,6 @@ void check_coverage(const anonymizer::RuleSet& rules, const subsetter::Catalog& 
     result.checks["coverage"] = {{"tables", catalog.tables.size()}, {"failed", failed}};
 }
 
-/// `schema.table.column` -> the table and column of the catalog it names.
-std::map<std::string, std::pair<const subsetter::Table*, std::string>> columns_by_key(
-    const subsetter::Catalog& catalog) {
-    std::map<std::string, std::pair<const subsetter::Table*, std::string>> columns;
-    for (const auto& table : catalog.tables) {
-        for (const auto& column : table.columns) {
-            columns[table.name.display() + "." + column.name] = {&table, column.name};
-        }
-    }
-    return columns;
-}
-
-/// The sampled originals must not appear in their column: each match is a value a rule should have
-/// replaced. Only counts are reported.
-void check_leaks(pg::Transaction& tx, const subsetter::Catalog& catalog,
-                 const std::map<std::string, std::vector<std::string>>& samples, VerificationResult& result) {
-    const auto columns = columns_by_key(catalog);
-    std::size_t values = 0;
-    std::size_t failed = 0;
-    for (const auto& [key, originals] : samples) {
-        if (originals.empty()) continue;
-        auto found = columns.find(key);
-        if (found == columns.end()) {
-            ++failed;
-            result.failures.push_back("column " + quoted_name(key) + " of the leak scan is missing");
-            continue;
-        }
-        values += originals.size();
-        std::vector<std::string_view> elements(originals.begin(), originals.end());
-        const auto leaked = tx.exec_params1("SELECT count(DISTINCT " + pg::quote_ident(found->second.second) +
-                                                "::text) FROM " + found->second.first->name.quoted() + " WHERE " +
-                                                pg::quote_ident(found->second.second) + "::text = ANY($1::text[])",
-                                            pg::array_literal(elements))[0]
-                                .as<std::uint64_t>();
-        if (leaked == 0) continue;
-        ++failed;
-        result.failures.push_back("column " + quoted_name(key) + " still holds " + std::to_string(leaked) + " of " +
-                                  std::to_string(originals.size()) + " sampled original values");
-    }
-    result.checks["leak_scan"] = {{"columns", samples.size()}, {"values", values}, {"failed", failed}};
-}
-
 /// True for the rules whose output never equals a realistic original by chance: a match means the
 /// rule was not applied. Names, cities and the like come from small word lists and collide with
 /// real values; mask keeps short values; json and array may leave a value without a match whole.
@@ -438,7 +397,7 @@ VerificationResult verify_database(const VerificationInput& input) {
             result.checks["row_counts"]["counted"] = catalog.tables.size() - from_copy;
             check_sequences(tx, catalog, result);
             if (input.rules && input.rules->configured()) check_coverage(*input.rules, catalog, counts, result);
-            check_leaks(tx, catalog, input.original_samples, result);
+            check_leaks(tx, catalog, input.original_samples, counts, result);
         });
     } catch (...) {
         if (schema_check.valid()) schema_check.wait();

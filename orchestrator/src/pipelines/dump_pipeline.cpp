@@ -79,7 +79,7 @@ nlohmann::json run_dump(const DumpRequest& request, Progress& progress) {
         // No retry here, unlike subset: rows already written cannot be taken back out of the
         // stream; a failed run leaves no file, and a rerun reads the same rows.
         auto copied = copy_table(*source, *sink, job, rewriting ? &*rewriting : nullptr, false, progress);
-        progress.table_done(copied.table, copied.rows, copied.bytes);
+        progress.table_done(copied.table, copied.rows, copied.bytes, seconds_since(table_start));
         tables.push_back({{"table", copied.table},
                           {"rows", copied.rows},
                           {"bytes", copied.bytes},

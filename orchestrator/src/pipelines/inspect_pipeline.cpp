@@ -7,6 +7,7 @@
 
 #include "guards/column_sample.hpp"
 #include "guards/kept_pii_guard.hpp"
+#include "pipelines/plan_selection.hpp"
 #include "pipelines/reference_suggestions.hpp"
 #include "pipelines/source_model.hpp"
 #include "understudy/anonymizer/coverage.hpp"
@@ -90,7 +91,7 @@ std::string describe_plan(const pg::ConnInfo& source, const subsetter::SubsetSet
                           const anonymizer::RuleSet& rules) {
     pg::SourceSnapshot snapshot(source);
     auto model = read_source_model(snapshot, settings);
-    std::string out = subsetter::format_plan(model.plan);
+    std::string out = describe_selection(snapshot, model, settings) + subsetter::format_plan_notes(model.plan);
     if (auto unresolved = subsetter::format_unresolved_references(subsetter::find_unresolved_references(
             snapshot.transaction(), model.catalog, model.plan, settings));
         !unresolved.empty())

@@ -23,6 +23,7 @@
 #include "understudy/orchestrator/transfer/table_transfer.hpp"
 #include "understudy/orchestrator/transfer/target_analyze.hpp"
 #include "understudy/orchestrator/guards/target_guard.hpp"
+#include "understudy/orchestrator/pipelines/table_summary.hpp"
 #include "understudy/pg/session.hpp"
 #include "understudy/test_pause.hpp"
 #include "understudy/subsetter/catalog.hpp"
@@ -59,39 +60,11 @@ private:
     Clock::time_point m_run_start;
 };
 
-const char* policy_name(subsetter::TablePolicy policy) {
-    switch (policy) {
-        case subsetter::TablePolicy::all: return "all";
-        case subsetter::TablePolicy::none: return "none";
-        case subsetter::TablePolicy::sample: break;
-    }
-    return "sample";
-}
-
 std::string sizing_name(const subsetter::Sizing& sizing) {
     char text[64];
     std::snprintf(text, sizeof text, "%s %g",
                   sizing.mode == subsetter::SizingMode::logarithmic ? "logarithmic" : "fraction", sizing.factor);
     return text;
-}
-
-nlohmann::json table_report(const subsetter::TablePlan& table_plan, const subsetter::TableSelection* chosen) {
-    nlohmann::json entry;
-    entry["table"] = table_plan.table.display();
-    entry["policy"] = policy_name(table_plan.policy);
-    entry["sizing"] = table_plan.sizing;
-    entry["estimated_rows"] = table_plan.estimated_rows;
-    entry["target_rows"] = table_plan.target_rows;
-    entry["keyless"] = table_plan.keyless;
-    if (chosen) {
-        entry["selected_rows"] = chosen->row_count();
-        entry["seed_rows"] = chosen->seed_rows;
-        entry["forced_rows"] = chosen->forced_rows;
-        entry["parent_rows"] = chosen->parent_rows;
-        entry["child_rows"] = chosen->child_rows;
-        entry["rows_read"] = chosen->rows_read;
-    }
-    return entry;
 }
 
 nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& snapshot,
@@ -282,8 +255,9 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
     for (const auto& job : jobs) {
         if (!job.table->partitioned && !job.pages) analyze_early[job.table->name.display()] = job.table->name.quoted();
     }
+    WorkSlots budget(request.jobs);  // copy jobs and index builds together: at most --jobs at once
     TableIndexBuilder index_builder(archive, request.target, std::move(post_data.per_table), std::move(analyze_early),
-                                   request.jobs);
+                                   request.jobs, budget);
     std::map<std::string, std::vector<std::string>> leaves_of;
     for (const auto& table : model.catalog.tables) {
         for (const auto& leaf : table.partitions) leaves_of[table.name.display()].push_back(leaf.display());
@@ -301,7 +275,8 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
                                    auto partitioned = leaves_of.find(loaded);
                                    if (partitioned == leaves_of.end()) return;
                                    for (const auto& leaf : partitioned->second) index_builder.table_loaded(leaf);
-                               });
+                               },
+                               &budget);
     });
     std::uint64_t total_rows = 0;
     std::uint64_t total_bytes = 0;
@@ -376,29 +351,12 @@ nlohmann::json load_target(const SubsetRequest& request, pg::SourceSnapshot& sna
 }  // namespace
 
 std::string summarize_report(const nlohmann::json& report) {
-    std::string out;
+    std::string out = format_table_summary(report.value("tables", nlohmann::json::array()));
     char line[256];
-    std::size_t width = 5;
-    for (const auto& entry : report.value("tables", nlohmann::json::array()))
-        width = std::max(width, entry["table"].get<std::string>().size());
-    std::snprintf(line, sizeof line, "%-*s %8s %12s %10s %12s %9s\n", static_cast<int>(width), "table", "policy",
-                  "estimate", "selected", "copied", "bytes");
-    out += line;
-    for (const auto& entry : report.value("tables", nlohmann::json::array())) {
-        auto number = [&](const char* key) {
-            return entry.contains(key) ? std::to_string(entry[key].get<std::int64_t>()) : std::string("-");
-        };
-        std::string bytes = entry.contains("bytes") ? format_bytes(entry["bytes"].get<double>()) : "-";
-        std::snprintf(line, sizeof line, "%-*s %8s %12s %10s %12s %9s\n", static_cast<int>(width),
-                      entry["table"].get<std::string>().c_str(), entry["policy"].get<std::string>().c_str(),
-                      number("estimated_rows").c_str(), number("selected_rows").c_str(),
-                      number("copied_rows").c_str(), bytes.c_str());
-        out += line;
-    }
     if (report.contains("totals")) {
         const auto& totals = report["totals"];
-        std::snprintf(line, sizeof line, "%llu rows (%s) in %llu tables, %.2f s\n",
-                      static_cast<unsigned long long>(totals["rows"].get<std::uint64_t>()),
+        std::snprintf(line, sizeof line, "%s rows (%s) in %llu tables, %.2f s\n",
+                      format_count(totals["rows"].get<std::int64_t>()).c_str(),
                       format_bytes(totals["bytes"].get<double>()).c_str(),
                       static_cast<unsigned long long>(totals["tables"].get<std::uint64_t>()),
                       report["seconds"].get<double>());

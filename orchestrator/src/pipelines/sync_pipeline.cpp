@@ -177,6 +177,39 @@ nlohmann::json run_sync(SyncRequest request, Progress& progress) {
     return report;
 }
 
+std::string summarize_verification(const nlohmann::json& verification) {
+    if (!verification.is_object() || verification.empty()) return "";
+    auto count = [&](const char* check, const char* key) {
+        const auto found = verification.find(check);
+        if (found == verification.end() || !found->contains(key)) return std::string("0");
+        return std::to_string((*found)[key].get<std::int64_t>());
+    };
+    std::string out = std::string("verification ") + (verification.value("ok", false) ? "passed" : "failed") + ":\n";
+    out += "  foreign keys  " + count("foreign_keys", "checked") + " checked: " +
+           count("foreign_keys", "by_constraint") + " by their constraint, " + count("foreign_keys", "by_anti_join") +
+           " by anti-join\n";
+    out += "  row counts    " + count("row_counts", "tables") + " tables: " + count("row_counts", "from_copy") +
+           " from the copy, " + count("row_counts", "counted") + " counted\n";
+    out += "  sequences     " + count("sequences", "checked") + " checked\n";
+    if (verification.contains("schema")) out += "  schema        " + count("schema", "objects") + " objects as in the source\n";
+    if (verification.contains("leak_scan") && count("leak_scan", "values") == "0") {
+        out += "  leak scan     nothing to search: no rule that replaces every value sampled an original\n";
+    } else if (verification.contains("leak_scan")) {
+        const auto& leaks = verification["leak_scan"];
+        out += "  leak scan     " + count("leak_scan", "values") + " sampled originals gone from their " +
+               count("leak_scan", "columns") + " columns";
+        if (leaks.contains("elsewhere")) {
+            const auto& elsewhere = leaks["elsewhere"];
+            const auto number = [&](const char* key) { return std::to_string(elsewhere.value(key, std::int64_t{0})); };
+            out += "\n                " + number("originals") + " PII-shaped ones searched in " + number("columns") +
+                   " text/json/array columns of " + number("tables") + " tables (" + number("rows") + " rows: " +
+                   number("tables_whole") + " tables whole, the others their first " + number("rows_per_table") + ")";
+        }
+        out += "\n";
+    }
+    return out;
+}
+
 std::string run_rollback(const SyncConfig& sync, const pg::ConnInfo& target) {
     auto backend = make_backend(sync, target);
     const pg::ConnInfo live = backend->live_database();

@@ -11,8 +11,15 @@ constexpr std::uint64_t k_max_sort_memory_kb = 1024 * 1024;  // more rarely shor
 }  // namespace
 
 IndexSessionSettings index_session_settings(const TargetBuildResources& target, unsigned cores, int jobs) {
-    const int sessions = std::max(1, jobs);
-    const int processes = std::min(static_cast<int>(std::max(1u, cores)), target.max_parallel_workers + sessions);
+    // Without a budget, the builds may use every core.
+    return index_session_settings(target, cores, jobs, static_cast<int>(std::max(1u, cores)));
+}
+
+IndexSessionSettings index_session_settings(const TargetBuildResources& target, unsigned cores, int builds,
+                                            int slots) {
+    const int sessions = std::max(1, builds);
+    const int processes = std::min({static_cast<int>(std::max(1u, cores)), std::max(1, slots),
+                                    target.max_parallel_workers + sessions});
     IndexSessionSettings settings;
     settings.max_parallel_maintenance_workers =
         std::max(0, std::min(processes / sessions - 1, target.max_parallel_workers / sessions));

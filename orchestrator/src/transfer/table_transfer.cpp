@@ -153,7 +153,8 @@ TableCopyResult copy_with_retries(WorkerConnections& connections, const TableCop
 std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const pg::ConnInfo& target,
                                              const std::vector<TableCopyJob>& jobs, int workers,
                                              Progress& progress, const RowRewriting* rewriting,
-                                             const std::function<void(const std::string&)>& on_loaded) {
+                                             const std::function<void(const std::string&)>& on_loaded,
+                                             WorkSlots* budget_slots) {
     // Largest first, so the long tables start early and small ones fill the gaps.
     std::vector<std::size_t> schedule(jobs.size());
     std::iota(schedule.begin(), schedule.end(), 0);
@@ -168,16 +169,24 @@ std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const
     }
     std::mutex ranges_mutex;
 
+    std::optional<WorkSlots> own_budget;
+    WorkSlots& budget = budget_slots ? *budget_slots : own_budget.emplace(workers);
     std::vector<TableCopyResult> results(jobs.size());
     run_workers(workers, schedule.size(), [&](int, WorkQueue& queue) {
         WorkerConnections connections(source, target);
-        for (std::size_t slot = 0; queue.take(slot);) {
-            const auto& job = jobs[schedule[slot]];
+        for (;;) {
+            // A slot first, then the job: a worker never holds a slot while it waits for anything
+            // but its own copy, so an index build waiting for a slot always gets one.
+            const WorkSlots::Held held = budget.take(WorkSlots::Taker::copy);
+            std::size_t item = 0;
+            if (!queue.take(item)) break;
+            const auto& job = jobs[schedule[item]];
             if (source.age_limit) source.age_limit->check("copying " + job_label(job));
-            results[schedule[slot]] = copy_with_retries(connections, job, progress, rewriting, source.binary);
-            const auto& done = results[schedule[slot]];
-            progress.table_done(job_label(job), done.rows, done.bytes);
-            // on_loaded() names the leaf partition, or the table, once all of it is in.
+            results[schedule[item]] = copy_with_retries(connections, job, progress, rewriting, source.binary);
+            const auto& done = results[schedule[item]];
+            progress.table_done(job_label(job), done.rows, done.bytes, done.seconds);
+            // on_loaded() names the leaf partition, or the table, once all of it is in. Called while
+            // the slot is still held: the index build it makes ready is ahead of this worker's next copy.
             const std::string loaded = relation_of(job).display();
             if (job.pages) {
                 std::lock_guard lock(ranges_mutex);

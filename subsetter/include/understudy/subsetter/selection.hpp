@@ -50,6 +50,13 @@ struct RowFilter {
     std::uint64_t seed = 0;
 };
 
+/// Rows of a table that the closure added through one reference: what `plan` shows as "why".
+struct ClosureRows {
+    std::string reference;  ///< reference_text(): "public.tasks(creator_id) -> public.users"
+    bool parents = true;    ///< true: parents that selected rows of the referencing table need; false: children
+    std::int64_t rows = 0;  ///< new rows (a row counts for the first reference that added it)
+};
+
 /// The chosen rows of one table, and how many came for which reason.
 struct TableSelection {
     QualifiedName table;
@@ -60,6 +67,8 @@ struct TableSelection {
     std::int64_t forced_rows = 0;
     std::int64_t parent_rows = 0;       ///< added because a selected row references them
     std::int64_t child_rows = 0;        ///< added as children of seed, forced or child rows
+    /// parent_rows and child_rows by the reference that pulled them, most rows first.
+    std::vector<ClosureRows> closure;
     std::int64_t filtered_rows = -1;    ///< mode filtered: counted rows, when known
     RowFilter filter;                   ///< mode filtered: which rows
     /// Rows the selection made the source read from this table, by phase ("seeds", "parents",

@@ -44,7 +44,8 @@ struct SubsetPlan {
 /// table or column. Needs `tx` only to sample type values for inferred polymorphic references.
 SubsetPlan make_plan(pg::Transaction& tx, const Catalog& catalog, const SubsetSettings& settings);
 
-/// The plan as an aligned text table (what `understudy plan` prints).
-std::string format_plan(const SubsetPlan& plan);
+/// What `understudy plan` prints after its table of sizes: cycles, the references the schema does
+/// not declare with their origins, warnings; each section opens with an empty line (empty: none).
+std::string format_plan_notes(const SubsetPlan& plan);
 
 }  // namespace understudy::subsetter

@@ -72,8 +72,9 @@ struct VerificationResult {
 /// without a constraint; with the source's transaction, orphans of NOT VALID and unconstrained ones
 /// that the source has too are warnings instead; with a build mark, validated constraints of
 /// untouched tables are taken as proof), row counts equal to the manifest, every sequence ahead of
-/// its column, schema identical to the source's, no unclassified column in a table with rows, and
-/// no original sample value left in its column.
+/// its column, schema identical to the source's, no unclassified column in a table with rows, no
+/// original sample value left in its column, and no PII-shaped one (an email, a phone number...) in
+/// any other text, json or array column (each table's first rows; see verification_leaks.hpp).
 /// Throws DatabaseError/Error only when a check cannot run at all.
 VerificationResult verify_database(const VerificationInput& input);
 

@@ -1,6 +1,8 @@
 // `understudy sync` and `understudy rollback`: build a fresh copy, verify it, then promote it.
 #pragma once
 
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 #include "understudy/anonymizer/rules.hpp"
@@ -30,6 +32,10 @@ std::unique_ptr<PromotionBackend> make_backend(const SyncConfig& sync, const pg:
 /// anonymized), verify, promote, drop old copies. Idempotent: a leftover from a crashed run is
 /// rebuilt, never promoted; the live database is only touched by the final swap.
 nlohmann::json run_sync(SyncRequest request, Progress& progress);
+
+/// A few readable lines of what verification checked (the report's `verification`): foreign keys by
+/// constraint and by anti-join, row counts, sequences, schema, and what the leak scan searched.
+std::string summarize_verification(const nlohmann::json& verification);
 
 /// `understudy rollback`: the newest previous copy goes back in place of the live one.
 std::string run_rollback(const SyncConfig& sync, const pg::ConnInfo& target);

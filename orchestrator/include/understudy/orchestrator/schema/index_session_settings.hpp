@@ -23,4 +23,11 @@ struct IndexSessionSettings {
 /// never in less than the target's own maintenance_work_mem.
 IndexSessionSettings index_session_settings(const TargetBuildResources& target, unsigned cores, int jobs);
 
+/// The same for `builds` builds at once that hold `slots` slots of the --jobs budget (WorkSlots):
+/// a parallel maintenance worker is a process like its leader and takes a slot too, so the
+/// builds' leaders and workers together fit in `slots` (and in the cores and the pool, as above).
+/// A build that runs when the copy is over and slots are free gets them as workers.
+IndexSessionSettings index_session_settings(const TargetBuildResources& target, unsigned cores, int builds,
+                                            int slots);
+
 }  // namespace understudy::orchestrator

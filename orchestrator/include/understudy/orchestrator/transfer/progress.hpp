@@ -1,4 +1,4 @@
-// Progress on stderr while a run works: phase, table, rows, bytes and rate, only on a terminal.
+// Progress on stderr while a run works: a live status line on a terminal, a line per finished table and phase elsewhere.
 #pragma once
 
 #include <chrono>
@@ -10,17 +10,20 @@
 namespace understudy::orchestrator {
 
 /// Thread-safe progress display. On a terminal it redraws one status line at most a few times a
-/// second; elsewhere (CI, pipes, cron) it stays silent, because the JSON report says it all.
+/// second. Elsewhere (Heroku logs, CI, cron) it writes one line per finished table
+/// (`copied public.users: 1,167 rows, 2.1 MB in 0.4 s`) and per finished phase
+/// (`phase copying rows done in 3.2 s`): logs are read later, line by line. Never row values.
 class Progress {
 public:
-    /// `enabled`: draw at all (normally `isatty(stderr)`).
-    explicit Progress(bool enabled);
+    /// `terminal`: redraw a status line (normally `isatty(stderr)`); else write finished steps as lines.
+    explicit Progress(bool terminal);
+    /// Clears the status line; a phase still running is not said to be done (the run failed in it).
     ~Progress();
 
-    /// True when stderr is a terminal (what `enabled` should usually be).
+    /// True when stderr is a terminal (what `terminal` should usually be).
     static bool stderr_is_terminal();
 
-    /// Starts a phase ("selecting rows", "copying", "building indexes").
+    /// Starts a phase ("selecting rows", "copying", "building indexes"); the one before is done.
     void phase(const std::string& name);
     /// A free-form status line within the phase.
     void note(const std::string& message);
@@ -29,15 +32,17 @@ public:
     void warn(const std::string& message);
     /// The running state of one table's copy (rows and bytes so far).
     void table_running(const std::string& table, std::uint64_t rows, std::uint64_t bytes);
-    /// One table finished.
-    void table_done(const std::string& table, std::uint64_t rows, std::uint64_t bytes);
-    /// Clears the status line so that normal output starts on a clean line.
+    /// One table (or one part of it) finished, in `seconds` (negative: not measured).
+    void table_done(const std::string& table, std::uint64_t rows, std::uint64_t bytes, double seconds = -1);
+    /// The last phase is done: clears the status line so that normal output starts on a clean
+    /// line (on a terminal), or says that phase is done (elsewhere).
     void finish();
 
 private:
     void draw_locked(bool force);
+    void log_phase_done_locked();
 
-    bool m_enabled;
+    bool m_terminal;
     std::mutex m_mutex;
     std::string m_phase;
     std::string m_note;
@@ -52,6 +57,9 @@ private:
 
 /// `12.3 MB`, `512 B`: bytes for people.
 std::string format_bytes(double bytes);
+
+/// `1,167`: a count of rows for people.
+std::string format_count(std::int64_t count);
 
 /// `1.5`: seconds as a short decimal for messages (the caller writes the unit).
 std::string seconds_text(double seconds);

@@ -10,6 +10,7 @@
 #include "understudy/orchestrator/transfer/progress.hpp"
 #include "understudy/orchestrator/transfer/snapshot_age_limit.hpp"
 #include "understudy/orchestrator/transfer/table_copy.hpp"
+#include "understudy/orchestrator/transfer/work_slots.hpp"
 #include "understudy/pg/conninfo.hpp"
 #include "understudy/subsetter/catalog.hpp"
 
@@ -40,10 +41,13 @@ struct TransferSource {
 /// name of each table (or leaf partition) right after its rows committed: for a table cut into
 /// page ranges (TableCopyJob::pages), after the last of its ranges did. A range is loaded without
 /// TRUNCATE or FREEZE in its own transaction, so a retry of one range repeats only its rows; such
-/// a table is left for analyze_tables() to freeze.
+/// a table is left for analyze_tables() to freeze. Each job (a table or a range) holds a slot of
+/// `budget` while it copies (a budget of `workers` slots of its own when none is given): with the
+/// index builder taking slots of the same budget, copies and builds together keep to --jobs.
 std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const pg::ConnInfo& target,
                                              const std::vector<TableCopyJob>& jobs, int workers,
                                              Progress& progress, const RowRewriting* rewriting = nullptr,
-                                             const std::function<void(const std::string&)>& on_loaded = {});
+                                             const std::function<void(const std::string&)>& on_loaded = {},
+                                             WorkSlots* budget = nullptr);
 
 }  // namespace understudy::orchestrator
