@@ -2,11 +2,13 @@
 #include "understudy/anonymizer/pii_detection.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 
 #include <yaml-cpp/yaml.h>
 
 #include "pii_dictionary.hpp"
+#include "pii_kind_names.hpp"
 #include "rules_spec.hpp"
 #include "understudy/anonymizer/coverage.hpp"
 #include "understudy/anonymizer/rules.hpp"
@@ -263,6 +265,128 @@ ColumnVerdict judge_column(const std::string& table, const ColumnShape& column,
     return verdict;
 }
 
+/// What `scrub` replaces, in the order its rule lists them.
+constexpr std::array<std::string_view, 6> k_scrub_kind_names = {"email", "phone", "ipv4", "ipv6", "credit_card", "iban"};
+
+bool scrubbable(std::string_view kind) {
+    return std::find(k_scrub_kind_names.begin(), k_scrub_kind_names.end(), kind) != k_scrub_kind_names.end();
+}
+
+/// The rule for the strings at one place of a document (or a text column's values), from what was
+/// found there. Text with PII inside, or several kinds in one place, gets `scrub`, which replaces
+/// only the PII-shaped parts; a place that is one kind as a whole gets that kind's rule.
+std::optional<Suggestion> rule_for_findings(const std::vector<const DocumentFinding*>& findings,
+                                            std::size_t sampled_rows, bool free_text) {
+    std::string reason;
+    std::vector<bool> scrub(k_scrub_kind_names.size(), false);
+    bool inside = false;
+    bool unscrubbable_whole = false;
+    std::size_t whole_kinds = 0;
+    const DocumentFinding* whole_best = nullptr;
+    const DocumentFinding* key_best = nullptr;
+    for (const DocumentFinding* finding : findings) {
+        reason += (reason.empty() ? "" : "; ") + describe_finding(*finding, sampled_rows);
+        if (finding->evidence == Evidence::key_name) {
+            if (!key_best || finding->rows > key_best->rows) key_best = finding;
+            continue;
+        }
+        inside = inside || finding->evidence == Evidence::inside_text;
+        if (finding->evidence == Evidence::whole_value) {
+            ++whole_kinds;
+            unscrubbable_whole = unscrubbable_whole || !scrubbable(finding->kind);
+            if (!whole_best || finding->rows > whole_best->rows) whole_best = finding;
+        }
+        for (std::size_t kind_idx = 0; kind_idx < k_scrub_kind_names.size(); ++kind_idx) {
+            if (k_scrub_kind_names[kind_idx] == finding->kind) scrub[kind_idx] = true;
+        }
+    }
+    const bool any_scrub = std::find(scrub.begin(), scrub.end(), true) != scrub.end();
+    if (any_scrub && (inside || free_text || (whole_kinds > 1 && !unscrubbable_whole))) {
+        std::string kinds;
+        for (std::size_t kind_idx = 0; kind_idx < k_scrub_kind_names.size(); ++kind_idx) {
+            if (scrub[kind_idx]) kinds += (kinds.empty() ? "" : ", ") + std::string(k_scrub_kind_names[kind_idx]);
+        }
+        return Suggestion{"{scrub: [" + kinds + "]}", reason};
+    }
+    const DocumentFinding* best = whole_best ? whole_best : key_best;
+    auto named = best ? named_kind(best->kind) : std::nullopt;
+    if (!named) return std::nullopt;
+    ColumnShape leaf;
+    leaf.type = "text";
+    leaf.type_category = "S";
+    leaf.not_null = true;  // a rule inside a document or an array rewrites strings, never NULLs them
+    RuleChoice choice = text_rule(named->kind, leaf, named->ipv6);
+    return Suggestion{choice.rule, reason + choice.note};
+}
+
+/// One `"$.path": rule` line of a json rule.
+struct PathLine {
+    std::string path;
+    Suggestion suggestion;
+};
+
+/// What init writes for a column that would be kept but holds personal data inside: a json rule
+/// with one line per path, or one rule (`{array: …}`, `{scrub: […]}`).
+struct DocumentVerdict {
+    Suggestion suggestion;        ///< the rule, or for json only the reason (the paths follow)
+    std::vector<PathLine> paths;  ///< json columns
+};
+
+std::optional<DocumentVerdict> judge_document(const ColumnShape& column, const DocumentFindings& documents) {
+    const DocumentShape shape = document_shape(column);
+    if (shape == DocumentShape::none || documents.findings.empty()) return std::nullopt;
+    // Findings come sorted by path: one group per path.
+    std::vector<std::pair<std::string, std::vector<const DocumentFinding*>>> by_path;
+    for (const DocumentFinding& finding : documents.findings) {
+        if (by_path.empty() || by_path.back().first != finding.path) by_path.push_back({finding.path, {}});
+        by_path.back().second.push_back(&finding);
+    }
+    if (shape == DocumentShape::json) {
+        DocumentVerdict verdict;
+        for (const auto& [path, findings] : by_path) {
+            // A json column whose values are strings, not documents: the rule applies at the root.
+            if (auto suggestion = rule_for_findings(findings, documents.sampled_rows, false))
+                verdict.paths.push_back({path, *suggestion});
+        }
+        if (verdict.paths.empty()) return std::nullopt;
+        verdict.suggestion.reason = column.type + "; personal data inside " +
+                                    std::to_string(documents.sampled_rows) + " sampled documents";
+        return verdict;
+    }
+    std::vector<const DocumentFinding*> findings;
+    for (const auto& [path, at_path] : by_path) {
+        // An array's elements are `$[*]` (`$[*][*]` for two dimensions); a text value is `$`.
+        bool elements = shape == DocumentShape::text_array && path.size() > 1 &&
+                        path.find_first_not_of("[*]", 1) == std::string::npos;
+        if (elements || (shape == DocumentShape::text && path == "$"))
+            findings.insert(findings.end(), at_path.begin(), at_path.end());
+    }
+    if (findings.empty()) return std::nullopt;
+    auto suggestion = rule_for_findings(findings, documents.sampled_rows, shape == DocumentShape::text);
+    if (!suggestion) return std::nullopt;
+    if (shape == DocumentShape::text_array) suggestion->rule = "{array: " + suggestion->rule + "}";
+    return DocumentVerdict{*suggestion, {}};
+}
+
+/// A double-quoted YAML scalar (JSON paths are written so, as the documentation writes them).
+std::string double_quoted(std::string_view text) {
+    std::string quoted = "\"";
+    for (char c : text) {
+        auto byte = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            quoted += '\\';
+            quoted += c;
+        } else if (byte < 0x20 || byte == 0x7F) {
+            char escape[5];
+            std::snprintf(escape, sizeof escape, "\\x%02X", byte);
+            quoted += escape;
+        } else {
+            quoted += c;
+        }
+    }
+    return quoted + "\"";
+}
+
 /// Plain YAML when safe, otherwise a double-quoted scalar: identifiers may hold spaces, colons,
 /// quotes, or read as booleans (`on`, `no`) or numbers.
 std::string yaml_scalar(std::string_view text) {
@@ -279,22 +403,7 @@ std::string yaml_scalar(std::string_view text) {
             if (lower == reserved) plain = false;
         }
     }
-    if (plain) return std::string(text);
-    std::string quoted = "\"";
-    for (char c : text) {
-        auto byte = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            quoted += '\\';
-            quoted += c;
-        } else if (byte < 0x20 || byte == 0x7F) {
-            char escape[5];
-            std::snprintf(escape, sizeof escape, "\\x%02X", byte);
-            quoted += escape;
-        } else {
-            quoted += c;
-        }
-    }
-    return quoted + "\"";
+    return plain ? std::string(text) : double_quoted(text);
 }
 
 /// A comment is one line: control characters from odd identifiers would end it early.
@@ -327,6 +436,7 @@ std::string write_starter_config(const std::vector<SampledTable>& tables) {
     struct RuleLine {
         std::string column;
         Suggestion suggestion;
+        std::vector<PathLine> paths;  ///< a json rule, one path a line
     };
     struct KeepLine {
         std::string entry;
@@ -340,6 +450,7 @@ std::string write_starter_config(const std::vector<SampledTable>& tables) {
     std::string tables_text;
     std::vector<KeepLine> keep;
     static const std::vector<std::string> k_no_samples;
+    static const DocumentFindings k_no_findings;
     for (const SampledTable* table : sorted) {
         std::vector<std::size_t> order(table->shape.columns.size());
         for (std::size_t column_idx = 0; column_idx < order.size(); ++column_idx) order[column_idx] = column_idx;
@@ -351,8 +462,12 @@ std::string write_starter_config(const std::vector<SampledTable>& tables) {
             const ColumnShape& column = table->shape.columns[column_idx];
             const auto& samples = column_idx < table->samples.size() ? table->samples[column_idx] : k_no_samples;
             ColumnVerdict verdict = judge_column(table->shape.name, column, samples);
+            const auto& documents =
+                column_idx < table->documents.size() ? table->documents[column_idx] : k_no_findings;
             if (verdict.suggestion) {
-                rules.push_back({column.name, *verdict.suggestion});
+                rules.push_back({column.name, *verdict.suggestion, {}});
+            } else if (auto document = judge_document(column, documents)) {
+                rules.push_back({column.name, document->suggestion, document->paths});
             } else {
                 std::string comment = column.type;
                 if (!verdict.review.empty()) comment += "; " + verdict.review;
@@ -362,8 +477,17 @@ std::string write_starter_config(const std::vector<SampledTable>& tables) {
         if (rules.empty()) continue;
         tables_text += "    " + yaml_scalar(config_name(table->shape.name)) + ":\n";
         for (const RuleLine& line : rules) {
-            tables_text += "      " + yaml_scalar(line.column) + ": " + line.suggestion.rule + "  # " +
-                           comment_text(line.suggestion.reason) + "\n";
+            if (line.paths.empty()) {
+                tables_text += "      " + yaml_scalar(line.column) + ": " + line.suggestion.rule + "  # " +
+                               comment_text(line.suggestion.reason) + "\n";
+                continue;
+            }
+            tables_text += "      " + yaml_scalar(line.column) + ":  # " + comment_text(line.suggestion.reason) +
+                           "\n        json:\n";
+            for (const PathLine& path : line.paths) {
+                tables_text += "          " + double_quoted(path.path) + ": " + path.suggestion.rule + "  # " +
+                               comment_text(path.suggestion.reason) + "\n";
+            }
         }
     }
     std::sort(keep.begin(), keep.end(),

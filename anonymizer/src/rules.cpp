@@ -350,6 +350,7 @@ const Secret& validation_secret() {
 struct RuleSet::Impl {
     bool configured = false;
     DefaultPolicy default_policy = DefaultPolicy::keep;
+    KeptPiiPolicy kept_pii_policy = KeptPiiPolicy::off;
     std::vector<ColumnRule> rules;
     std::map<std::pair<std::string, std::string>, RuleSpec> specs;
     std::set<std::pair<std::string, std::string>> kept_columns;
@@ -386,12 +387,23 @@ RuleSet RuleSet::from_yaml(const YAML::Node& root, const std::string& path) {
         // An anonymize section, even an empty one, turns the fail-closed guard on.
         impl.configured = true;
         impl.default_policy = DefaultPolicy::fail;
+        impl.kept_pii_policy = KeptPiiPolicy::fail;
         if (!anonymize.IsNull()) {
-            parser.only_keys(anonymize, {"default", "tables"}, "anonymize");
+            parser.only_keys(anonymize, {"default", "kept_pii", "tables"}, "anonymize");
             if (anonymize["default"]) {
                 auto policy = parser.text(anonymize["default"], "anonymize default");
                 if (policy == "keep") impl.default_policy = DefaultPolicy::keep;
                 else if (policy != "fail") parser.fail(anonymize["default"], "default must be fail or keep");
+            }
+            // Kept columns are sampled for personal data: as strict as the default for unclassified ones.
+            impl.kept_pii_policy =
+                impl.default_policy == DefaultPolicy::fail ? KeptPiiPolicy::fail : KeptPiiPolicy::warn;
+            if (anonymize["kept_pii"]) {
+                auto policy = parser.text(anonymize["kept_pii"], "anonymize kept_pii");
+                if (policy == "fail") impl.kept_pii_policy = KeptPiiPolicy::fail;
+                else if (policy == "warn") impl.kept_pii_policy = KeptPiiPolicy::warn;
+                else if (policy == "off") impl.kept_pii_policy = KeptPiiPolicy::off;
+                else parser.fail(anonymize["kept_pii"], "kept_pii must be fail, warn or off");
             }
             const YAML::Node tables = anonymize["tables"];
             if (tables && !tables.IsNull()) {
@@ -485,6 +497,7 @@ std::string config_name(const std::string& table, const std::string& column) {
 
 bool RuleSet::configured() const { return m_impl->configured; }
 DefaultPolicy RuleSet::default_policy() const { return m_impl->default_policy; }
+KeptPiiPolicy RuleSet::kept_pii_policy() const { return m_impl->kept_pii_policy; }
 const std::vector<ColumnRule>& RuleSet::rules() const { return m_impl->rules; }
 
 const ColumnRule* RuleSet::find(const std::string& table, const std::string& column) const {
@@ -494,6 +507,14 @@ const ColumnRule* RuleSet::find(const std::string& table, const std::string& col
                                   });
     if (found == m_impl->rules.end() || found->table != table || found->column != column) return nullptr;
     return &*found;
+}
+
+std::vector<std::string> RuleSet::json_rule_paths(const std::string& table, const std::string& column) const {
+    std::vector<std::string> paths;
+    auto found = m_impl->specs.find({table, column});
+    if (found == m_impl->specs.end() || found->second.kind != "json") return paths;
+    for (const auto& path : found->second.json_paths) paths.push_back(path.first);
+    return paths;
 }
 
 bool RuleSet::kept(const std::string& table, const std::string& column) const {

@@ -5,6 +5,8 @@
 
 #include "understudy/pg/result.hpp"
 
+#include "guards/column_sample.hpp"
+#include "guards/kept_pii_guard.hpp"
 #include "pipelines/plan_selection.hpp"
 #include "pipelines/reference_suggestions.hpp"
 #include "pipelines/source_model.hpp"
@@ -36,31 +38,51 @@ std::string format_coverage(const anonymizer::RuleSet& rules, const anonymizer::
     return out;
 }
 
-/// Up to 200 values of each text-like column, for PII detection. They stay in memory: detection
+/// The table with its sampled columns, for PII detection: the first 200 rows' values of each
+/// text-like column for the whole-value sniffers (as init always read them), and what the whole
+/// sample (k_sample_rows) holds inside documents, arrays and text. Values stay in memory: detection
 /// reports kinds and ratios, never values.
-std::vector<std::vector<std::string>> sample_values(pg::Transaction& tx, const subsetter::Table& table,
-                                                    const anonymizer::TableShape& shape) {
-    std::vector<std::vector<std::string>> samples(shape.columns.size());
-    std::string select;
+anonymizer::SampledTable sample_table(pg::Transaction& tx, const subsetter::Table& table,
+                                      const anonymizer::TableShape& shape) {
+    constexpr std::size_t k_sniffed_rows = 200;
+    anonymizer::SampledTable sampled{shape, std::vector<std::vector<std::string>>(shape.columns.size()),
+                                     std::vector<anonymizer::DocumentFindings>(shape.columns.size())};
+    // An unlogged table on a follower has no rows to sniff: its rules come from names alone.
+    if (table.unreadable) return sampled;
+    std::vector<SampledColumn> columns;
     std::vector<std::size_t> sampled_columns;
     for (std::size_t column_index = 0; column_index < shape.columns.size(); ++column_index) {
-        const auto& category = shape.columns[column_index].type_category;
-        if (category != "S" && category != "I" && category != "U" && category != "A") continue;
-        select += (select.empty() ? "" : ", ") + pg::quote_ident(shape.columns[column_index].name) + "::text";
+        const auto& column = shape.columns[column_index];
+        const auto document = anonymizer::document_shape(column);
+        if (column.type_category != "S" && column.type_category != "I" && document == anonymizer::DocumentShape::none)
+            continue;
+        columns.push_back({column.name, document == anonymizer::DocumentShape::text_array ? SampledAs::array_json
+                                                                                         : SampledAs::text});
         sampled_columns.push_back(column_index);
     }
-    if (sampled_columns.empty()) return samples;
-    auto rows = pg::with_context(pg::Side::source, "could not sample " + table.name.quoted(), [&] {
-        return tx.exec("SELECT " + select + " FROM " + std::string(table.partitioned ? "" : "ONLY ") +
-                       table.name.quoted() + " LIMIT 200");
-    });
-    for (const auto& row : rows) {
-        for (std::size_t index = 0; index < sampled_columns.size(); ++index) {
-            if (!row[static_cast<int>(index)].is_null())
-                samples[sampled_columns[index]].push_back(row[static_cast<int>(index)].c_str());
+    const auto values = sample_columns(tx, table, columns);
+    for (std::size_t index = 0; index < sampled_columns.size(); ++index) {
+        const std::size_t column_index = sampled_columns[index];
+        std::vector<std::string> present;
+        for (std::size_t row_idx = 0; row_idx < values[index].size(); ++row_idx) {
+            if (!values[index][row_idx]) continue;
+            if (row_idx < k_sniffed_rows) sampled.samples[column_index].push_back(*values[index][row_idx]);
+            present.push_back(*values[index][row_idx]);
         }
+        sampled.documents[column_index] = anonymizer::find_pii_in_documents(shape.columns[column_index], present);
     }
-    return samples;
+    return sampled;
+}
+
+/// The kept-column check's lines for `plan` and `check`, or nothing when it found nothing.
+std::string format_kept_pii(const anonymizer::RuleSet& rules, const std::vector<KeptPii>& found) {
+    std::string out;
+    const bool refuse = rules.kept_pii_policy() == anonymizer::KeptPiiPolicy::fail;
+    for (const auto& kept : found) {
+        out += "  " + kept.column + "  [kept, but " + describe_kept_pii(kept) +
+               (refuse ? ": the run will refuse]\n" : ": the run will warn]\n");
+    }
+    return out;
 }
 
 }  // namespace
@@ -78,7 +100,8 @@ std::string describe_plan(const pg::ConnInfo& source, const subsetter::SubsetSet
                        subsetter::plan_access_paths(snapshot.transaction(), model.catalog, model.plan, settings));
     if (rules.configured()) {
         auto coverage = check_run_coverage(rules, model.catalog, &model.plan);
-        out += "\n" + format_coverage(rules, coverage);
+        out += "\n" + format_coverage(rules, coverage) +
+               format_kept_pii(rules, find_kept_pii(snapshot.transaction(), rules, model.catalog, &model.plan));
     }
     return out;
 }
@@ -91,7 +114,9 @@ std::string check_rules(const pg::ConnInfo& source, const subsetter::SubsetSetti
     pg::SourceSnapshot snapshot(source);
     auto model = read_source_model(snapshot, settings);
     auto coverage = enforce_coverage(rules, model.catalog, &model.plan);
-    return format_coverage(rules, coverage) + "every copied column is covered\n";
+    const auto kept_pii = find_kept_pii(snapshot.transaction(), rules, model.catalog, &model.plan);
+    enforce_kept_pii(rules, kept_pii);  // kept_pii: fail stops here; warn lists them below
+    return format_coverage(rules, coverage) + format_kept_pii(rules, kept_pii) + "every copied column is covered\n";
 }
 
 std::string write_init_config(const pg::ConnInfo& source, const subsetter::SubsetSettings& settings) {
@@ -100,11 +125,7 @@ std::string write_init_config(const pg::ConnInfo& source, const subsetter::Subse
     auto shapes = table_shapes(catalog);
     std::vector<anonymizer::SampledTable> sampled;
     for (std::size_t table_index = 0; table_index < catalog.tables.size(); ++table_index) {
-        const auto& table = catalog.tables[table_index];
-        // An unlogged table on a follower has no rows to sniff: its rules come from names alone.
-        sampled.push_back({shapes[table_index], table.unreadable
-                                                    ? std::vector<std::vector<std::string>>(shapes[table_index].columns.size())
-                                                    : sample_values(snapshot.transaction(), table, shapes[table_index])});
+        sampled.push_back(sample_table(snapshot.transaction(), catalog.tables[table_index], shapes[table_index]));
     }
     // The references the schema does not declare go in as commented entries to review: what the
     // models say (with --rails-app) and where the columns that look like references likely point.

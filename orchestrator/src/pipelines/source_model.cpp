@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "guards/kept_pii_guard.hpp"
 #include "guards/row_security_guard.hpp"
 #include "pipelines/unindexed_references.hpp"
 #include "pipelines/unresolved_reference_check.hpp"
@@ -47,12 +48,18 @@ GuardedModel open_guarded_model(pg::SourceSnapshot& snapshot, const subsetter::S
     // The fail-closed guard and the secret come before any row is read, let alone written.
     guarded.secret = guard_anonymization(rules, model);
     report["anonymized"] = guarded.secret.has_value();
+    // Kept columns are sampled once, here: PII in one stops the run (kept_pii: fail) or is said.
+    const auto kept_pii = find_kept_pii(snapshot.transaction(), rules, model.catalog, &model.plan);
+    const auto kept_pii_warnings = enforce_kept_pii(rules, kept_pii);
+    report["kept_pii"] = nlohmann::json::array();
+    for (const auto& kept : kept_pii) report["kept_pii"].push_back(kept.column + ": " + describe_kept_pii(kept));
     // After the guards: a run that is refused shows its one error line, not a warning first.
     check_unresolved_references(snapshot.transaction(), model, settings, progress, report);
     warn_unindexed_references(snapshot.transaction(), model, settings, progress, report);
     // What `plan` lists under warnings (a model naming a missing table, a type value naming none)
     // must not go unseen by a run that only copies.
     for (const auto& warning : model.plan.warnings) progress.warn(warning);
+    for (const auto& warning : kept_pii_warnings) progress.warn(warning);
     return guarded;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "understudy/anonymizer/coverage.hpp"
+#include "understudy/anonymizer/pii_in_documents.hpp"
 
 namespace understudy::anonymizer {
 
@@ -28,10 +29,14 @@ std::optional<Suggestion> suggest_by_values(const ColumnShape& column, const std
 struct SampledTable {
     TableShape shape;
     std::vector<std::vector<std::string>> samples;
+    /// What find_pii_in_documents found per column (same order as columns; may be empty).
+    std::vector<DocumentFindings> documents;
 };
 
 /// The starter understudy.yml: every column listed, PII columns with their suggested rule and the
-/// reason as a comment, the rest under `keep:`. Deterministic (sorted) output.
+/// reason as a comment, the rest under `keep:`. A column that would be kept but holds personal data
+/// inside its documents or text gets `json:` path rules, `{array: …}` or `{scrub: [kinds]}` with
+/// what was found and how often. Deterministic (sorted) output.
 std::string write_starter_config(const std::vector<SampledTable>& tables);
 
 }  // namespace understudy::anonymizer

@@ -24,6 +24,10 @@ std::string config_name(const std::string& table, const std::string& column = {}
 /// What a column with no rule and not listed in `keep` gets.
 enum class DefaultPolicy { fail, keep };
 
+/// What `anonymize.kept_pii` does with personal data found in a sampled kept column: stop the run
+/// (exit 12), warn, or not sample at all. Default: fail with `default: fail`, warn with `default: keep`.
+enum class KeptPiiPolicy { fail, warn, off };
+
 /// One `column: {rule}` entry, as written.
 struct ColumnRule {
     std::string table;        ///< `schema.table`
@@ -48,10 +52,14 @@ public:
     /// True when the file has an `anonymize:` section (then the fail-closed guard applies).
     bool configured() const;
     DefaultPolicy default_policy() const;
+    /// `anonymize.kept_pii`, or its default; off without an `anonymize:` section.
+    KeptPiiPolicy kept_pii_policy() const;
     /// Every rule, sorted by (table, column).
     const std::vector<ColumnRule>& rules() const;
     /// The rule for a column, or nullptr.
     const ColumnRule* find(const std::string& table, const std::string& column) const;
+    /// The paths of the column's `json` rule as written, or none (no rule, another kind).
+    std::vector<std::string> json_rule_paths(const std::string& table, const std::string& column) const;
     /// Listed in `keep:` (`schema.table.column`; a table name alone keeps every column of it).
     bool kept(const std::string& table, const std::string& column) const;
     /// The transformer for a rule, keyed with `secret`. Throws ConfigError naming the rule's origin.
