@@ -68,7 +68,7 @@ run_sync() {
   [ -x /usr/bin/time ] && measure=(/usr/bin/time -f %M -o "$WORK/rss-$1")
   start=$(date +%s.%N)
   UNDERSTUDY_SECRET="benchmark secret, not for real use" "${measure[@]}" "$BUILD/understudy" sync --source "$SOURCE" \
-    --target "$(primary_url staging)" --config "$WORK/staging-$1.yml" --report "$WORK/sync-$1-last.json" >/dev/null
+    --target "$(primary_url staging)" --config "$WORK/staging-$1.yml" --report "$WORK/sync-$1-last.json" >/dev/null 2>"$WORK/sync-$1.log" || { cat "$WORK/sync-$1.log" >&2; return 1; }
   this=$(seconds "$start")
   if [ -s "$WORK/rss-$1" ]; then
     PEAK_RSS_KB=$(awk -v a="${PEAK_RSS_KB:-0}" -v b="$(tail -1 "$WORK/rss-$1")" 'BEGIN { print (b > a ? b : a) }')

@@ -48,10 +48,27 @@ std::string key_step(const std::string& key) {
     return step + "\"]";
 }
 
-/// Collects findings, each counted once per sampled row.
+/// Kinds a random id or number matches by chance when it is the whole value: Luhn passes one digit
+/// string in ten, mod-97 one in 97, and national ids and phones are digits with a little shape.
+/// Emails and IP addresses are not chance: one is one person's.
+bool matched_by_chance(std::string_view kind) {
+    return kind == "credit_card" || kind == "iban" || kind == "national_id" || kind == "phone";
+}
+
+/// The smallest share of the rows with a string at that path for a chance kind found as whole
+/// values: a path of card numbers passes Luhn in every row, one of random ids in a tenth.
+constexpr std::size_t k_min_chance_percent = 50;
+
+/// Collects findings, each counted once per sampled row, and how many rows hold a string per path.
 class FindingCounter {
 public:
     void start_row(std::size_t row) { m_row = row; }
+    void saw_string(const std::string& path) {
+        auto& [last_row, rows] = m_strings[path];
+        if (rows > 0 && last_row == m_row) return;
+        last_row = m_row;
+        ++rows;
+    }
     void add(const std::string& path, std::string_view kind, Evidence evidence) {
         auto& [last_row, rows] = m_counts[{path, std::string(kind), evidence}];
         if (rows > 0 && last_row == m_row) return;
@@ -61,12 +78,22 @@ public:
     std::vector<DocumentFinding> findings() const {
         std::vector<DocumentFinding> out;
         for (const auto& [key, count] : m_counts) {
-            out.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), count.second});
+            const auto& [path, kind, evidence] = key;
+            if (evidence == Evidence::whole_value && matched_by_chance(kind) && !the_norm(path, count.second))
+                continue;
+            out.push_back({path, kind, evidence, count.second});
         }
         return out;  // std::map order: path, kind, evidence
     }
 
 private:
+    bool the_norm(const std::string& path, std::size_t rows) const {
+        const auto strings = m_strings.find(path);
+        const std::size_t holding = strings == m_strings.end() ? rows : strings->second.second;
+        return rows * 100 >= holding * k_min_chance_percent;
+    }
+
+    std::map<std::string, std::pair<std::size_t, std::size_t>> m_strings;
     std::size_t m_row = 0;
     std::map<std::tuple<std::string, std::string, Evidence>, std::pair<std::size_t, std::size_t>> m_counts;
 };
@@ -83,6 +110,7 @@ std::optional<PiiKind> kind_by_key(const std::string& key, const std::string& co
 
 void search_string(const std::string& value, const std::string& path, const std::string& key,
                    const std::string& context, FindingCounter& counter) {
+    counter.saw_string(path);
     for (ValueKind kind : k_value_kinds) {
         if (looks_like(kind, value)) {
             counter.add(path, value_kind_name(kind), Evidence::whole_value);
