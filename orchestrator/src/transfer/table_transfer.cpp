@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "transfer/parallel_workers.hpp"
+#include "understudy/orchestrator/transfer/range_aware_order.hpp"
 
 #include "understudy/error.hpp"
 #include "understudy/pg/copy_connection.hpp"
@@ -147,56 +148,6 @@ TableCopyResult copy_with_retries(WorkerConnections& connections, const TableCop
         }
     }
 }
-
-/// Which job a worker takes next: the first in the schedule, except that a range of a table another
-/// worker is loading waits while anything else is left. Two COPYs into one heap contend for its
-/// extension lock (PostgreSQL 15 extends one page at a time under it): on bench/sync_bench.sh's 2 GB
-/// database the copy phase took 44 s with its big table's ranges side by side, 28 s unsplit. So its
-/// ranges go one after another while the other workers take the other tables, and are shared out
-/// only at the end, when nothing else is left: what splitting is for (workers finishing together).
-class RangeAwareOrder {
-public:
-    RangeAwareOrder(const std::vector<TableCopyJob>& jobs, const std::vector<std::size_t>& schedule)
-        : m_jobs(jobs), m_pending(schedule.begin(), schedule.end()) {}
-
-    /// The next job's index, its table marked as loading when it is a range; call once per job.
-    std::size_t next() {
-        std::lock_guard lock(m_mutex);
-        auto chosen = std::find_if(m_pending.begin(), m_pending.end(), [this](std::size_t index) {
-            return !m_jobs[index].pages || m_loading[relation_of(m_jobs[index]).display()] == 0;
-        });
-        if (chosen == m_pending.end()) chosen = m_pending.begin();
-        const std::size_t index = *chosen;
-        m_pending.erase(chosen);
-        if (m_jobs[index].pages) ++m_loading[relation_of(m_jobs[index]).display()];
-        return index;
-    }
-
-    /// Ends what next() marked, however the copy of job `index` ends.
-    class Loading {
-    public:
-        Loading(RangeAwareOrder& order, std::size_t index) : m_order(order), m_index(index) {}
-        ~Loading() { m_order.finished(m_index); }
-        Loading(const Loading&) = delete;
-        Loading& operator=(const Loading&) = delete;
-
-    private:
-        RangeAwareOrder& m_order;
-        std::size_t m_index;
-    };
-
-private:
-    void finished(std::size_t index) {
-        if (!m_jobs[index].pages) return;
-        std::lock_guard lock(m_mutex);
-        --m_loading[relation_of(m_jobs[index]).display()];
-    }
-
-    const std::vector<TableCopyJob>& m_jobs;
-    std::mutex m_mutex;
-    std::vector<std::size_t> m_pending;
-    std::map<std::string, int> m_loading;
-};
 
 }  // namespace
 
