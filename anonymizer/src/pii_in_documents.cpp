@@ -27,12 +27,6 @@ bool text_type(std::string_view type) {
     return type == "text" || type == "citext" || type.rfind("character", 0) == 0 || type.rfind("varchar", 0) == 0;
 }
 
-// Most specific first, as sniff_values orders them: a checksummed id before an email before a phone.
-constexpr std::array<ValueKind, 10> k_value_kinds = {
-    ValueKind::iban,   ValueKind::card_number, ValueKind::fr_insee, ValueKind::es_dni, ValueKind::uk_nino,
-    ValueKind::us_ssn, ValueKind::email,       ValueKind::ipv4,     ValueKind::ipv6,   ValueKind::phone,
-};
-
 /// A path step as json_path.cpp parses it: `.key` for identifier-like keys, `["key"]` otherwise.
 std::string key_step(const std::string& key) {
     auto identifier_char = [](char c) {
@@ -111,11 +105,9 @@ std::optional<PiiKind> kind_by_key(const std::string& key, const std::string& co
 void search_string(const std::string& value, const std::string& path, const std::string& key,
                    const std::string& context, FindingCounter& counter) {
     counter.saw_string(path);
-    for (ValueKind kind : k_value_kinds) {
-        if (looks_like(kind, value)) {
-            counter.add(path, value_kind_name(kind), Evidence::whole_value);
-            return;
-        }
+    if (const auto kind = first_value_kind(value)) {
+        counter.add(path, value_kind_name(*kind), Evidence::whole_value);
+        return;
     }
     for (std::string_view kind : pii_kinds_in_text(value)) counter.add(path, kind, Evidence::inside_text);
     if (value.find_first_not_of(" \t\r\n") == std::string::npos) return;

@@ -339,17 +339,20 @@ bool looks_like(ValueKind kind, std::string_view value) {
     return false;
 }
 
+std::optional<ValueKind> first_value_kind(std::string_view value) {
+    for (ValueKind kind : k_value_kinds_most_specific_first) {
+        if (looks_like(kind, value)) return kind;
+    }
+    return std::nullopt;
+}
+
 std::optional<SniffResult> sniff_values(const std::vector<std::string>& samples) {
-    constexpr std::array<ValueKind, 10> k_order = {
-        ValueKind::iban,   ValueKind::card_number, ValueKind::fr_insee, ValueKind::es_dni, ValueKind::uk_nino,
-        ValueKind::us_ssn, ValueKind::email,       ValueKind::ipv4,     ValueKind::ipv6,   ValueKind::phone,
-    };
     std::vector<std::string_view> values;
     for (const std::string& sample : samples) {
         std::string_view value = trim(sample);
         if (!value.empty()) values.push_back(value);
     }
-    for (ValueKind kind : k_order) {
+    for (ValueKind kind : k_value_kinds_most_specific_first) {
         auto matched = static_cast<std::size_t>(std::count_if(
             values.begin(), values.end(), [&](std::string_view value) { return looks_like(kind, value); }));
         if (matched >= k_min_matching_samples && matched * 100 >= values.size() * k_min_matching_percent) {

@@ -1,6 +1,7 @@
 // Recognizers for personal data in sampled column values: emails, phones, IPs, cards, IBANs, national ids.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -39,6 +40,17 @@ bool looks_like_es_dni(std::string_view value);
 
 /// Whether `value` is of `kind`.
 bool looks_like(ValueKind kind, std::string_view value);
+
+/// Every kind, most specific first: checksummed ids before emails before phones (a card number is
+/// also a run of digits a phone recognizer might take). Sniffing, documents and the leak scan ask in
+/// this order.
+inline constexpr std::array<ValueKind, 10> k_value_kinds_most_specific_first = {
+    ValueKind::iban,   ValueKind::card_number, ValueKind::fr_insee, ValueKind::es_dni, ValueKind::uk_nino,
+    ValueKind::us_ssn, ValueKind::email,       ValueKind::ipv4,     ValueKind::ipv6,   ValueKind::phone,
+};
+
+/// The first kind of k_value_kinds_most_specific_first that `value` is, or nothing.
+std::optional<ValueKind> first_value_kind(std::string_view value);
 
 /// The kind most sampled values have.
 struct SniffResult {
