@@ -65,5 +65,17 @@ TEST(RangeAwareOrder, RangesOfOneTableFollowEachOtherOnOneWorker) {
     EXPECT_EQ(order.next(), 2u);
 }
 
+TEST(RangeAwareOrder, ARelationIsCommittedWithItsLastRangeWhicheverWorkerLoadsIt) {
+    const auto big = plain_table("activity_log");
+    const auto other = plain_table("comments");
+    const std::vector<TableCopyJob> jobs = {job_of(big, 300, 1, 3), job_of(big, 300, 2, 3), job_of(big, 300, 3, 3),
+                                            job_of(other, 200)};
+    RangeAwareOrder order(jobs, {0, 1, 2, 3});
+    EXPECT_TRUE(order.committed(3));   // a whole table: at once
+    EXPECT_FALSE(order.committed(2));  // ranges commit in any order
+    EXPECT_FALSE(order.committed(0));
+    EXPECT_TRUE(order.committed(1));   // the last of the three
+}
+
 }  // namespace
 }  // namespace understudy::orchestrator

@@ -6,7 +6,17 @@
 namespace understudy::orchestrator {
 
 RangeAwareOrder::RangeAwareOrder(const std::vector<TableCopyJob>& jobs, const std::vector<std::size_t>& schedule)
-    : m_jobs(jobs), m_pending(schedule.begin(), schedule.end()) {}
+    : m_jobs(jobs), m_pending(schedule.begin(), schedule.end()) {
+    for (const auto& job : jobs) {
+        if (job.pages) m_ranges_left[relation_of(job).display()] = job.pages->count;
+    }
+}
+
+bool RangeAwareOrder::committed(std::size_t index) {
+    if (!m_jobs[index].pages) return true;
+    std::lock_guard lock(m_mutex);
+    return --m_ranges_left.at(relation_of(m_jobs[index]).display()) == 0;
+}
 
 std::size_t RangeAwareOrder::next() {
     std::lock_guard lock(m_mutex);

@@ -5,9 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <exception>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <numeric>
 #include <optional>
 #include <thread>
@@ -163,13 +161,6 @@ std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const
         return jobs[left].expected_rows > jobs[right].expected_rows;
     });
 
-    // A table cut into ranges is loaded once its last range has committed, whichever worker that is.
-    std::map<std::string, int> ranges_left;
-    for (const auto& job : jobs) {
-        if (job.pages) ranges_left[relation_of(job).display()] = job.pages->count;
-    }
-    std::mutex ranges_mutex;
-
     std::optional<WorkSlots> own_budget;
     WorkSlots& budget = budget_slots ? *budget_slots : own_budget.emplace(workers);
     RangeAwareOrder order(jobs, schedule);
@@ -191,12 +182,8 @@ std::vector<TableCopyResult> transfer_tables(const TransferSource& source, const
             progress.table_done(job_label(job), done.rows, done.bytes, done.seconds);
             // on_loaded() names the leaf partition, or the table, once all of it is in. Called while
             // the slot is still held: the index build it makes ready is ahead of this worker's next copy.
-            const std::string loaded = relation_of(job).display();
-            if (job.pages) {
-                std::lock_guard lock(ranges_mutex);
-                if (--ranges_left.at(loaded) > 0) continue;
-            }
-            if (on_loaded) on_loaded(loaded);
+            if (!order.committed(job_index)) continue;
+            if (on_loaded) on_loaded(relation_of(job).display());
         }
     });
     return results;

@@ -25,6 +25,10 @@ public:
     /// The next job's index, its table marked as loading when it is a range; once per job.
     std::size_t next();
 
+    /// Records that job `index` committed; true when that completes its relation (a whole table or
+    /// leaf at once, a table cut into ranges with its last range, whichever worker loaded it).
+    bool committed(std::size_t index);
+
     /// Ends what next() marked, however the copy of job `index` ends.
     class Loading {
     public:
@@ -44,7 +48,8 @@ private:
     const std::vector<TableCopyJob>& m_jobs;
     std::mutex m_mutex;
     std::vector<std::size_t> m_pending;
-    std::map<std::string, int> m_loading;
+    std::map<std::string, int> m_loading;       ///< ranges being loaded, per relation
+    std::map<std::string, int> m_ranges_left;   ///< ranges not yet committed, per relation
 };
 
 }  // namespace understudy::orchestrator
